@@ -1,0 +1,104 @@
+"""The on-disk cache: immutable facts forever, index pages briefly.
+
+Published files never change, so what was read from a file (its central
+directory, its metadata) is kept forever, keyed by the file's sha256 when the
+index gives one and by its URL otherwise. Index pages change, so they are
+kept for :data:`PAGE_TTL` seconds and then revalidated with ``ETag`` /
+``Last-Modified``.
+
+A cache that cannot be opened or read (corrupt, locked, read-only) is
+bypassed with a warning: sizefloor then works without it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+PAGE_TTL = 600.0
+"""Seconds an index page is used without asking the server again."""
+
+_SCHEMA = "v1"
+
+
+def default_cache_dir() -> Path:
+    """The platform's user cache directory for sizefloor."""
+    override = os.environ.get("SIZEFLOOR_CACHE_DIR")
+    if override:
+        return Path(override)
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "sizefloor"
+    if os.name == "nt":
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "sizefloor" / "Cache"
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "sizefloor"
+
+
+class Cache:
+    """A thin, fault-tolerant layer over :class:`diskcache.Cache`.
+
+    ``Cache(None)`` is a cache that remembers nothing (``--no-cache``).
+    """
+
+    def __init__(self, directory: Path | None, *, offline: bool = False) -> None:
+        self.offline = offline
+        self.warnings: list[str] = []
+        self._disk: Any = None
+        self._lock = threading.Lock()
+        self.directory = directory
+        if directory is None:
+            return
+        try:
+            import diskcache
+
+            self._disk = diskcache.Cache(str(directory), timeout=1.0, size_limit=2**31)
+        except Exception as exc:  # any failure to open means: run without a cache
+            self._warn(f"the cache at {directory} cannot be used ({exc}); going on without it")
+
+    def _warn(self, message: str) -> None:
+        with self._lock:
+            if message not in self.warnings:
+                self.warnings.append(message)
+
+    def get(self, kind: str, key: str) -> Any:
+        """The stored value, or ``None``."""
+        if self._disk is None:
+            return None
+        try:
+            return self._disk.get(f"{_SCHEMA}:{kind}:{key}")
+        except Exception as exc:
+            self._warn(f"the cache could not be read ({type(exc).__name__}); bypassing it")
+            self._disk = None
+            return None
+
+    def set(self, kind: str, key: str, value: Any) -> None:
+        if self._disk is None:
+            return
+        try:
+            self._disk.set(f"{_SCHEMA}:{kind}:{key}", value)
+        except Exception as exc:
+            self._warn(f"the cache could not be written ({type(exc).__name__}); bypassing it")
+            self._disk = None
+
+    def get_page(self, key: str) -> tuple[dict[str, Any] | None, bool]:
+        """A cached index page and whether it is still fresh."""
+        entry = self.get("page", key)
+        if not isinstance(entry, dict):
+            return None, False
+        fresh = time.time() - float(entry.get("stored", 0)) < PAGE_TTL
+        return entry, fresh
+
+    def set_page(self, key: str, entry: dict[str, Any]) -> None:
+        self.set("page", key, {**entry, "stored": time.time()})
+
+    def close(self) -> None:
+        if self._disk is not None:
+            try:
+                self._disk.close()
+            except Exception:
+                pass

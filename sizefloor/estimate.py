@@ -1,0 +1,357 @@
+"""The estimate: requirements in, a :class:`~sizefloor.report.Report` out.
+
+This module wires the parts together and holds no policy of its own beyond
+precedence: an option given here beats the requirements file, which beats
+pip's configuration (``PIP_INDEX_URL``, pip.conf), which beats pip's default.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from packaging.specifiers import SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+
+from sizefloor import __version__
+from sizefloor.cache import Cache, default_cache_dir
+from sizefloor.errors import InputError, RequirementsError
+from sizefloor.http import Http, HttpOptions, Traffic
+from sizefloor.index import DistFile, Finder
+from sizefloor.install import Layout, directory_blocks, file_blocks, plan_install
+from sizefloor.pipconfig import IndexSettings, default_index_url, load_index_settings
+from sizefloor.report import PackageSize, Report, Totals, Unsized
+from sizefloor.requirements import (
+    RequirementLine,
+    RequirementSet,
+    parse_requirement_strings,
+    read_requirements,
+)
+from sizefloor.resolve import Provider, Resolved, Wanted, direct_dist, resolve
+from sizefloor.sdist import SdistInfo
+from sizefloor.target import Target
+from sizefloor.urls import redact
+from sizefloor.wheel import WheelInfo, WheelReader
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``: called as work advances (total 0 = unknown)."""
+
+
+@dataclass(frozen=True)
+class Options:
+    """Everything that shapes an estimate besides the requirements and target."""
+
+    index_url: str | None = None
+    extra_index_urls: tuple[str, ...] = ()
+    find_links: tuple[str, ...] = ()
+    no_index: bool = False
+    use_pip_config: bool = True
+    pre: bool = False
+    uploaded_prior_to: datetime | None = None
+    compile_bytecode: bool = True
+    constraints: tuple[str | os.PathLike[str], ...] = ()
+    cache_dir: Path | None = None
+    use_cache: bool = True
+    offline: bool = False
+    prefix: str = "/usr/local"
+    executable: str | None = None
+    concurrency: int = 16
+    timeout: float | None = None
+
+
+RequirementsInput = str | os.PathLike[str] | Sequence[str] | RequirementSet
+
+
+def estimate(
+    requirements: RequirementsInput,
+    *,
+    target: Target | None = None,
+    python: str | None = None,
+    platform: str | None = None,
+    libc: str | None = None,
+    libc_version: str | None = None,
+    options: Options | None = None,
+    progress: Progress | None = None,
+    **option_fields: Any,
+) -> Report:
+    """Estimate the installed size of ``requirements`` on a target.
+
+    ``requirements`` is a requirements file's path, a list of requirement
+    strings, or a parsed :class:`~sizefloor.requirements.RequirementSet`.
+    The target is ``target``, or built from ``python``/``platform``/``libc``.
+    Any :class:`Options` field may be passed as a keyword.
+    """
+    opts = options or Options(**option_fields)
+    if options is not None and option_fields:
+        raise TypeError("pass either options= or option keywords, not both")
+    reqs = load_requirements(requirements)
+    for extra_constraints in opts.constraints:
+        more = read_requirements(extra_constraints)
+        reqs = reqs.merged(_as_constraints(more))
+    tgt = target or Target.from_options(
+        python=python, platform=platform, libc=libc, libc_version=libc_version
+    )
+    return Estimator(reqs, tgt, opts, progress).run()
+
+
+def load_requirements(requirements: RequirementsInput) -> RequirementSet:
+    if isinstance(requirements, RequirementSet):
+        return requirements
+    if isinstance(requirements, (str, os.PathLike)):
+        return read_requirements(requirements)
+    if isinstance(requirements, Iterable):
+        return parse_requirement_strings(list(requirements))
+    raise TypeError("requirements must be a path, a list of strings or a RequirementSet")
+
+
+def _as_constraints(reqs: RequirementSet) -> RequirementSet:
+    from dataclasses import replace
+
+    return replace(reqs, requirements=(), constraints=reqs.requirements + reqs.constraints)
+
+
+class Estimator:
+    def __init__(
+        self,
+        reqs: RequirementSet,
+        target: Target,
+        options: Options,
+        progress: Progress | None = None,
+    ) -> None:
+        self.reqs = reqs
+        self.target = target
+        self.options = options
+        self.progress = progress or (lambda stage, done, total: None)
+        self.warnings: list[str] = []
+
+    # -- where to look ------------------------------------------------------
+
+    def index_settings(self) -> tuple[list[str], list[str], IndexSettings | None]:
+        """(index URLs, find-links, pip's settings) by precedence."""
+        opts, reqs = self.options, self.reqs
+        pip = load_index_settings() if opts.use_pip_config else None
+        if pip is not None:
+            self.warnings.extend(pip.warnings)
+        no_index = opts.no_index or reqs.no_index or (pip.no_index if pip else False)
+        primary = opts.index_url or reqs.index_url or (pip.index_url if pip else None)
+        if primary is None and not no_index:
+            primary = default_index_url()
+        extras = list(opts.extra_index_urls) + list(reqs.extra_index_urls)
+        if pip is not None:
+            extras += list(pip.extra_index_urls)
+        indexes = [] if no_index else [u for u in dict.fromkeys([primary, *extras]) if u]
+        links = list(opts.find_links) + list(reqs.find_links)
+        if pip is not None:
+            links += list(pip.find_links)
+        return indexes, list(dict.fromkeys(links)), pip
+
+    # -- the run --------------------------------------------------------------
+
+    def run(self) -> Report:
+        indexes, links, pip = self.index_settings()
+        if not indexes and not links and not self._only_direct():
+            raise InputError(
+                "No index and no --find-links location to look in (--no-index was given).",
+                hint="Drop --no-index, or add --find-links DIR with the wheels.",
+            )
+        cache = Cache(
+            None
+            if not self.options.use_cache
+            else (self.options.cache_dir or default_cache_dir()),
+            offline=self.options.offline,
+        )
+        http_options = HttpOptions(
+            timeout=self.options.timeout or (pip.timeout if pip and pip.timeout else 30.0),
+            retries=pip.retries if pip and pip.retries is not None else 3,
+            concurrency=self.options.concurrency,
+            cert=pip.cert if pip else None,
+            client_cert=pip.client_cert if pip else None,
+            proxy=pip.proxy if pip else None,
+        )
+        urls = [*indexes, *links, *(line.requirement.url or "" for line in self.reqs.requirements)]
+        try:
+            with Http(http_options, urls) as http:
+                return self._run(http, cache, indexes, links)
+        finally:
+            cache.close()
+
+    def _only_direct(self) -> bool:
+        return bool(self.reqs.requirements) and all(
+            line.requirement.url for line in self.reqs.requirements
+        )
+
+    def _run(self, http: Http, cache: Cache, indexes: list[str], links: list[str]) -> Report:
+        finder = Finder(http, cache, index_urls=indexes, find_links=links)
+        reader = WheelReader(http, cache, warn=self._warn)
+        env = self.target.marker_environment()
+
+        roots: list[Wanted] = []
+        unsized: list[Unsized] = []
+        direct: dict[NormalizedName, DistFile] = {}
+        for line in self.reqs.requirements:
+            req = line.requirement
+            if req.marker is not None and not req.marker.evaluate({**env, "extra": ""}):
+                continue
+            if line.unsized_reason:
+                unsized.append(Unsized(line.text, str(line.origin), line.unsized_reason))
+                continue
+            if req.url:
+                dist = direct_dist(req.name, req.url)
+                if dist is None or not dist.is_wheel:
+                    unsized.append(
+                        Unsized(line.text, str(line.origin), "not a wheel: cannot be sized without building it")
+                    )
+                    continue
+                if self.target.wheel_priority(dist.tags) is None:
+                    raise RequirementsError(
+                        f"the wheel {dist.filename} does not run on {self.target.describe()}",
+                        file=line.origin.file,
+                        line=line.origin.line,
+                        hint="Point at a wheel built for the target, or change --python/--platform.",
+                    )
+                direct[canonicalize_name(req.name)] = dist
+            roots.append(Wanted(req, str(line.origin)))
+        for item in unsized:
+            self._warn(
+                f"{item.requirement} ({item.origin}) is not sized: {item.reason}"
+            )
+        constraints = self._constraints(env)
+
+        provider = Provider(
+            finder,
+            reader,
+            self.target,
+            constraints=constraints,
+            pre=self.options.pre or self.reqs.pre,
+            uploaded_prior_to=self.options.uploaded_prior_to,
+            direct=direct,
+        )
+        self.progress("resolving", 0, 0)
+        resolution = resolve(roots, provider) if roots else None
+        resolved = list(resolution.packages) if resolution else []
+        self.warnings.extend(finder.warnings)
+        self.warnings.extend(provider.warnings)
+        if self.options.uploaded_prior_to is not None and any(
+            r.dist.upload_time is None for r in resolved
+        ):
+            self._warn(
+                "--uploaded-prior-to: some files have no upload time on their index "
+                "(HTML indexes do not list it); they were not filtered"
+            )
+
+        layout = Layout(
+            self.target.python_version,
+            prefix=self.options.prefix,
+            executable=self.options.executable,
+        )
+        packages: list[PackageSize] = []
+        directories: set[str] = set()
+        file_sizes: list[int] = []
+        paths: list[str] = []
+        total = len(resolved)
+        for done, item in enumerate(resolved, 1):
+            info = provider.inspection(item.dist)
+            size, dirs, files = self._size(item, info, layout)
+            packages.append(size)
+            directories |= dirs
+            file_sizes.extend(s for _, s in files)
+            paths.extend(p for p, _ in files)
+            self.progress("sizing", done, total)
+        packages.sort(key=lambda p: (-p.installed_bytes, p.name))
+        totals = Totals.of(packages)
+        disk = file_blocks(file_sizes) + directory_blocks(directories, paths)
+        # packages sized from sdists have no file list: add their own disk estimate
+        disk += sum(p.disk_bytes for p in packages if not p.exact)
+        totals = Totals(
+            totals.installed_bytes, disk, totals.download_bytes, totals.files, totals.error_bytes
+        )
+        warnings = [*self.warnings, *cache.warnings]
+        return Report(
+            sizefloor_version=__version__,
+            target=self.target.to_json(),
+            packages=tuple(packages),
+            totals=totals,
+            unsized=tuple(unsized),
+            warnings=tuple(dict.fromkeys(warnings)),
+            compile_bytecode=self.options.compile_bytecode,
+            sources=self.reqs.files or ("<strings>",),
+            indexes=tuple(redact(u) for u in indexes),
+        )
+
+    def _constraints(self, env: dict[str, str]) -> dict[NormalizedName, SpecifierSet]:
+        result: dict[NormalizedName, SpecifierSet] = {}
+        for line in self.reqs.constraints:
+            req = line.requirement
+            if req.marker is not None and not req.marker.evaluate({**env, "extra": ""}):
+                continue
+            if req.url:
+                self._warn(f"constraint {line.text} ({line.origin}) names a URL: only its name is used")
+            key = canonicalize_name(req.name)
+            result[key] = result.get(key, SpecifierSet()) & req.specifier
+        return result
+
+    def _size(
+        self, item: Resolved, info: WheelInfo | SdistInfo, layout: Layout
+    ) -> tuple[PackageSize, frozenset[str], tuple[tuple[str, int], ...]]:
+        common: dict[str, Any] = {
+            "name": item.display_name,
+            "version": str(item.version),
+            "filename": item.dist.filename,
+            "download_bytes": item.dist.size or info.size,
+            "required_by": item.required_by,
+            "requested": item.requested,
+            "url": redact(item.dist.url) if item.dist.url.startswith("http") else item.dist.url,
+        }
+        if isinstance(info, SdistInfo):
+            note = "built from its sdist: no wheel for the target; size estimated from its sources"
+            if info.native:
+                note += " (it compiles native extensions, whose size is unknown)"
+            return (
+                PackageSize(
+                    installed_bytes=info.estimated_bytes,
+                    disk_bytes=file_blocks([info.estimated_bytes // max(info.estimated_files, 1)] * info.estimated_files),
+                    files=info.estimated_files,
+                    exact=False,
+                    error_bytes=info.error_bytes,
+                    note=note,
+                    **common,
+                ),
+                frozenset(),
+                (),
+            )
+        plan = plan_install(
+            info,
+            project=item.display_name,
+            layout=layout,
+            compile_bytecode=self.options.compile_bytecode,
+            requested=item.requested,
+            direct_url=item.direct_url,
+        )
+        note = None
+        if plan.bytecode_bytes:
+            note = "includes modelled .pyc files"
+        return (
+            PackageSize(
+                installed_bytes=plan.installed_bytes,
+                disk_bytes=plan.disk_bytes,
+                files=plan.file_count,
+                exact=True,
+                error_bytes=plan.bytecode_error,
+                bytecode_bytes=plan.bytecode_bytes,
+                note=note,
+                **common,
+            ),
+            plan.directories,
+            plan.files,
+        )
+
+    def _warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+
+__all__ = ["Options", "Progress", "RequirementLine", "Traffic", "estimate", "load_requirements"]

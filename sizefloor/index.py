@@ -1,0 +1,400 @@
+"""Index access: project pages (PEP 691 JSON, PEP 503 HTML) and find-links.
+
+:class:`Finder` asks every configured index and find-links location for a
+project's files and merges them the way pip does: all files from all
+sources, with no priority among indexes. Each file becomes a
+:class:`DistFile`, the value the resolver and the wheel reader work with.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import os
+import posixpath
+import threading
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from packaging.tags import Tag
+from packaging.utils import (
+    InvalidSdistFilename,
+    InvalidWheelFilename,
+    NormalizedName,
+    canonicalize_name,
+    parse_sdist_filename,
+    parse_wheel_filename,
+)
+from packaging.version import InvalidVersion, Version
+
+from sizefloor.cache import Cache
+from sizefloor.errors import IndexUnavailable, OfflineMiss
+from sizefloor.http import Http
+from sizefloor.urls import redact, strip_credentials
+
+JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
+
+
+@dataclass(frozen=True, eq=False)
+class DistFile:
+    """One distribution file an index lists."""
+
+    project: NormalizedName
+    filename: str
+    url: str
+    version: Version
+    is_wheel: bool
+    tags: frozenset[Tag] = frozenset()
+    build: tuple[()] | tuple[int, str] = ()
+    size: int | None = None
+    hashes: Mapping[str, str] = field(default_factory=dict)
+    requires_python: str | None = None
+    yanked: str | None = None
+    """``None`` when not yanked; the reason (possibly empty) when yanked."""
+    upload_time: datetime | None = None
+    core_metadata: bool = False
+    """The index serves the file's METADATA at ``url + ".metadata"`` (PEP 658/714)."""
+    source: str = ""
+    """The index or find-links location it came from, credentials removed."""
+
+    @property
+    def sha256(self) -> str | None:
+        return self.hashes.get("sha256")
+
+    @property
+    def cache_key(self) -> str:
+        """Stable identity of the file's bytes: its hash, else its URL."""
+        digest = self.sha256
+        return f"sha256:{digest}" if digest else f"url:{strip_credentials(self.url)[0]}"
+
+    @property
+    def metadata_url(self) -> str:
+        base, _, _ = self.url.partition("#")
+        return base + ".metadata"
+
+    def __repr__(self) -> str:
+        return f"DistFile({self.filename!r}, source={self.source!r})"
+
+
+@dataclass(frozen=True)
+class ProjectFiles:
+    project: NormalizedName
+    files: tuple[DistFile, ...]
+    found: bool
+    """Some source knew the project (an empty file list can still mean "found")."""
+
+
+def _parse_time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def make_dist_file(
+    project: NormalizedName,
+    filename: str,
+    url: str,
+    *,
+    source: str,
+    hashes: Mapping[str, str] | None = None,
+    size: int | None = None,
+    requires_python: str | None = None,
+    yanked: str | None = None,
+    upload_time: datetime | None = None,
+    core_metadata: bool = False,
+) -> DistFile | None:
+    """A :class:`DistFile` for ``filename``, or ``None`` when it is not a wheel or
+    sdist of ``project`` (pip skips such files too)."""
+    try:
+        if filename.endswith(".whl"):
+            name, version, build, tags = parse_wheel_filename(filename)
+            is_wheel = True
+        elif filename.endswith((".tar.gz", ".zip")):
+            name, version = parse_sdist_filename(filename)
+            build, tags, is_wheel = (), frozenset(), False
+        else:
+            return None
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        return None
+    if name != project:
+        return None
+    return DistFile(
+        project=project,
+        filename=filename,
+        url=url,
+        version=version,
+        is_wheel=is_wheel,
+        tags=tags,
+        build=build,
+        size=size,
+        hashes=dict(hashes or {}),
+        requires_python=requires_python or None,
+        yanked=yanked,
+        upload_time=upload_time,
+        core_metadata=core_metadata,
+        source=source,
+    )
+
+
+def parse_json_page(
+    project: NormalizedName, body: bytes, page_url: str, source: str
+) -> list[DistFile]:
+    """Files of a PEP 691 JSON project page."""
+    data = json.loads(body)
+    files: list[DistFile] = []
+    for item in data.get("files", []):
+        filename = item.get("filename", "")
+        url = urllib.parse.urljoin(page_url, item.get("url", ""))
+        yanked_value = item.get("yanked", False)
+        yanked = (
+            None
+            if yanked_value is False or yanked_value is None
+            else ("" if yanked_value is True else str(yanked_value))
+        )
+        metadata = item.get("core-metadata", item.get("dist-info-metadata", False))
+        size = item.get("size")
+        dist = make_dist_file(
+            project,
+            filename,
+            url,
+            source=source,
+            hashes={k: v for k, v in (item.get("hashes") or {}).items() if isinstance(v, str)},
+            size=size if isinstance(size, int) else None,
+            requires_python=item.get("requires-python"),
+            yanked=yanked,
+            upload_time=_parse_time(item.get("upload-time")),
+            core_metadata=bool(metadata),
+        )
+        if dist is not None:
+            files.append(dist)
+    return files
+
+
+class _AnchorParser(html.parser.HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.base: str | None = None
+        self.anchors: list[dict[str, str | None]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "base" and self.base is None:
+            self.base = dict(attrs).get("href")
+        elif tag == "a":
+            self.anchors.append(dict(attrs))
+
+
+def parse_html_page(
+    project: NormalizedName | None, body: bytes, page_url: str, source: str
+) -> list[DistFile]:
+    """Files of a PEP 503 HTML page. With ``project`` ``None`` (a find-links
+    page), every file is kept and its project taken from its name."""
+    parser = _AnchorParser()
+    parser.feed(body.decode("utf-8", errors="replace"))
+    base = urllib.parse.urljoin(page_url, parser.base) if parser.base else page_url
+    files: list[DistFile] = []
+    for anchor in parser.anchors:
+        href = anchor.get("href")
+        if not href:
+            continue
+        url = urllib.parse.urljoin(base, href)
+        path, _, fragment = url.partition("#")
+        filename = urllib.parse.unquote(posixpath.basename(urllib.parse.urlsplit(path).path))
+        hashes: dict[str, str] = {}
+        if "=" in fragment:
+            algo, _, digest = fragment.partition("=")
+            hashes[algo] = digest
+        metadata = anchor.get("data-core-metadata", anchor.get("data-dist-info-metadata"))
+        yanked = anchor.get("data-yanked")
+        name = project or _project_of(filename)
+        if name is None:
+            continue
+        dist = make_dist_file(
+            name,
+            filename,
+            path,
+            source=source,
+            hashes=hashes,
+            requires_python=anchor.get("data-requires-python"),
+            yanked=None if yanked is None and "data-yanked" not in anchor else (yanked or ""),
+            core_metadata=metadata is not None and metadata != "false",
+        )
+        if dist is not None:
+            files.append(dist)
+    return files
+
+
+def _project_of(filename: str) -> NormalizedName | None:
+    try:
+        if filename.endswith(".whl"):
+            return parse_wheel_filename(filename)[0]
+        if filename.endswith((".tar.gz", ".zip")):
+            return parse_sdist_filename(filename)[0]
+    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
+        return None
+    return None
+
+
+class Finder:
+    """Every file of a project across the configured indexes and find-links."""
+
+    def __init__(
+        self,
+        http: Http,
+        cache: Cache,
+        *,
+        index_urls: Sequence[str],
+        find_links: Sequence[str] = (),
+    ) -> None:
+        self.http = http
+        self.cache = cache
+        self.index_urls = [u if u.endswith("/") else u + "/" for u in index_urls]
+        self.find_links = list(find_links)
+        self._find_links_files: list[DistFile] | None = None
+        self._lock = threading.Lock()
+        self._pending: dict[NormalizedName, Any] = {}
+        self.warnings: list[str] = []
+
+    def prefetch(self, names: Iterable[str]) -> None:
+        """Start fetching these projects' pages in the background."""
+        for name in names:
+            key = canonicalize_name(name)
+            with self._lock:
+                if key not in self._pending:
+                    self._pending[key] = self.http.submit(self._fetch_project, key)
+
+    def project(self, name: str) -> ProjectFiles:
+        key = canonicalize_name(name)
+        self.prefetch([key])
+        with self._lock:
+            future = self._pending[key]
+        result: ProjectFiles = future.result()
+        return result
+
+    def _fetch_project(self, project: NormalizedName) -> ProjectFiles:
+        files: list[DistFile] = []
+        found = False
+        for index in self.index_urls:
+            page = self._index_page(index, project)
+            if page is not None:
+                found = True
+                files.extend(page)
+        for dist in self._local_files():
+            if dist.project == project:
+                found = True
+                files.append(dist)
+        return ProjectFiles(project, tuple(files), found)
+
+    def _index_page(self, index: str, project: NormalizedName) -> list[DistFile] | None:
+        url = urllib.parse.urljoin(index, f"{project}/")
+        source = redact(index)
+        key = strip_credentials(url)[0]
+        cached, fresh = self.cache.get_page(key)
+        if cached is not None and (fresh or self.cache.offline):
+            return self._parse_page(project, cached, source)
+        if self.cache.offline:
+            raise OfflineMiss(
+                f"--offline: the cache has no copy of {redact(url)}.",
+                hint="Run once without --offline to fill the cache.",
+            )
+        headers = {"Accept": ACCEPT}
+        if cached is not None:
+            if cached.get("etag"):
+                headers["If-None-Match"] = cached["etag"]
+            if cached.get("last_modified"):
+                headers["If-Modified-Since"] = cached["last_modified"]
+        response = self.http.get(url, headers=headers, kind="pages")
+        if response.status_code == 304 and cached is not None:
+            self.cache.set_page(key, cached)
+            return self._parse_page(project, cached, source)
+        if response.status_code == 404:
+            if url.startswith("file:"):
+                self._warn_missing_location(index)
+            return None
+        if response.status_code != 200:
+            raise IndexUnavailable(
+                f"{redact(url)} answered {response.status_code}.",
+                hint="Check the index URL (--index-url, PIP_INDEX_URL or pip's configuration).",
+            )
+        entry = {
+            "url": response.url,
+            "content_type": response.headers.get("content-type", ""),
+            "body": response.content,
+            "etag": response.headers.get("etag"),
+            "last_modified": response.headers.get("last-modified"),
+        }
+        self.cache.set_page(key, entry)
+        return self._parse_page(project, entry, source)
+
+    def _warn_missing_location(self, index: str) -> None:
+        path = urllib.request.url2pathname(urllib.parse.urlsplit(index).path)
+        if not os.path.isdir(path):
+            message = f"skipping the index {index}: no such directory"
+            with self._lock:
+                if message not in self.warnings:
+                    self.warnings.append(message)
+
+    def _parse_page(
+        self, project: NormalizedName, entry: Mapping[str, Any], source: str
+    ) -> list[DistFile]:
+        body: bytes = entry["body"]
+        url: str = entry["url"]
+        try:
+            if str(entry.get("content_type", "")).startswith(JSON_TYPE):
+                return parse_json_page(project, body, url, source)
+            return parse_html_page(project, body, url, source)
+        except (ValueError, TypeError) as exc:
+            raise IndexUnavailable(
+                f"The index page {redact(url)} could not be parsed: {exc}.",
+                hint="The index may be broken; try another with --index-url.",
+            ) from exc
+
+    def _local_files(self) -> list[DistFile]:
+        with self._lock:
+            if self._find_links_files is not None:
+                return self._find_links_files
+        files: list[DistFile] = []
+        for location in self.find_links:
+            files.extend(self._find_links_location(location))
+        with self._lock:
+            self._find_links_files = files
+        return files
+
+    def _find_links_location(self, location: str) -> list[DistFile]:
+        source = redact(location)
+        if location.startswith(("http://", "https://")):
+            response = self.http.get(location, headers={"Accept": "text/html"}, kind="pages")
+            if response.status_code != 200:
+                self.warnings.append(f"skipping --find-links {source}: HTTP {response.status_code}")
+                return []
+            return parse_html_page(None, response.content, response.url, source)
+        path = location
+        if location.startswith("file:"):
+            path = urllib.request.url2pathname(urllib.parse.urlsplit(location).path)
+        if os.path.isfile(path) and path.endswith((".html", ".htm")):
+            with open(path, "rb") as f:
+                return parse_html_page(None, f.read(), "file:" + urllib.request.pathname2url(path), source)
+        if not os.path.isdir(path):
+            self.warnings.append(f"skipping --find-links {source}: no such directory")
+            return []
+        files = []
+        for entry in sorted(os.scandir(path), key=lambda e: e.name):
+            if not entry.is_file():
+                continue
+            name = _project_of(entry.name)
+            if name is None:
+                continue
+            url = "file:" + urllib.request.pathname2url(os.path.abspath(entry.path))
+            dist = make_dist_file(
+                name, entry.name, url, source=source, size=entry.stat().st_size
+            )
+            if dist is not None:
+                files.append(dist)
+        return files

@@ -1,0 +1,279 @@
+"""What an installer writes for one wheel: the model behind every figure.
+
+Given a wheel's member list (:class:`sizefloor.wheel.WheelInfo`), this
+module lists the files pip writes into the image, with their sizes:
+
+- every member, ``.data/purelib`` and ``.data/platlib`` moved into
+  site-packages, ``.data/scripts`` into ``bin/`` (a ``#!python`` first line
+  rewritten to the interpreter's path), ``.data/headers`` and ``.data/data``
+  where pip puts them; a name listed twice is written once;
+- the rewritten ``RECORD`` (one ``path,hash,size`` row a file, CRLF, sorted),
+  ``INSTALLER``, ``REQUESTED`` for requested projects, ``direct_url.json``
+  for URL requirements;
+- one launcher a console or GUI entry point (pip's template);
+- ``__pycache__/*.cpython-XY.pyc`` for every ``.py`` file when compiling:
+  these sizes are a fitted model (:mod:`sizefloor.bytecode`), the only part
+  that is not exact.
+
+Sizes are bytes of regular files. ``disk_bytes`` models ``du``: each file
+rounded up to 4 KiB blocks, each directory one block per 4 KiB of entries.
+"""
+
+from __future__ import annotations
+
+import configparser
+import json
+import posixpath
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sizefloor import bytecode
+from sizefloor.wheel import WheelInfo
+
+BLOCK = 4096
+HASH_FIELD = len("sha256=") + 43
+"""A RECORD hash field as wheels write it: sha256, urlsafe base64 without padding."""
+
+SCRIPT_TEMPLATE = (
+    "import sys\n"
+    "from {module} import {import_name}\n"
+    "if __name__ == '__main__':\n"
+    "    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n"
+    "    sys.exit({func}())\n"
+)
+"""The launcher current pip writes for an entry point (after the ``#!`` line)."""
+
+_PYTHON_SHEBANG = re.compile(rb"^#!python[w0-9.]*([ \t].*)?$")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where an installation puts things, relative to the image's prefix."""
+
+    python_version: tuple[int, int]
+    prefix: str = "/usr/local"
+    executable: str | None = None
+    """The interpreter path written into launchers; default ``{prefix}/bin/pythonX.Y``."""
+
+    @property
+    def site_packages(self) -> str:
+        major, minor = self.python_version
+        return f"lib/python{major}.{minor}/site-packages"
+
+    @property
+    def shebang(self) -> bytes:
+        major, minor = self.python_version
+        exe = self.executable or f"{self.prefix}/bin/python{major}.{minor}"
+        return b"#!" + exe.encode() + b"\n"
+
+    def headers_dir(self, project: str) -> str:
+        major, minor = self.python_version
+        return f"include/python{major}.{minor}/{project}"
+
+
+@dataclass(frozen=True)
+class InstallPlan:
+    """The files one wheel puts into the image."""
+
+    files: tuple[tuple[str, int], ...]
+    """(path relative to the prefix, size) of every regular file, bytecode included."""
+    bytecode_bytes: int
+    bytecode_error: int
+    """How far the modelled bytecode could be off, either way."""
+    directories: frozenset[str]
+    """Directories the files live in (relative to the prefix, the prefix's own excluded)."""
+
+    @property
+    def installed_bytes(self) -> int:
+        return sum(size for _, size in self.files)
+
+    @property
+    def file_count(self) -> int:
+        return len(self.files)
+
+    @property
+    def disk_bytes(self) -> int:
+        return file_blocks(size for _, size in self.files) + directory_blocks(
+            self.directories, (path for path, _ in self.files)
+        )
+
+
+def file_blocks(sizes: Iterable[int]) -> int:
+    """Disk usage of regular files of these sizes: whole 4 KiB blocks."""
+    return sum(-(-size // BLOCK) * BLOCK for size in sizes)
+
+
+def directory_blocks(directories: Iterable[str], paths: Iterable[str]) -> int:
+    """Disk usage of ``directories`` holding the files at ``paths``, ext4-style:
+    each entry takes 8 bytes plus its name rounded up to 4 (``.`` and ``..``
+    12 each), packed into 4 KiB blocks, at least one block a directory."""
+    used: dict[str, int] = {d: 24 for d in directories}
+    for path in [*paths, *used]:
+        parent, _, name = path.rpartition("/")
+        if parent in used:
+            used[parent] += _dirent(name)
+    return sum(max(1, -(-n // BLOCK)) * BLOCK for n in used.values())
+
+
+def _dirent(name: str) -> int:
+    return 8 + -(-len(name.encode()) // 4) * 4
+
+
+def plan_install(
+    info: WheelInfo,
+    *,
+    project: str,
+    layout: Layout,
+    compile_bytecode: bool,
+    requested: bool = False,
+    direct_url: str | None = None,
+) -> InstallPlan:
+    """Every file pip writes when it installs ``info`` into ``layout``."""
+    site = layout.site_packages
+    dist_info = info.dist_info()
+    data_dir = dist_info[: -len(".dist-info")] + ".data"
+    heads = dict(info.script_heads)
+
+    placed: dict[str, int] = {}  # path relative to the prefix -> size (last one wins)
+    for name, size in info.members:
+        if name.endswith("/"):
+            continue
+        if name == f"{dist_info}/RECORD":
+            continue  # rewritten below
+        top, _, rest = name.partition("/")
+        if top == data_dir:
+            scheme, _, inner = rest.partition("/")
+            if not inner:
+                continue
+            if scheme in ("purelib", "platlib"):
+                placed[f"{site}/{inner}"] = size
+            elif scheme == "scripts":
+                placed[f"bin/{inner}"] = _script_size(size, heads.get(name), layout)
+            elif scheme == "headers":
+                placed[f"{layout.headers_dir(project)}/{inner}"] = size
+            elif scheme == "data":
+                placed[inner] = size
+            continue
+        placed[f"{site}/{name}"] = size
+
+    # What the member list tells RECORD: each original row is kept as written.
+    record_rows: list[tuple[str, int]] = []  # (relative path, length of hash+size fields)
+    for path, size in placed.items():
+        record_rows.append((_record_path(path, site), HASH_FIELD + len(str(size))))
+
+    generated: dict[str, int] = {}
+    for name, module_attr in _entry_points(info.entry_points):
+        generated[f"bin/{name}"] = _launcher_size(module_attr, layout)
+    generated[f"{site}/{dist_info}/INSTALLER"] = len(b"pip\n")
+    if direct_url is not None:
+        generated[f"{site}/{dist_info}/direct_url.json"] = _direct_url_size(direct_url)
+    if requested:
+        generated[f"{site}/{dist_info}/REQUESTED"] = 0
+    for path, size in generated.items():
+        record_rows.append((_record_path(path, site), HASH_FIELD + len(str(size))))
+    placed.update(generated)
+
+    bytecode_files: dict[str, int] = {}
+    bytecode_error = 0
+    if compile_bytecode:
+        for path, size in placed.items():
+            if path.startswith(f"{site}/") and path.endswith(".py"):
+                directory, _, filename = path.rpartition("/")
+                pyc = (
+                    f"{directory}/__pycache__/{filename[:-3]}."
+                    f"{bytecode.cache_tag(layout.python_version)}.pyc"
+                )
+                estimate = bytecode.pyc_size(
+                    size, f"{layout.prefix}/{path}", layout.python_version
+                )
+                bytecode_files[pyc] = estimate.size
+                bytecode_error += estimate.error
+                record_rows.append((_record_path(pyc, site), 0))
+
+    record_path = f"{site}/{dist_info}/RECORD"
+    record_rows.append((_record_path(record_path, site), 0))
+    record_size = sum(len(_csv_field(path)) + 2 + fields + 2 for path, fields in record_rows)
+
+    files = {**placed, **bytecode_files, record_path: record_size}
+    directories: set[str] = set()
+    shared = _prefix_dirs(site)
+    for path in files:
+        parent = posixpath.dirname(path)
+        while parent and parent not in directories and parent not in shared:
+            directories.add(parent)
+            parent = posixpath.dirname(parent)
+    return InstallPlan(
+        files=tuple(sorted(files.items())),
+        bytecode_bytes=sum(bytecode_files.values()),
+        bytecode_error=bytecode_error,
+        directories=frozenset(directories),
+    )
+
+
+def _prefix_dirs(site: str) -> frozenset[str]:
+    """Directories of the prefix itself: the runtime owns them, not a package."""
+    parts = site.split("/")
+    return frozenset(["bin", "include", "share", *("/".join(parts[:i]) for i in range(1, 4))])
+
+
+def _record_path(path: str, site: str) -> str:
+    return posixpath.relpath(path, site)
+
+
+def _csv_field(value: str) -> str:
+    """A field as :mod:`csv` writes it with the default dialect."""
+    if any(c in value for c in ',"\r\n') or value.startswith(" "):
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _script_size(size: int, head: bytes | None, layout: Layout) -> int:
+    """A ``.data/scripts`` file's installed size: pip swaps ``#!python`` for the
+    interpreter's path. Without the file's first line, assume it is ``#!python``
+    (what setuptools writes)."""
+    if head is None:
+        return size - len(b"#!python\n") + len(layout.shebang)
+    first, newline, _ = head.partition(b"\n")
+    if not newline or not _PYTHON_SHEBANG.match(first.rstrip(b"\r")):
+        return size
+    return size - len(first) - 1 + len(layout.shebang)
+
+
+def _entry_points(text: bytes | None) -> list[tuple[str, str]]:
+    """(script name, ``module:attr``) for console and GUI scripts."""
+    if not text:
+        return []
+    parser = configparser.ConfigParser(delimiters=("=",), interpolation=None)
+    parser.optionxform = str  # type: ignore[assignment,method-assign]
+    try:
+        parser.read_string(text.decode("utf-8", errors="replace"))
+    except configparser.Error:
+        return []
+    scripts: dict[str, str] = {}
+    for section in ("console_scripts", "gui_scripts"):
+        if parser.has_section(section):
+            for name, value in parser.items(section):
+                scripts[name] = value
+    return sorted(scripts.items())
+
+
+def _launcher_size(value: str, layout: Layout) -> int:
+    spec = value.split("[", 1)[0].strip()
+    module, _, attr = spec.partition(":")
+    attr = attr.strip() or ""
+    text = SCRIPT_TEMPLATE.format(
+        module=module.strip(), import_name=attr.split(".")[0], func=attr
+    )
+    return len(layout.shebang) + len(text.encode())
+
+
+def _direct_url_size(url: str) -> int:
+    """``direct_url.json`` for a wheel installed from a URL (PEP 610)."""
+    base, _, fragment = url.partition("#")
+    archive: dict[str, object] = {}
+    if "=" in fragment:
+        algo, _, digest = fragment.partition("=")
+        archive = {"hash": f"{algo}={digest}", "hashes": {algo: digest}}
+    document = {"archive_info": archive, "url": base}
+    return len(json.dumps(document, sort_keys=True).encode())

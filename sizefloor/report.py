@@ -1,0 +1,151 @@
+"""The result of an estimate, as immutable values.
+
+:func:`sizefloor.estimate` returns a :class:`Report`; the output formats in
+:mod:`sizefloor.formats` render one. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+JSON_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class PackageSize:
+    """What one distribution costs once installed on the target."""
+
+    name: str
+    """The project name as the index spells it."""
+    version: str
+    filename: str | None
+    """The wheel (or sdist) that was sized; ``None`` for an unsized requirement."""
+    installed_bytes: int
+    """Sum of the sizes of the regular files the installer writes."""
+    disk_bytes: int
+    """What ``du`` reports: files rounded up to 4 KiB blocks, directories included."""
+    download_bytes: int
+    """The size of the distribution file: what a pull of it transfers."""
+    files: int
+    """How many regular files the installer writes."""
+    exact: bool
+    """``True`` when every byte was read from the wheel's own directory."""
+    error_bytes: int = 0
+    """How far ``installed_bytes`` could be off, either way (0 when exact)."""
+    bytecode_bytes: int = 0
+    """The part of ``installed_bytes`` that is modelled ``.pyc`` files."""
+    required_by: tuple[str, ...] = ()
+    """Direct dependents; ``"-r FILE"`` style origins for top-level requirements."""
+    requested: bool = False
+    """Named directly by the user's requirements."""
+    note: str | None = None
+    """Why the figure is estimated, when it is."""
+    url: str | None = None
+    """Where the file was read from (credentials removed)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "filename": self.filename,
+            "installed_bytes": self.installed_bytes,
+            "disk_bytes": self.disk_bytes,
+            "download_bytes": self.download_bytes,
+            "files": self.files,
+            "bytecode_bytes": self.bytecode_bytes,
+            "exact": self.exact,
+            "error_bytes": self.error_bytes,
+            "required_by": list(self.required_by),
+            "requested": self.requested,
+            "note": self.note,
+            "url": self.url,
+        }
+
+
+@dataclass(frozen=True)
+class Unsized:
+    """A requirement that cannot be sized without building it."""
+
+    requirement: str
+    origin: str
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"requirement": self.requirement, "origin": self.origin, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class Totals:
+    installed_bytes: int
+    disk_bytes: int
+    download_bytes: int
+    files: int
+    error_bytes: int = 0
+
+    @classmethod
+    def of(cls, packages: Sequence[PackageSize]) -> Totals:
+        return cls(
+            installed_bytes=sum(p.installed_bytes for p in packages),
+            disk_bytes=sum(p.disk_bytes for p in packages),
+            download_bytes=sum(p.download_bytes for p in packages),
+            files=sum(p.files for p in packages),
+            error_bytes=sum(p.error_bytes for p in packages),
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "installed_bytes": self.installed_bytes,
+            "disk_bytes": self.disk_bytes,
+            "download_bytes": self.download_bytes,
+            "files": self.files,
+            "error_bytes": self.error_bytes,
+        }
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything an estimate found, sorted largest package first."""
+
+    sizefloor_version: str
+    target: Mapping[str, Any]
+    """The target as :meth:`sizefloor.target.Target.to_json` describes it."""
+    packages: tuple[PackageSize, ...]
+    totals: Totals
+    unsized: tuple[Unsized, ...] = ()
+    warnings: tuple[str, ...] = ()
+    compile_bytecode: bool = True
+    sources: tuple[str, ...] = ()
+    """The requirements files (or ``"<strings>"``) the estimate read."""
+    indexes: tuple[str, ...] = field(default=())
+    """The index URLs used, credentials removed."""
+
+    @property
+    def exact(self) -> bool:
+        return all(p.exact for p in self.packages) and not self.unsized
+
+    def package(self, name: str) -> PackageSize:
+        """The entry for ``name`` (any spelling PEP 503 treats as equal)."""
+        from packaging.utils import canonicalize_name
+
+        wanted = canonicalize_name(name)
+        for p in self.packages:
+            if canonicalize_name(p.name) == wanted:
+                return p
+        raise KeyError(name)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "schema_version": JSON_SCHEMA_VERSION,
+            "sizefloor": self.sizefloor_version,
+            "target": dict(self.target),
+            "compile_bytecode": self.compile_bytecode,
+            "sources": list(self.sources),
+            "indexes": list(self.indexes),
+            "packages": [p.to_json() for p in self.packages],
+            "unsized": [u.to_json() for u in self.unsized],
+            "totals": self.totals.to_json(),
+            "exact": self.exact,
+            "warnings": list(self.warnings),
+        }

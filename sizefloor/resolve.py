@@ -1,0 +1,507 @@
+"""Resolution: the complete set of distributions the target would install.
+
+resolvelib does the search; :class:`Provider` answers its questions from the
+indexes, for the target rather than the host:
+
+- candidates are a project's versions, newest first, each with its best
+  file for the target's wheel tags; a project that publishes a wheel for the
+  target anywhere is resolved among its wheels only (``--only-binary`` for
+  that platform); one with none falls back to its sdists, marked estimated;
+- ``Requires-Python`` is checked against the target's Python, markers are
+  evaluated in the target's environment, extras are followed;
+- yanked files are skipped unless pinned with ``==``; pre-releases only with
+  ``--pre`` or when a specifier names one (PEP 440); constraints narrow
+  versions without adding projects; ``--uploaded-prior-to`` hides later files.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from packaging.markers import Marker
+from packaging.requirements import InvalidRequirement, Requirement
+from packaging.specifiers import InvalidSpecifier, SpecifierSet
+from packaging.utils import NormalizedName, canonicalize_name
+from packaging.version import Version
+from resolvelib import AbstractProvider, BaseReporter, Resolver
+from resolvelib.resolvers import (
+    RequirementInformation,
+    ResolutionImpossible as _ResolutionImpossible,
+    ResolutionTooDeep,
+)
+
+from sizefloor.errors import (
+    NoCompatibleFiles,
+    ProjectNotFound,
+    ResolutionImpossible,
+)
+from sizefloor.index import DistFile, Finder, make_dist_file
+from sizefloor.target import Target
+from sizefloor.wheel import WheelInfo, WheelReader, metadata_requires
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """A requirement as the resolver sees it, with where it came from."""
+
+    requirement: Requirement
+    origin: str
+    """``requirements.txt:3``, or ``flask 3.0.0`` for a dependency."""
+
+    @property
+    def name(self) -> NormalizedName:
+        return canonicalize_name(self.requirement.name)
+
+
+@dataclass(eq=False)
+class Candidate:
+    name: NormalizedName
+    version: Version
+    dist: DistFile
+    extras: frozenset[str] = frozenset()
+    display_name: str = ""
+    _requires: list[str] | None = field(default=None, repr=False)
+
+    @property
+    def exact(self) -> bool:
+        return self.dist.is_wheel
+
+    def __repr__(self) -> str:
+        extras = f"[{','.join(sorted(self.extras))}]" if self.extras else ""
+        return f"{self.name}{extras}=={self.version}"
+
+
+@dataclass(frozen=True)
+class Resolved:
+    """One distribution of the result."""
+
+    name: NormalizedName
+    display_name: str
+    version: Version
+    dist: DistFile
+    required_by: tuple[str, ...]
+    requested: bool
+    direct_url: str | None
+
+
+@dataclass(frozen=True)
+class Resolution:
+    packages: tuple[Resolved, ...]
+    warnings: tuple[str, ...] = ()
+
+
+def _identify(name: str, extras: Iterable[str]) -> str:
+    key = canonicalize_name(name)
+    extras = sorted(canonicalize_name(e) for e in extras)
+    return f"{key}[{','.join(extras)}]" if extras else key
+
+
+class Provider(AbstractProvider[Wanted, Candidate, str]):
+    def __init__(
+        self,
+        finder: Finder,
+        wheels: WheelReader,
+        target: Target,
+        *,
+        constraints: Mapping[NormalizedName, SpecifierSet],
+        pre: bool = False,
+        uploaded_prior_to: datetime | None = None,
+        direct: Mapping[NormalizedName, DistFile] | None = None,
+    ) -> None:
+        self.finder = finder
+        self.wheels = wheels
+        self.target = target
+        self.constraints = constraints
+        self.pre = pre
+        self.uploaded_prior_to = uploaded_prior_to
+        self.direct = dict(direct or {})
+        self.python = Version(
+            target.python_full_version or "{}.{}.0".format(*target.python_version)
+        )
+        self._env = target.marker_environment()
+        self._lock = threading.Lock()
+        self._candidates: dict[NormalizedName, list[Candidate]] = {}
+        self._inspections: dict[str, Any] = {}
+        self.sdist_fallback: set[NormalizedName] = set()
+        self.warnings: list[str] = []
+
+    # -- resolvelib's questions -------------------------------------------
+
+    def identify(self, requirement_or_candidate: Wanted | Candidate) -> str:
+        if isinstance(requirement_or_candidate, Candidate):
+            return _identify(requirement_or_candidate.name, requirement_or_candidate.extras)
+        req = requirement_or_candidate.requirement
+        return _identify(req.name, req.extras)
+
+    def get_preference(
+        self,
+        identifier: str,
+        resolutions: Mapping[str, Candidate],
+        candidates: Mapping[str, Iterator[Candidate]],
+        information: Mapping[str, Iterator[RequirementInformation[Wanted, Candidate]]],
+        backtrack_causes: Sequence[RequirementInformation[Wanted, Candidate]],
+    ) -> Any:
+        infos = list(information[identifier])
+        pinned = any(
+            any(s.operator in ("==", "===") and "*" not in s.version for s in i.requirement.requirement.specifier)
+            for i in infos
+        )
+        direct = any(i.requirement.requirement.url for i in infos)
+        conflicting = any(
+            identifier in (self.identify(c.requirement), self.identify(c.parent) if c.parent else "")
+            for c in backtrack_causes
+        )
+        return (not direct, not pinned, not conflicting, identifier)
+
+    def find_matches(
+        self,
+        identifier: str,
+        requirements: Mapping[str, Iterator[Wanted]],
+        incompatibilities: Mapping[str, Iterator[Candidate]],
+    ) -> list[Candidate]:
+        wanted = list(requirements[identifier])
+        bad = {id(c) for c in incompatibilities[identifier]}
+        name, extras = self._split(identifier)
+        specifier = SpecifierSet()
+        for w in wanted:
+            specifier &= w.requirement.specifier
+        constraint = self.constraints.get(name)
+        if constraint is not None:
+            specifier &= constraint
+        pinned = {
+            s.version for w in wanted for s in w.requirement.specifier if s.operator in ("==", "===")
+        }
+        candidates = self._project_candidates(name)
+        versions = [c.version for c in candidates]
+        allowed = set(
+            specifier.filter(versions, prereleases=True if self.pre else None)
+        )
+        matches = [
+            c
+            for c in candidates
+            if c.version in allowed
+            and id(c) not in bad
+            and (c.dist.yanked is None or str(c.version) in pinned or c.version in {Version(p) for p in pinned if _is_version(p)})
+        ]
+        if extras:
+            matches = [self._with_extras(c, extras) for c in matches]
+            matches = [c for c in matches if id(c) not in bad]
+        if matches:
+            self._prefetch(matches[0])
+        return matches
+
+    def is_satisfied_by(self, requirement: Wanted, candidate: Candidate) -> bool:
+        req = requirement.requirement
+        if canonicalize_name(req.name) != candidate.name:
+            return False
+        if req.url:
+            return candidate.dist.url.partition("#")[0] == req.url.partition("#")[0]
+        return req.specifier.contains(candidate.version, prereleases=True)
+
+    def get_dependencies(self, candidate: Candidate) -> list[Wanted]:
+        origin = f"{candidate.display_name or candidate.name} {candidate.version}"
+        deps: list[Wanted] = []
+        if candidate.extras:
+            base = Requirement(f"{candidate.name}=={candidate.version}")
+            if candidate.dist.url and candidate.name in self.direct:
+                base = Requirement(f"{candidate.name} @ {candidate.dist.url}")
+            deps.append(Wanted(base, origin))
+        for text in self._requires(candidate):
+            try:
+                req = Requirement(text)
+            except InvalidRequirement:
+                self._warn(f"{origin} declares an invalid requirement {text!r}: ignored")
+                continue
+            if req.marker is not None and not self._marker_true(req.marker, candidate.extras):
+                continue
+            if canonicalize_name(req.name) == candidate.name and not req.extras:
+                continue  # a self-dependency through an extra is covered by the base
+            deps.append(Wanted(req, origin))
+        self.finder.prefetch(w.requirement.name for w in deps)
+        return deps
+
+    # -- helpers -------------------------------------------------------------
+
+    def _warn(self, message: str) -> None:
+        with self._lock:
+            if message not in self.warnings:
+                self.warnings.append(message)
+
+    def _marker_true(self, marker: Marker, extras: frozenset[str]) -> bool:
+        if not extras:
+            return marker.evaluate({**self._env, "extra": ""})
+        return any(marker.evaluate({**self._env, "extra": e}) for e in extras)
+
+    def _split(self, identifier: str) -> tuple[NormalizedName, frozenset[str]]:
+        name, _, rest = identifier.partition("[")
+        extras = frozenset(rest.rstrip("]").split(",")) if rest else frozenset()
+        return NormalizedName(name), extras
+
+    def _with_extras(self, base: Candidate, extras: frozenset[str]) -> Candidate:
+        return Candidate(
+            base.name, base.version, base.dist, extras, base.display_name, base._requires
+        )
+
+    def _project_candidates(self, name: NormalizedName) -> list[Candidate]:
+        with self._lock:
+            cached = self._candidates.get(name)
+        if cached is not None:
+            return cached
+        if name in self.direct:
+            dist = self.direct[name]
+            result = [Candidate(name, dist.version, dist, display_name=name)]
+        else:
+            result = self._index_candidates(name)
+        with self._lock:
+            self._candidates[name] = result
+        return result
+
+    def _index_candidates(self, name: NormalizedName) -> list[Candidate]:
+        project = self.finder.project(name)
+        if not project.found:
+            raise ProjectNotFound(
+                name,
+                hint="Check the spelling, and that the index it lives on is configured "
+                "(--index-url, --extra-index-url, or pip's configuration).",
+            )
+        files = [f for f in project.files if self._python_ok(f)]
+        if self.uploaded_prior_to is not None:
+            files = [
+                f for f in files if f.upload_time is None or f.upload_time < self.uploaded_prior_to
+            ]
+        best: dict[Version, tuple[tuple[int, int], DistFile]] = {}
+        for f in files:
+            if not f.is_wheel:
+                continue
+            priority = self.target.wheel_priority(f.tags)
+            if priority is None:
+                continue
+            build = -f.build[0] if f.build else 0
+            key = (priority, build)
+            if f.version not in best or key < best[f.version][0]:
+                best[f.version] = (key, f)
+        if not best:
+            sdists: dict[Version, DistFile] = {}
+            for f in files:
+                if not f.is_wheel and f.version not in sdists:
+                    sdists[f.version] = f
+            if sdists:
+                with self._lock:
+                    self.sdist_fallback.add(name)
+                return [
+                    Candidate(name, v, sdists[v], display_name=name)
+                    for v in sorted(sdists, reverse=True)
+                ]
+            raise NoCompatibleFiles(
+                name,
+                _no_files_message(name, project.files, self.target),
+                hint="Choose a target this project supports (--python, --platform, --libc), "
+                "or a version of it that supports this target.",
+            )
+        return [
+            Candidate(name, v, best[v][1], display_name=name) for v in sorted(best, reverse=True)
+        ]
+
+    def _python_ok(self, dist: DistFile) -> bool:
+        if not dist.requires_python:
+            return True
+        try:
+            return SpecifierSet(dist.requires_python).contains(self.python, prereleases=True)
+        except InvalidSpecifier:
+            return True  # pip ignores an unparsable Requires-Python too
+
+    def _prefetch(self, candidate: Candidate) -> None:
+        if candidate.dist.is_wheel:
+            self._inspection(candidate.dist)
+
+    def _inspection(self, dist: DistFile) -> Any:
+        with self._lock:
+            future = self._inspections.get(dist.url)
+            if future is None:
+                inspect = self.wheels.inspect if dist.is_wheel else self.wheels.inspect_sdist
+                future = self.finder.http.submit(inspect, dist)
+                self._inspections[dist.url] = future
+        return future
+
+    def inspection(self, dist: DistFile) -> Any:
+        """The inspection (WheelInfo or SdistInfo) of ``dist``, fetched once."""
+        return self._inspection(dist).result()
+
+    def _requires(self, candidate: Candidate) -> list[str]:
+        if candidate._requires is None:
+            info = self.inspection(candidate.dist)
+            if isinstance(info, WheelInfo):
+                candidate._requires = info.requires_dist()
+            else:
+                candidate._requires = list(info.requires_dist)
+        return candidate._requires
+
+
+def _is_version(text: str) -> bool:
+    try:
+        Version(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _no_files_message(name: str, files: Sequence[DistFile], target: Target) -> str:
+    if not files:
+        return f"{name} has no files on the configured indexes."
+    platforms = sorted({t.platform for f in files if f.is_wheel for t in f.tags})
+    pythons = sorted({t.interpreter for f in files if f.is_wheel for t in f.tags})
+    newest = max(f.version for f in files)
+    described = target.describe()
+    shown = ", ".join(platforms[:12]) + (" …" if len(platforms) > 12 else "")
+    return (
+        f"{name} publishes no wheel or sdist installable on {described}. "
+        f"Its wheels are for the platforms {shown or 'none'} "
+        f"and the interpreters {', '.join(pythons[:10]) or 'none'} (newest version {newest})."
+    )
+
+
+class _Reporter(BaseReporter[Wanted, Candidate, str]):
+    pass
+
+
+def resolve(
+    roots: Sequence[Wanted],
+    provider: Provider,
+    *,
+    max_rounds: int = 20000,
+) -> Resolution:
+    """Resolve ``roots`` (already filtered by their markers) for the provider's target."""
+    provider.finder.prefetch(w.requirement.name for w in roots)
+    resolver: Resolver[Wanted, Candidate, str] = Resolver(provider, _Reporter())
+    try:
+        result = resolver.resolve(roots, max_rounds=max_rounds)
+    except _ResolutionImpossible as exc:
+        raise _explain(exc.causes, provider) from None
+    except ResolutionTooDeep as exc:
+        raise ResolutionImpossible(
+            f"The resolution did not finish after {exc.round_count} rounds.",
+            hint="Pin some versions (==) to narrow the search.",
+        ) from None
+
+    root_origins: dict[NormalizedName, list[str]] = {}
+    for w in roots:
+        root_origins.setdefault(w.name, []).append(w.origin)
+    parents: dict[NormalizedName, set[str]] = {}
+    for key in result.mapping:
+        name = NormalizedName(key.partition("[")[0])
+        for parent in result.graph.iter_parents(key):
+            if parent is None:
+                continue
+            parent_name = parent.partition("[")[0]
+            if parent_name != name:
+                parents.setdefault(name, set()).add(parent_name)
+    packages: list[Resolved] = []
+    seen: set[NormalizedName] = set()
+    for key, candidate in result.mapping.items():
+        if candidate.name in seen or candidate.extras:
+            continue
+        seen.add(candidate.name)
+        requested = candidate.name in root_origins
+        required_by = tuple(sorted(parents.get(candidate.name, ()))) + tuple(
+            f"-r {o}" for o in root_origins.get(candidate.name, [])
+        )
+        direct = candidate.dist.url if candidate.name in provider.direct else None
+        packages.append(
+            Resolved(
+                name=candidate.name,
+                display_name=candidate.display_name or candidate.name,
+                version=candidate.version,
+                dist=candidate.dist,
+                required_by=required_by,
+                requested=requested,
+                direct_url=direct,
+            )
+        )
+    # candidates that only ever appeared with extras
+    for key, candidate in result.mapping.items():
+        if candidate.name not in seen:
+            seen.add(candidate.name)
+            packages.append(
+                Resolved(
+                    candidate.name,
+                    candidate.display_name or candidate.name,
+                    candidate.version,
+                    candidate.dist,
+                    tuple(sorted(parents.get(candidate.name, ()))),
+                    candidate.name in root_origins,
+                    None,
+                )
+            )
+    return Resolution(tuple(packages), tuple(provider.warnings))
+
+
+def _explain(
+    causes: Sequence[RequirementInformation[Wanted, Candidate]], provider: Provider
+) -> ResolutionImpossible:
+    lines = []
+    for cause in causes:
+        req = cause.requirement
+        who = req.origin
+        lines.append(f"  {req.requirement} (from {who})")
+    names = sorted({c.requirement.name for c in causes})
+    # a lone requirement with nothing to match: say which versions exist
+    detail = ""
+    if len(names) == 1:
+        name = names[0]
+        candidates = provider._candidates.get(name, [])
+        if candidates:
+            shown = ", ".join(str(c.version) for c in candidates[:8])
+            more = " …" if len(candidates) > 8 else ""
+            detail = f"\nVersions available for {provider.target.describe()}: {shown}{more}."
+        elif name in provider._candidates:
+            detail = f"\nNo version of {name} is available for {provider.target.describe()}."
+    return ResolutionImpossible(
+        "These requirements cannot all be satisfied:\n" + "\n".join(dict.fromkeys(lines)) + detail,
+        hint="Relax or remove one of them; `pip install --dry-run` shows the same conflict.",
+    )
+
+
+def direct_dist(name: str, url: str) -> DistFile | None:
+    """A :class:`DistFile` for a ``name @ url`` requirement pointing at a wheel."""
+    filename = url.partition("#")[0].rstrip("/").rsplit("/", 1)[-1]
+    import urllib.parse
+
+    filename = urllib.parse.unquote(filename)
+    fragment = url.partition("#")[2]
+    hashes = {}
+    if "=" in fragment:
+        algo, _, digest = fragment.partition("=")
+        hashes[algo] = digest
+    size = None
+    if url.startswith("file:"):
+        import os
+        import urllib.request
+
+        path = urllib.request.url2pathname(urllib.parse.urlsplit(url).path)
+        if os.path.isfile(path):
+            size = os.path.getsize(path)
+    return make_dist_file(
+        canonicalize_name(name),
+        filename,
+        url.partition("#")[0],
+        source="direct URL",
+        hashes=hashes,
+        size=size,
+    )
+
+
+__all__ = [
+    "Candidate",
+    "Provider",
+    "Resolution",
+    "Resolved",
+    "Wanted",
+    "direct_dist",
+    "resolve",
+]
+
+_unused = (InvalidRequirement, Any)

@@ -1,0 +1,170 @@
+"""Source distributions: dependencies and an estimated size, without building.
+
+A project with no wheel for the target would be built from its sdist. Its
+dependencies come from ``PKG-INFO`` (Metadata 2.2+, when ``Requires-Dist`` is
+not dynamic) or from ``*.egg-info/requires.txt``; its installed size is
+estimated from the package files it ships, with a wide error bound: a build
+may compile extensions, generate files or leave some out.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import io
+import posixpath
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from typing import IO
+
+from sizefloor.errors import MetadataUnavailable
+from sizefloor.http import Http
+from sizefloor.index import DistFile
+from sizefloor.urls import redact
+
+ERROR_SHARE = 0.5
+"""How far an sdist's estimated installed size can be off, as a share of it."""
+
+_SKIP_DIRS = frozenset({"tests", "test", "testing", "docs", "doc", "examples", "benchmarks", ".github"})
+_NATIVE_SOURCES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".rs", ".f", ".f90")
+
+
+@dataclass(frozen=True)
+class SdistInfo:
+    filename: str
+    size: int
+    requires_dist: tuple[str, ...]
+    estimated_bytes: int
+    estimated_files: int
+    native: bool
+    """The sdist carries C/C++/Cython/Rust sources: a build compiles extensions."""
+    fetched: int = 0
+
+    @property
+    def error_bytes(self) -> int:
+        share = 1.0 if self.native else ERROR_SHARE
+        return int(self.estimated_bytes * share)
+
+
+def inspect_sdist(http: Http, dist: DistFile) -> SdistInfo:
+    """Download ``dist`` once and read what it says about itself."""
+    if dist.url.startswith("file:"):
+        import urllib.parse
+        import urllib.request
+
+        path = urllib.request.url2pathname(urllib.parse.urlsplit(dist.url).path)
+        with open(path, "rb") as f:
+            data: IO[bytes] = io.BytesIO(f.read())
+        fetched = 0
+    else:
+        response = http.get(dist.url, headers={"Accept-Encoding": "identity"}, kind="files")
+        if response.status_code != 200:
+            raise MetadataUnavailable(
+                f"{redact(dist.url)} answered {response.status_code}.",
+                hint="The index lists an sdist its server does not serve.",
+            )
+        data = io.BytesIO(response.content)
+        fetched = len(response.content)
+    try:
+        members = _members(data, dist.filename)
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as exc:
+        raise MetadataUnavailable(f"{dist.filename} cannot be opened: {exc}.") from exc
+    size = data.seek(0, 2)
+    return _read(dist.filename, size, members, fetched)
+
+
+def _members(data: IO[bytes], filename: str) -> dict[str, tuple[int, bytes | None]]:
+    """name -> (size, content for the few metadata files)."""
+    wanted = ("PKG-INFO", "requires.txt")
+    result: dict[str, tuple[int, bytes | None]] = {}
+    data.seek(0)
+    if filename.endswith(".zip"):
+        with zipfile.ZipFile(data) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                content = archive.read(info) if info.filename.endswith(wanted) else None
+                result[info.filename] = (info.file_size, content)
+        return result
+    with tarfile.open(fileobj=data, mode="r:*") as archive:
+        for member in archive:
+            if not member.isfile():
+                continue
+            content = None
+            if member.name.endswith(wanted):
+                extracted = archive.extractfile(member)
+                content = extracted.read() if extracted else None
+            result[member.name] = (member.size, content)
+    return result
+
+
+def _read(
+    filename: str, size: int, members: dict[str, tuple[int, bytes | None]], fetched: int
+) -> SdistInfo:
+    top = min((n.split("/", 1)[0] for n in members), default="")
+    pkg_info = members.get(f"{top}/PKG-INFO", (0, None))[1]
+    requires: list[str] | None = None
+    if pkg_info:
+        message = email.parser.BytesParser().parsebytes(pkg_info, headersonly=True)
+        version = str(message.get("Metadata-Version", "1.0"))
+        dynamic = {str(d).lower() for d in message.get_all("Dynamic") or []}
+        if _version_tuple(version) >= (2, 2) and "requires-dist" not in dynamic:
+            requires = [str(v) for v in message.get_all("Requires-Dist") or []]
+    if requires is None:
+        requires = []
+        for name, (_, content) in members.items():
+            if name.endswith(".egg-info/requires.txt") and content is not None:
+                requires = _requires_txt(content.decode("utf-8", errors="replace"))
+                break
+    package_dirs = {
+        posixpath.dirname(n) for n in members if n.endswith("/__init__.py")
+    }
+    estimated = 0
+    files = 0
+    native = False
+    for name, (member_size, _) in members.items():
+        parts = name.split("/")
+        if name.endswith(_NATIVE_SOURCES):
+            native = True
+        if any(p in _SKIP_DIRS for p in parts[1:]):
+            continue
+        directory = posixpath.dirname(name)
+        in_package = any(directory == d or directory.startswith(d + "/") for d in package_dirs)
+        single_module = len(parts) == 2 and name.endswith(".py") and parts[1] != "setup.py"
+        if in_package or single_module:
+            estimated += member_size
+            files += 1
+    # dist-info: METADATA (about PKG-INFO's size), WHEEL, RECORD, INSTALLER, top_level
+    metadata = len(pkg_info) if pkg_info else 1000
+    estimated += metadata + 100 + files * 80 + 4 + 20
+    files += 5
+    return SdistInfo(filename, size, tuple(requires), estimated, files, native, fetched)
+
+
+def _version_tuple(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(p) for p in text.split("."))
+    except ValueError:
+        return (1, 0)
+
+
+def _requires_txt(text: str) -> list[str]:
+    """``requires.txt`` (setuptools) as ``Requires-Dist`` values."""
+    result: list[str] = []
+    extra = ""
+    marker = ""
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("[") and line.endswith("]"):
+            section = line[1:-1]
+            extra, _, marker = section.partition(":")
+            continue
+        conditions = []
+        if marker:
+            conditions.append(f"({marker})")
+        if extra:
+            conditions.append(f'extra == "{extra}"')
+        result.append(f"{line}; {' and '.join(conditions)}" if conditions else line)
+    return result

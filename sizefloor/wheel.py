@@ -1,0 +1,413 @@
+"""Wheel inspection: what is inside a wheel, read from its central directory.
+
+:func:`inspect_wheel` learns every member's name and uncompressed size, plus
+the few dist-info members sizing needs (``METADATA``, ``entry_points.txt``),
+with as few bytes as possible:
+
+1. one request for the archive's tail (the whole file when it is small);
+2. when the central directory is larger than that tail, one more request for
+   exactly the missing part (its extent is in the end record);
+3. the dist-info members are usually inside the bytes already fetched (they
+   are written last); otherwise the index's PEP 658 metadata file, or one
+   more range request.
+
+A server that ignores Range sends the whole file: it is streamed to a
+temporary file once, read there, and the caller is told so.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO, Any
+
+from sizefloor import zipdir
+from sizefloor.cache import Cache
+from sizefloor.errors import MetadataUnavailable, OfflineMiss
+from sizefloor.http import Http
+from sizefloor.index import DistFile
+from sizefloor.urls import redact
+
+TAIL_BYTES = 32 * 1024
+"""First guess at how much of a wheel's end holds its central directory."""
+
+WHOLE_FILE_BELOW = 2 * TAIL_BYTES
+"""Wheels smaller than this are fetched whole: one request, nothing wasted."""
+
+SCRIPT_HEAD = 128
+"""How much of a ``.data/scripts`` file is kept to see its ``#!python`` line."""
+
+
+@dataclass(frozen=True)
+class WheelInfo:
+    """What sizing needs to know about one wheel."""
+
+    filename: str
+    size: int
+    """Bytes of the wheel file itself."""
+    members: tuple[tuple[str, int], ...]
+    """(name, uncompressed size) of every non-directory member, in archive order."""
+    metadata: bytes
+    entry_points: bytes | None
+    script_heads: tuple[tuple[str, bytes], ...] = ()
+    """The first bytes of each ``.data/scripts/`` member that was in reach."""
+    fetched: int = 0
+    """Bytes this inspection transferred (0 when it came from the cache)."""
+    ranged: bool = True
+    """False when the server ignored Range and the whole file was read."""
+
+    def to_cache(self) -> dict[str, Any]:
+        return {
+            "filename": self.filename,
+            "size": self.size,
+            "members": list(self.members),
+            "metadata": self.metadata,
+            "entry_points": self.entry_points,
+            "script_heads": list(self.script_heads),
+            "ranged": self.ranged,
+        }
+
+    @classmethod
+    def from_cache(cls, data: dict[str, Any]) -> WheelInfo:
+        return cls(
+            filename=data["filename"],
+            size=data["size"],
+            members=tuple((str(n), int(s)) for n, s in data["members"]),
+            metadata=data["metadata"],
+            entry_points=data["entry_points"],
+            script_heads=tuple((str(n), bytes(h)) for n, h in data["script_heads"]),
+            fetched=0,
+            ranged=data.get("ranged", True),
+        )
+
+    def requires_dist(self) -> list[str]:
+        return metadata_requires(self.metadata)
+
+    def dist_info(self) -> str:
+        """The ``name-version.dist-info`` directory's name."""
+        for name, _ in self.members:
+            top = name.split("/", 1)[0]
+            if top.endswith(".dist-info") and name.endswith("/METADATA") and name.count("/") == 1:
+                return top
+        raise MetadataUnavailable(f"{self.filename} has no .dist-info/METADATA member.")
+
+
+def metadata_requires(metadata: bytes) -> list[str]:
+    """The ``Requires-Dist`` values of a core metadata file."""
+    message = email.parser.BytesParser().parsebytes(metadata, headersonly=True)
+    return [str(v) for v in message.get_all("Requires-Dist") or []]
+
+
+def metadata_requires_python(metadata: bytes) -> str | None:
+    message = email.parser.BytesParser().parsebytes(metadata, headersonly=True)
+    value = message.get("Requires-Python")
+    return str(value) if value else None
+
+
+class WheelReader:
+    """Inspects wheels through a shared :class:`Http` and :class:`Cache`."""
+
+    def __init__(
+        self, http: Http, cache: Cache, warn: Callable[[str], None] | None = None
+    ) -> None:
+        self.http = http
+        self.cache = cache
+        self._warn = warn or (lambda message: None)
+
+    def inspect_sdist(self, dist: DistFile) -> Any:
+        return inspect_sdist_cached(self, dist)
+
+    def inspect(self, dist: DistFile) -> WheelInfo:
+        local = dist.url.startswith("file:")
+        if not local:
+            cached = self.cache.get("wheel", dist.cache_key)
+            if isinstance(cached, dict):
+                return WheelInfo.from_cache(cached)
+            if self.cache.offline:
+                raise OfflineMiss(
+                    f"--offline: the cache has no central directory for {dist.filename}.",
+                    hint="Run once without --offline to fill the cache.",
+                )
+        try:
+            info = self._inspect_remote(dist)
+        except zipdir.ZipFormatError as exc:
+            raise MetadataUnavailable(
+                f"{dist.filename} from {redact(dist.source)} is not a readable wheel: {exc}."
+            ) from exc
+        if not local:
+            self.cache.set("wheel", dist.cache_key, info.to_cache())
+        return info
+
+    # -- the fetching strategy --------------------------------------------
+
+    def _inspect_remote(self, dist: DistFile) -> WheelInfo:
+        size = dist.size if dist.size is not None else self._content_length(dist)
+        if size is None or size <= WHOLE_FILE_BELOW:
+            return self._whole(dist)
+        fetched = 0
+        tail_start = max(0, size - TAIL_BYTES)
+        result = self.http.get_range(dist.url, tail_start, size)
+        if result.whole is not None:
+            return self._from_whole_file(dist, result.whole, ranged=False)
+        if result.status_code != 206:
+            return self._whole(dist)
+        buffer = _Sparse()
+        buffer.add(tail_start, result.content)
+        fetched += len(result.content)
+        while True:
+            located = zipdir.locate_central_directory(buffer.tail(size), size)
+            if isinstance(located, zipdir.Tail):
+                break
+            start = max(0, size - located)
+            more = self.http.get_range(dist.url, start, buffer.start)
+            if more.status_code != 206:
+                return self._whole(dist)
+            buffer.add(start, more.content)
+            fetched += len(more.content)
+        tail = located
+        if tail.cd_offset < buffer.start:
+            more = self.http.get_range(dist.url, tail.cd_offset, buffer.start)
+            if more.status_code != 206:
+                return self._whole(dist)
+            buffer.add(tail.cd_offset, more.content)
+            fetched += len(more.content)
+        members = zipdir.parse_central_directory(
+            buffer.slice(tail.cd_offset, tail.cd_offset + tail.cd_size), tail
+        )
+        wanted = _wanted_members(members)
+        contents: dict[str, bytes] = {}
+        missing: list[zipdir.Member] = []
+        offsets = sorted(m.header_offset for m in members) + [tail.cd_offset]
+        for member in wanted:
+            span = zipdir.local_header_span(member, _next_offset(offsets, member.header_offset))
+            if buffer.covers(*span):
+                contents[member.name] = zipdir.member_data(
+                    buffer.slice(*span), span[0], member
+                )
+            else:
+                missing.append(member)
+        metadata_name = _metadata_member(members)
+        if dist.core_metadata and any(m.name == metadata_name for m in missing):
+            response = self.http.get(dist.metadata_url, kind="metadata")
+            if response.status_code == 200:
+                contents[metadata_name or ""] = response.content
+                fetched += len(response.content)
+                missing = [m for m in missing if m.name != metadata_name]
+        if missing:
+            spans = [
+                zipdir.local_header_span(m, _next_offset(offsets, m.header_offset))
+                for m in missing
+            ]
+            start, end = min(s for s, _ in spans), max(e for _, e in spans)
+            more = self.http.get_range(dist.url, start, end)
+            if more.status_code != 206:
+                return self._whole(dist)
+            buffer.add(start, more.content)
+            fetched += len(more.content)
+            for member, span in zip(missing, spans):
+                contents[member.name] = zipdir.member_data(buffer.slice(*span), span[0], member)
+        return _build_info(dist.filename, size, members, contents, fetched, ranged=True)
+
+    def _content_length(self, dist: DistFile) -> int | None:
+        if dist.url.startswith("file:"):
+            return None
+        response = self.http.get(
+            dist.url, headers={"Accept-Encoding": "identity"}, method="HEAD", kind="files"
+        )
+        length = response.headers.get("content-length")
+        return int(length) if response.status_code == 200 and length and length.isdigit() else None
+
+    def _whole(self, dist: DistFile) -> WheelInfo:
+        """Read the whole file: small wheels, and servers that refuse Range."""
+        if dist.url.startswith("file:"):
+            import urllib.parse
+            import urllib.request
+
+            path = urllib.request.url2pathname(urllib.parse.urlsplit(dist.url).path)
+            with open(path, "rb") as f:
+                return self._from_whole_file(dist, f, ranged=True, count=False)
+        result = self.http.get_range(dist.url, 0, dist.size or 1 << 62)
+        if result.whole is not None:
+            return self._from_whole_file(dist, result.whole, ranged=dist.size is None)
+        if result.status_code == 206:
+            import io
+
+            return self._from_whole_file(dist, io.BytesIO(result.content), ranged=True)
+        response = self.http.get(dist.url, headers={"Accept-Encoding": "identity"}, kind="files")
+        if response.status_code != 200:
+            raise MetadataUnavailable(
+                f"{redact(dist.url)} answered {response.status_code}.",
+                hint="The index lists a file its server does not serve.",
+            )
+        import io
+
+        return self._from_whole_file(dist, io.BytesIO(response.content), ranged=False)
+
+    def _from_whole_file(
+        self, dist: DistFile, fileobj: IO[bytes], *, ranged: bool, count: bool = True
+    ) -> WheelInfo:
+        try:
+            fileobj.seek(0, 2)
+            size = fileobj.tell()
+            fileobj.seek(0)
+            try:
+                archive = zipfile.ZipFile(fileobj)
+            except zipfile.BadZipFile as exc:
+                raise zipdir.ZipFormatError(str(exc)) from exc
+            with archive:
+                members = tuple(
+                    (i.filename, i.file_size) for i in archive.infolist() if not i.is_dir()
+                )
+                names = [n for n, _ in members]
+                contents = {
+                    name: archive.read(name) for name in names if _is_wanted(name, names)
+                }
+        finally:
+            fileobj.close()
+        if not ranged:
+            self._warn(
+                f"the server of {dist.filename} ignores Range requests: read the whole "
+                f"file ({size:,} bytes) instead of its central directory"
+            )
+        info = _info_from(dist.filename, size, members, contents, size if count else 0, ranged)
+        return info
+
+
+class _Sparse:
+    """Fetched pieces of the archive, merged where they touch."""
+
+    def __init__(self) -> None:
+        self.pieces: list[tuple[int, bytes]] = []
+
+    def add(self, start: int, data: bytes) -> None:
+        pieces = [*self.pieces, (start, data)]
+        pieces.sort(key=lambda p: p[0])
+        merged: list[tuple[int, bytes]] = []
+        for p_start, p_data in pieces:
+            if merged and p_start <= merged[-1][0] + len(merged[-1][1]):
+                m_start, m_data = merged[-1]
+                overlap = m_start + len(m_data) - p_start
+                merged[-1] = (m_start, m_data + p_data[overlap:])
+            else:
+                merged.append((p_start, p_data))
+        self.pieces = merged
+
+    @property
+    def start(self) -> int:
+        """Where the piece that reaches the end of the archive begins."""
+        return self.pieces[-1][0]
+
+    def _piece(self, start: int, end: int) -> tuple[int, bytes] | None:
+        for p_start, p_data in self.pieces:
+            if p_start <= start and end <= p_start + len(p_data):
+                return p_start, p_data
+        return None
+
+    def covers(self, start: int, end: int) -> bool:
+        return self._piece(start, end) is not None
+
+    def slice(self, start: int, end: int) -> bytes:
+        piece = self._piece(start, end)
+        if piece is None:
+            raise ValueError(f"bytes {start}-{end} were not fetched")
+        return piece[1][start - piece[0] : end - piece[0]]
+
+    def tail(self, size: int) -> bytes:
+        p_start, p_data = self.pieces[-1]
+        if p_start + len(p_data) != size:
+            raise ValueError("the fetched bytes do not reach the end of the archive")
+        return p_data
+
+
+def _next_offset(offsets: list[int], offset: int) -> int | None:
+    import bisect
+
+    i = bisect.bisect_right(offsets, offset)
+    return offsets[i] if i < len(offsets) else None
+
+
+def _metadata_member(members: tuple[zipdir.Member, ...]) -> str | None:
+    for m in members:
+        parts = m.name.split("/")
+        if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] == "METADATA":
+            return m.name
+    return None
+
+
+def _is_wanted(name: str, names: list[str]) -> bool:
+    parts = name.split("/")
+    if len(parts) == 2 and parts[0].endswith(".dist-info"):
+        return parts[1] in ("METADATA", "entry_points.txt")
+    return len(parts) == 3 and parts[0].endswith(".data") and parts[1] == "scripts"
+
+
+def _wanted_members(members: tuple[zipdir.Member, ...]) -> list[zipdir.Member]:
+    names = [m.name for m in members]
+    wanted = [m for m in members if not m.is_dir and _is_wanted(m.name, names)]
+    # scripts are nice to have (their #! line); take them only when small
+    return [m for m in wanted if "/scripts/" not in m.name or m.compressed_size <= 16384]
+
+
+def _build_info(
+    filename: str,
+    size: int,
+    members: tuple[zipdir.Member, ...],
+    contents: dict[str, bytes],
+    fetched: int,
+    *,
+    ranged: bool,
+) -> WheelInfo:
+    pairs = tuple((m.name, m.file_size) for m in members if not m.is_dir)
+    return _info_from(filename, size, pairs, contents, fetched, ranged)
+
+
+def _info_from(
+    filename: str,
+    size: int,
+    members: tuple[tuple[str, int], ...],
+    contents: dict[str, bytes],
+    fetched: int,
+    ranged: bool,
+) -> WheelInfo:
+    metadata = b""
+    entry_points: bytes | None = None
+    heads: list[tuple[str, bytes]] = []
+    for name, data in contents.items():
+        parts = name.split("/")
+        if len(parts) == 2 and parts[1] == "METADATA":
+            metadata = data
+        elif len(parts) == 2 and parts[1] == "entry_points.txt":
+            entry_points = data
+        elif len(parts) == 3 and parts[1] == "scripts":
+            heads.append((name, data[:SCRIPT_HEAD]))
+    if not metadata:
+        raise MetadataUnavailable(f"{filename} has no .dist-info/METADATA member.")
+    return WheelInfo(
+        filename=filename,
+        size=size,
+        members=members,
+        metadata=metadata,
+        entry_points=entry_points,
+        script_heads=tuple(sorted(heads)),
+        fetched=fetched,
+        ranged=ranged,
+    )
+
+
+def inspect_sdist_cached(reader: WheelReader, dist: DistFile) -> Any:
+    """An sdist's :class:`sizefloor.sdist.SdistInfo`, through the reader's cache."""
+    from sizefloor.sdist import SdistInfo, inspect_sdist
+
+    local = dist.url.startswith("file:")
+    if not local:
+        cached = reader.cache.get("sdist", dist.cache_key)
+        if isinstance(cached, SdistInfo):
+            return cached
+        if reader.cache.offline:
+            raise OfflineMiss(f"--offline: the cache has nothing on {dist.filename}.")
+    info = inspect_sdist(reader.http, dist)
+    if not local:
+        reader.cache.set("sdist", dist.cache_key, info)
+    return info
