@@ -1,7 +1,7 @@
 """sizefloor: the installed size of a Python service's dependencies, before building.
 
 >>> import sizefloor
->>> report = sizefloor.estimate("requirements.txt", python="3.12", platform="linux/arm64")  # doctest: +SKIP
+>>> report = sizefloor.estimate("requirements.txt", python="3.12")  # doctest: +SKIP
 >>> report.totals.installed_bytes  # doctest: +SKIP
 """
 

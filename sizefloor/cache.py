@@ -12,6 +12,7 @@ bypassed with a warning: sizefloor then works without it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 import threading
@@ -98,7 +99,5 @@ class Cache:
 
     def close(self) -> None:
         if self._disk is not None:
-            try:
+            with contextlib.suppress(Exception):
                 self._disk.close()
-            except Exception:
-                pass

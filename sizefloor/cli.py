@@ -54,7 +54,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     target.add_argument("--libc", choices=["glibc", "musl"], help="the target's C library")
     target.add_argument(
-        "--libc-version", "--glibc", dest="libc_version", metavar="X.Y",
+        "--libc-version",
+        "--glibc",
+        dest="libc_version",
+        metavar="X.Y",
         help="the C library's version (default: glibc of current Debian stable)",
     )
     index = parser.add_argument_group("index")
@@ -63,7 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--extra-index-url", action="append", default=[], metavar="URL", help="another index"
     )
     index.add_argument(
-        "-f", "--find-links", action="append", default=[], metavar="PATH",
+        "-f",
+        "--find-links",
+        action="append",
+        default=[],
+        metavar="PATH",
         help="a directory or page of files",
     )
     index.add_argument("--no-index", action="store_true", help="use --find-links alone")
@@ -79,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     sizing = parser.add_argument_group("sizing")
     sizing.add_argument(
         "--no-compile", action="store_true", help="size without .pyc files (pip --no-compile)"
+    )
+    sizing.add_argument(
+        "--pip-version",
+        metavar="X.Y",
+        default="26.0",
+        help="the pip that installs in the image (its launchers differ by version; default 26.0)",
     )
     output = parser.add_argument_group("output")
     output.add_argument(
@@ -139,6 +152,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         uploaded = _parse_date(args.uploaded_prior_to) if args.uploaded_prior_to else None
     except argparse.ArgumentTypeError as exc:
         parser.error(str(exc))
+    try:
+        major, _, minor = args.pip_version.partition(".")
+        args.pip_version = (int(major), int(minor or 0))
+    except ValueError:
+        parser.error(f"--pip-version: {args.pip_version!r} is not a version like 25.1")
     if not args.files and not args.package:
         parser.error("give a requirements file, or requirements with -p SPEC")
     progress = _Progress(sys.stderr, not args.quiet)
@@ -207,6 +225,7 @@ def _estimate_and_print(
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         use_cache=not args.no_cache,
         offline=args.offline,
+        pip_version=args.pip_version,
     )
     report = estimate(
         reqs,

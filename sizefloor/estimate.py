@@ -59,6 +59,7 @@ class Options:
     offline: bool = False
     prefix: str = "/usr/local"
     executable: str | None = None
+    pip_version: tuple[int, int] = (26, 0)
     concurrency: int = 16
     timeout: float | None = None
 
@@ -159,9 +160,7 @@ class Estimator:
                 hint="Drop --no-index, or add --find-links DIR with the wheels.",
             )
         cache = Cache(
-            None
-            if not self.options.use_cache
-            else (self.options.cache_dir or default_cache_dir()),
+            None if not self.options.use_cache else (self.options.cache_dir or default_cache_dir()),
             offline=self.options.offline,
         )
         http_options = HttpOptions(
@@ -203,7 +202,11 @@ class Estimator:
                 dist = direct_dist(req.name, req.url)
                 if dist is None or not dist.is_wheel:
                     unsized.append(
-                        Unsized(line.text, str(line.origin), "not a wheel: cannot be sized without building it")
+                        Unsized(
+                            line.text,
+                            str(line.origin),
+                            "not a wheel: cannot be sized without building it",
+                        )
                     )
                     continue
                 if self.target.wheel_priority(dist.tags) is None:
@@ -211,14 +214,12 @@ class Estimator:
                         f"the wheel {dist.filename} does not run on {self.target.describe()}",
                         file=line.origin.file,
                         line=line.origin.line,
-                        hint="Point at a wheel built for the target, or change --python/--platform.",
+                        hint="Point at a wheel built for the target, or change the target.",
                     )
                 direct[canonicalize_name(req.name)] = dist
             roots.append(Wanted(req, str(line.origin)))
         for item in unsized:
-            self._warn(
-                f"{item.requirement} ({item.origin}) is not sized: {item.reason}"
-            )
+            self._warn(f"{item.requirement} ({item.origin}) is not sized: {item.reason}")
         constraints = self._constraints(env)
 
         provider = Provider(
@@ -247,15 +248,16 @@ class Estimator:
             self.target.python_version,
             prefix=self.options.prefix,
             executable=self.options.executable,
+            pip_version=self.options.pip_version,
         )
         packages: list[PackageSize] = []
         directories: set[str] = set()
         file_sizes: list[int] = []
         paths: list[str] = []
         total = len(resolved)
-        for done, item in enumerate(resolved, 1):
-            info = provider.inspection(item.dist)
-            size, dirs, files = self._size(item, info, layout)
+        for done, chosen in enumerate(resolved, 1):
+            info = provider.inspection(chosen.dist)
+            size, dirs, files = self._size(chosen, info, layout)
             packages.append(size)
             directories |= dirs
             file_sizes.extend(s for _, s in files)
@@ -289,7 +291,9 @@ class Estimator:
             if req.marker is not None and not req.marker.evaluate({**env, "extra": ""}):
                 continue
             if req.url:
-                self._warn(f"constraint {line.text} ({line.origin}) names a URL: only its name is used")
+                self._warn(
+                    f"constraint {line.text} ({line.origin}) names a URL: only its name is used"
+                )
             key = canonicalize_name(req.name)
             result[key] = result.get(key, SpecifierSet()) & req.specifier
         return result
@@ -306,6 +310,7 @@ class Estimator:
             "requested": item.requested,
             "url": redact(item.dist.url) if item.dist.url.startswith("http") else item.dist.url,
         }
+        note: str | None
         if isinstance(info, SdistInfo):
             note = "built from its sdist: no wheel for the target; size estimated from its sources"
             if info.native:
@@ -313,7 +318,10 @@ class Estimator:
             return (
                 PackageSize(
                     installed_bytes=info.estimated_bytes,
-                    disk_bytes=file_blocks([info.estimated_bytes // max(info.estimated_files, 1)] * info.estimated_files),
+                    disk_bytes=file_blocks(
+                        [info.estimated_bytes // max(info.estimated_files, 1)]
+                        * info.estimated_files
+                    ),
                     files=info.estimated_files,
                     exact=False,
                     error_bytes=info.error_bytes,

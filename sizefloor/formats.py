@@ -107,9 +107,7 @@ def render_table(report: Report) -> str:
     if estimated:
         out.append(
             "~ estimated: "
-            + "; ".join(
-                f"{p.name} ± {human(p.error_bytes)} ({p.note})" for p in estimated
-            )
+            + "; ".join(f"{p.name} ± {human(p.error_bytes)} ({p.note})" for p in estimated)
         )
     if report.compile_bytecode and report.totals.installed_bytes:
         bytecode = sum(p.bytecode_bytes for p in report.packages)

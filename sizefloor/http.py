@@ -67,7 +67,7 @@ class _HostAuth(httpx.Auth):
 
     def __init__(self, credentials: Mapping[str, tuple[str, str]]) -> None:
         self._credentials = dict(credentials)
-        self._netrc: netrc.netrc | None | bool = False  # False: not read yet
+        self._netrc: netrc.netrc | bool | None = False  # False: not read yet
 
     def _from_netrc(self, host: str) -> tuple[str, str] | None:
         if self._netrc is False:
@@ -108,9 +108,7 @@ class HttpOptions:
 class FileResponse:
     """The parts of a response sizefloor uses, for HTTP and ``file:`` alike."""
 
-    def __init__(
-        self, status: int, headers: Mapping[str, str], content: bytes, url: str
-    ) -> None:
+    def __init__(self, status: int, headers: Mapping[str, str], content: bytes, url: str) -> None:
         self.status_code = status
         self.headers = {k.lower(): v for k, v in headers.items()}
         self.content = content
@@ -206,8 +204,7 @@ class Http:
                 self.traffic.add(kind, len(response.content))
                 if response.status_code in (401, 403):
                     raise IndexAuthError(
-                        f"{redact(url)} answered {response.status_code} "
-                        f"{response.reason_phrase}.",
+                        f"{redact(url)} answered {response.status_code} {response.reason_phrase}.",
                         hint="Check the credentials for this index: in the index URL "
                         "(https://user:token@host/...), in ~/.netrc, or in pip's configuration.",
                     )
@@ -222,8 +219,7 @@ class Http:
                 )
             if attempt >= self.options.retries:
                 raise IndexUnavailable(
-                    f"Could not reach {redact(url)}: {reason} "
-                    f"(after {attempt + 1} attempts).",
+                    f"Could not reach {redact(url)}: {reason} (after {attempt + 1} attempts).",
                     hint="Check the network, the proxy settings (HTTPS_PROXY, NO_PROXY) and "
                     "the index URL; --offline answers from the cache alone.",
                 ) from error
@@ -241,8 +237,8 @@ class Http:
             raise ValueError("empty range")
         headers = {"Range": f"bytes={start}-{end - 1}", "Accept-Encoding": "identity"}
         if url.startswith("file:"):
-            response = _read_file_url(url, headers)
-            return RangeResult(response.status_code, response.content, None)
+            local = _read_file_url(url, headers)
+            return RangeResult(local.status_code, local.content, None)
         clean, _ = strip_credentials(url)
         attempt = 0
         while True:
@@ -252,7 +248,7 @@ class Http:
                     if status in RETRY_STATUSES and attempt < self.options.retries:
                         response.read()
                     elif status == 200:
-                        spool = tempfile.TemporaryFile()
+                        spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
                         received = 0
                         for chunk in response.iter_raw(1 << 20):
                             spool.write(chunk)
@@ -333,9 +329,7 @@ def _read_file_url(url: str, headers: Mapping[str, str]) -> FileResponse:
             206, {"Content-Range": f"bytes {start}-{stop - 1}/{size}"}, data[start:stop], url
         )
     content_type = "text/html" if path.endswith((".html", ".htm")) else ""
-    return FileResponse(
-        200, {"Content-Length": str(size), "Content-Type": content_type}, data, url
-    )
+    return FileResponse(200, {"Content-Length": str(size), "Content-Type": content_type}, data, url)
 
 
 def _user_agent() -> str:

@@ -380,7 +380,9 @@ class Finder:
             path = urllib.request.url2pathname(urllib.parse.urlsplit(location).path)
         if os.path.isfile(path) and path.endswith((".html", ".htm")):
             with open(path, "rb") as f:
-                return parse_html_page(None, f.read(), "file:" + urllib.request.pathname2url(path), source)
+                return parse_html_page(
+                    None, f.read(), "file:" + urllib.request.pathname2url(path), source
+                )
         if not os.path.isdir(path):
             self.warnings.append(f"skipping --find-links {source}: no such directory")
             return []
@@ -392,9 +394,7 @@ class Finder:
             if name is None:
                 continue
             url = "file:" + urllib.request.pathname2url(os.path.abspath(entry.path))
-            dist = make_dist_file(
-                name, entry.name, url, source=source, size=entry.stat().st_size
-            )
+            dist = make_dist_file(name, entry.name, url, source=source, size=entry.stat().st_size)
             if dist is not None:
                 files.append(dist)
         return files

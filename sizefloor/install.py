@@ -35,14 +35,50 @@ BLOCK = 4096
 HASH_FIELD = len("sha256=") + 43
 """A RECORD hash field as wheels write it: sha256, urlsafe base64 without padding."""
 
-SCRIPT_TEMPLATE = (
-    "import sys\n"
-    "from {module} import {import_name}\n"
-    "if __name__ == '__main__':\n"
-    "    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n"
-    "    sys.exit({func}())\n"
+LAUNCHER_TEMPLATES: tuple[tuple[tuple[int, int], str], ...] = (
+    # pip 26 and later: no coding line, str.removesuffix
+    (
+        (26, 0),
+        "import sys\n"
+        "from {module} import {import_name}\n"
+        "if __name__ == '__main__':\n"
+        "    sys.argv[0] = sys.argv[0].removesuffix('.exe')\n"
+        "    sys.exit({func}())\n",
+    ),
+    # pip 25: its own template, without `import re`
+    (
+        (25, 0),
+        "# -*- coding: utf-8 -*-\n"
+        "import sys\n"
+        "from {module} import {import_name}\n"
+        "if __name__ == '__main__':\n"
+        "    if sys.argv[0].endswith('-script.pyw'):\n"
+        "        sys.argv[0] = sys.argv[0][:-11]\n"
+        "    elif sys.argv[0].endswith('.exe'):\n"
+        "        sys.argv[0] = sys.argv[0][:-4]\n"
+        "    sys.exit({func}())\n",
+    ),
+    # older pip: distlib's template
+    (
+        (0, 0),
+        "# -*- coding: utf-8 -*-\n"
+        "import re\n"
+        "import sys\n"
+        "from {module} import {import_name}\n"
+        "if __name__ == '__main__':\n"
+        "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+        "    sys.exit({func}())\n",
+    ),
 )
-"""The launcher current pip writes for an entry point (after the ``#!`` line)."""
+"""The launcher pip writes for an entry point (after the ``#!`` line), by pip version."""
+
+
+def launcher_template(pip_version: tuple[int, int]) -> str:
+    for since, template in LAUNCHER_TEMPLATES:
+        if pip_version >= since:
+            return template
+    return LAUNCHER_TEMPLATES[-1][1]
+
 
 _PYTHON_SHEBANG = re.compile(rb"^#!python[w0-9.]*([ \t].*)?$")
 
@@ -55,6 +91,8 @@ class Layout:
     prefix: str = "/usr/local"
     executable: str | None = None
     """The interpreter path written into launchers; default ``{prefix}/bin/pythonX.Y``."""
+    pip_version: tuple[int, int] = (26, 0)
+    """The pip that installs: its launcher template differs between versions."""
 
     @property
     def site_packages(self) -> str:
@@ -184,9 +222,7 @@ def plan_install(
                     f"{directory}/__pycache__/{filename[:-3]}."
                     f"{bytecode.cache_tag(layout.python_version)}.pyc"
                 )
-                estimate = bytecode.pyc_size(
-                    size, f"{layout.prefix}/{path}", layout.python_version
-                )
+                estimate = bytecode.pyc_size(size, f"{layout.prefix}/{path}", layout.python_version)
                 bytecode_files[pyc] = estimate.size
                 bytecode_error += estimate.error
                 record_rows.append((_record_path(pyc, site), 0))
@@ -262,7 +298,7 @@ def _launcher_size(value: str, layout: Layout) -> int:
     spec = value.split("[", 1)[0].strip()
     module, _, attr = spec.partition(":")
     attr = attr.strip() or ""
-    text = SCRIPT_TEMPLATE.format(
+    text = launcher_template(layout.pip_version).format(
         module=module.strip(), import_name=attr.split(".")[0], func=attr
     )
     return len(layout.shebang) + len(text.encode())

@@ -548,6 +548,7 @@ class _Parser:
 
     @staticmethod
     def error(origin: Origin, message: str, hint: str) -> RequirementsError:
+        message, hint = redact_text(message), redact_text(hint)
         if origin.file is None:
             return RequirementsError(f"{origin}: {message}", line=origin.line, hint=hint)
         return RequirementsError(message, file=origin.file, line=origin.line, hint=hint)
@@ -570,7 +571,7 @@ class _Parser:
                 ) from None
             raise self.error(
                 including,
-                f"the {kind} file it includes does not exist: {display}",
+                f"the {kind} file named on this line does not exist: {display}",
                 f"Check the path: it is relative to the directory of {including.file}.",
             ) from None
         except IsADirectoryError:
@@ -671,6 +672,13 @@ class _Parser:
                 attached = token[2:]
                 # "-r=file" is read as "-r file" (optparse itself would open "=file").
                 value = attached[1:] if attached.startswith("=") else (attached or None)
+            elif any(g.option.kind == "editable" for g in given):
+                raise self.error(
+                    origin,
+                    f"unexpected {redact_text(token)!r} after -e {redact_text(given[0].value)}",
+                    'Quote the editable requirement: -e "name @ git+https://…" '
+                    "(pip silently ignores the rest of the line).",
+                )
             else:
                 raise self.error(
                     origin,
@@ -762,8 +770,7 @@ class _Parser:
             raise self.error(
                 origin,
                 f"include cycle: {' -> '.join(cycle)}",
-                f"Remove the {given.spelled} {given.value} line, or the line that includes "
-                f"{display} from {included}.",
+                "Remove one of the -r/-c lines that form the cycle.",
             )
         content = self.read_file(included, including=origin, kind=kind)
         # Inside a constraints file, -r lines are constraints as well.
@@ -1119,7 +1126,7 @@ class _Parser:
         try:
             return Requirement(body)
         except InvalidRequirement as exc:
-            if os.path.sep in body:
+            if os.path.sep in body and "://" not in body:
                 path = os.path.normpath(os.path.join(base_dir, body))
                 if os.path.exists(path):
                     hint = (

@@ -30,8 +30,10 @@ from packaging.version import Version
 from resolvelib import AbstractProvider, BaseReporter, Resolver
 from resolvelib.resolvers import (
     RequirementInformation,
-    ResolutionImpossible as _ResolutionImpossible,
     ResolutionTooDeep,
+)
+from resolvelib.resolvers import (
+    ResolutionImpossible as _ResolutionImpossible,
 )
 
 from sizefloor.errors import (
@@ -41,7 +43,7 @@ from sizefloor.errors import (
 )
 from sizefloor.index import DistFile, Finder, make_dist_file
 from sizefloor.target import Target
-from sizefloor.wheel import WheelInfo, WheelReader, metadata_requires
+from sizefloor.wheel import WheelInfo, WheelReader
 
 
 @dataclass(frozen=True)
@@ -147,12 +149,16 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
     ) -> Any:
         infos = list(information[identifier])
         pinned = any(
-            any(s.operator in ("==", "===") and "*" not in s.version for s in i.requirement.requirement.specifier)
+            any(
+                s.operator in ("==", "===") and "*" not in s.version
+                for s in i.requirement.requirement.specifier
+            )
             for i in infos
         )
         direct = any(i.requirement.requirement.url for i in infos)
         conflicting = any(
-            identifier in (self.identify(c.requirement), self.identify(c.parent) if c.parent else "")
+            identifier
+            in (self.identify(c.requirement), self.identify(c.parent) if c.parent else "")
             for c in backtrack_causes
         )
         return (not direct, not pinned, not conflicting, identifier)
@@ -173,19 +179,24 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
         if constraint is not None:
             specifier &= constraint
         pinned = {
-            s.version for w in wanted for s in w.requirement.specifier if s.operator in ("==", "===")
+            s.version
+            for w in wanted
+            for s in w.requirement.specifier
+            if s.operator in ("==", "===")
         }
         candidates = self._project_candidates(name)
         versions = [c.version for c in candidates]
-        allowed = set(
-            specifier.filter(versions, prereleases=True if self.pre else None)
-        )
+        allowed = set(specifier.filter(versions, prereleases=True if self.pre else None))
         matches = [
             c
             for c in candidates
             if c.version in allowed
             and id(c) not in bad
-            and (c.dist.yanked is None or str(c.version) in pinned or c.version in {Version(p) for p in pinned if _is_version(p)})
+            and (
+                c.dist.yanked is None
+                or str(c.version) in pinned
+                or c.version in {Version(p) for p in pinned if _is_version(p)}
+            )
         ]
         if extras:
             matches = [self._with_extras(c, extras) for c in matches]
@@ -401,7 +412,7 @@ def resolve(
                 parents.setdefault(name, set()).add(parent_name)
     packages: list[Resolved] = []
     seen: set[NormalizedName] = set()
-    for key, candidate in result.mapping.items():
+    for candidate in result.mapping.values():
         if candidate.name in seen or candidate.extras:
             continue
         seen.add(candidate.name)
@@ -422,7 +433,7 @@ def resolve(
             )
         )
     # candidates that only ever appeared with extras
-    for key, candidate in result.mapping.items():
+    for candidate in result.mapping.values():
         if candidate.name not in seen:
             seen.add(candidate.name)
             packages.append(
@@ -440,7 +451,7 @@ def resolve(
 
 
 def _explain(
-    causes: Sequence[RequirementInformation[Wanted, Candidate]], provider: Provider
+    causes: Iterable[RequirementInformation[Wanted, Candidate]], provider: Provider
 ) -> ResolutionImpossible:
     lines = []
     for cause in causes:
@@ -504,4 +515,3 @@ __all__ = [
     "resolve",
 ]
 
-_unused = (InvalidRequirement, Any)

@@ -25,7 +25,9 @@ from sizefloor.urls import redact
 ERROR_SHARE = 0.5
 """How far an sdist's estimated installed size can be off, as a share of it."""
 
-_SKIP_DIRS = frozenset({"tests", "test", "testing", "docs", "doc", "examples", "benchmarks", ".github"})
+_SKIP_DIRS = frozenset(
+    {"tests", "test", "testing", "docs", "doc", "examples", "benchmarks", ".github"}
+)
 _NATIVE_SOURCES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".rs", ".f", ".f90")
 
 
@@ -116,9 +118,7 @@ def _read(
             if name.endswith(".egg-info/requires.txt") and content is not None:
                 requires = _requires_txt(content.decode("utf-8", errors="replace"))
                 break
-    package_dirs = {
-        posixpath.dirname(n) for n in members if n.endswith("/__init__.py")
-    }
+    package_dirs = {posixpath.dirname(n) for n in members if n.endswith("/__init__.py")}
     estimated = 0
     files = 0
     native = False

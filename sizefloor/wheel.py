@@ -109,9 +109,7 @@ def metadata_requires_python(metadata: bytes) -> str | None:
 class WheelReader:
     """Inspects wheels through a shared :class:`Http` and :class:`Cache`."""
 
-    def __init__(
-        self, http: Http, cache: Cache, warn: Callable[[str], None] | None = None
-    ) -> None:
+    def __init__(self, http: Http, cache: Cache, warn: Callable[[str], None] | None = None) -> None:
         self.http = http
         self.cache = cache
         self._warn = warn or (lambda message: None)
@@ -179,13 +177,11 @@ class WheelReader:
         wanted = _wanted_members(members)
         contents: dict[str, bytes] = {}
         missing: list[zipdir.Member] = []
-        offsets = sorted(m.header_offset for m in members) + [tail.cd_offset]
+        offsets = [*sorted(m.header_offset for m in members), tail.cd_offset]
         for member in wanted:
             span = zipdir.local_header_span(member, _next_offset(offsets, member.header_offset))
             if buffer.covers(*span):
-                contents[member.name] = zipdir.member_data(
-                    buffer.slice(*span), span[0], member
-                )
+                contents[member.name] = zipdir.member_data(buffer.slice(*span), span[0], member)
             else:
                 missing.append(member)
         metadata_name = _metadata_member(members)
@@ -197,8 +193,7 @@ class WheelReader:
                 missing = [m for m in missing if m.name != metadata_name]
         if missing:
             spans = [
-                zipdir.local_header_span(m, _next_offset(offsets, m.header_offset))
-                for m in missing
+                zipdir.local_header_span(m, _next_offset(offsets, m.header_offset)) for m in missing
             ]
             start, end = min(s for s, _ in spans), max(e for _, e in spans)
             more = self.http.get_range(dist.url, start, end)
@@ -206,7 +201,7 @@ class WheelReader:
                 return self._whole(dist)
             buffer.add(start, more.content)
             fetched += len(more.content)
-            for member, span in zip(missing, spans):
+            for member, span in zip(missing, spans, strict=False):
                 contents[member.name] = zipdir.member_data(buffer.slice(*span), span[0], member)
         return _build_info(dist.filename, size, members, contents, fetched, ranged=True)
 
@@ -261,9 +256,7 @@ class WheelReader:
                     (i.filename, i.file_size) for i in archive.infolist() if not i.is_dir()
                 )
                 names = [n for n, _ in members]
-                contents = {
-                    name: archive.read(name) for name in names if _is_wanted(name, names)
-                }
+                contents = {name: archive.read(name) for name in names if _is_wanted(name, names)}
         finally:
             fileobj.close()
         if not ranged:

@@ -617,11 +617,11 @@ class _Handler(BaseHTTPRequestHandler):
         if_range = self.headers.get("If-Range")
         if range_header and index.ranges and (if_range is None or if_range == etag):
             parsed = self._parse_range(range_header, total)
-            if parsed == "unsatisfiable":
+            if isinstance(parsed, str):  # "unsatisfiable"
                 headers["Content-Range"] = f"bytes */{total}"
                 self._send(416, b"", headers)
                 return
-            if parsed is not None:
+            if isinstance(parsed, tuple):
                 start, end = parsed
                 with open(dist.path, "rb") as fh:
                     fh.seek(start)
