@@ -8,6 +8,7 @@ sources, with no priority among indexes. Each file becomes a
 
 from __future__ import annotations
 
+import functools
 import html.parser
 import json
 import os
@@ -49,8 +50,6 @@ class DistFile:
     url: str
     version: Version
     is_wheel: bool
-    tags: frozenset[Tag] = frozenset()
-    build: tuple[()] | tuple[int, str] = ()
     size: int | None = None
     hashes: Mapping[str, str] = field(default_factory=dict)
     requires_python: str | None = None
@@ -61,6 +60,40 @@ class DistFile:
     """The index serves the file's METADATA at ``url + ".metadata"`` (PEP 658/714)."""
     source: str = ""
     """The index or find-links location it came from, credentials removed."""
+
+    @functools.cached_property
+    def _wheel_parts(self) -> tuple[tuple[()] | tuple[int, str], frozenset[Tag]]:
+        if not self.is_wheel:
+            return (), frozenset()
+        try:
+            _name, _version, build, tags = parse_wheel_filename(self.filename)
+        except (InvalidWheelFilename, InvalidVersion):
+            return (), frozenset()
+        return build, tags
+
+    @property
+    def tags(self) -> frozenset[Tag]:
+        """The wheel's compatibility tags (empty for an sdist)."""
+        return self._wheel_parts[1]
+
+    @property
+    def build(self) -> tuple[()] | tuple[int, str]:
+        """The wheel's build tag, ``()`` when it has none."""
+        return self._wheel_parts[0]
+
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        """The platform part of a wheel's name, split (cheap: no parsing)."""
+        if not self.is_wheel:
+            return ()
+        return tuple(self.filename[:-4].rsplit("-", 1)[-1].split("."))
+
+    @property
+    def interpreters(self) -> tuple[str, ...]:
+        """The Python part of a wheel's name (``cp312``, ``py3``), split."""
+        if not self.is_wheel:
+            return ()
+        return tuple(self.filename[:-4].rsplit("-", 3)[-3].split("."))
 
     @property
     def sha256(self) -> str | None:
@@ -98,6 +131,11 @@ def _parse_time(value: Any) -> datetime | None:
         return None
 
 
+@functools.lru_cache(maxsize=65536)
+def _version(text: str) -> Version:
+    return Version(text)
+
+
 def make_dist_file(
     project: NormalizedName,
     filename: str,
@@ -112,19 +150,27 @@ def make_dist_file(
     core_metadata: bool = False,
 ) -> DistFile | None:
     """A :class:`DistFile` for ``filename``, or ``None`` when it is not a wheel or
-    sdist of ``project`` (pip skips such files too)."""
+    sdist of ``project`` (pip skips such files too).
+
+    A project page can list thousands of files, most of them for other
+    platforms, so a wheel's name is checked cheaply here and its tags are
+    parsed only when asked for (:attr:`DistFile.tags`).
+    """
     try:
         if filename.endswith(".whl"):
-            name, version, build, tags = parse_wheel_filename(filename)
+            parts = filename[:-4].split("-")
+            if len(parts) not in (5, 6) or canonicalize_name(parts[0]) != project:
+                return None
+            version = _version(parts[1])
             is_wheel = True
         elif filename.endswith((".tar.gz", ".zip")):
             name, version = parse_sdist_filename(filename)
-            build, tags, is_wheel = (), frozenset(), False
+            if name != project:
+                return None
+            is_wheel = False
         else:
             return None
-    except (InvalidWheelFilename, InvalidSdistFilename, InvalidVersion):
-        return None
-    if name != project:
+    except (InvalidSdistFilename, InvalidVersion):
         return None
     return DistFile(
         project=project,
@@ -132,8 +178,6 @@ def make_dist_file(
         url=url,
         version=version,
         is_wheel=is_wheel,
-        tags=tags,
-        build=build,
         size=size,
         hashes=dict(hashes or {}),
         requires_python=requires_python or None,

@@ -254,7 +254,10 @@ def _prefix_dirs(site: str) -> frozenset[str]:
 
 
 def _record_path(path: str, site: str) -> str:
-    return posixpath.relpath(path, site)
+    """``path`` (relative to the prefix) as RECORD writes it: relative to site-packages."""
+    if path.startswith(site + "/"):
+        return path[len(site) + 1 :]
+    return "../" * (site.count("/") + 1) + path
 
 
 def _csv_field(value: str) -> str:

@@ -122,7 +122,10 @@ class IndexSettings:
     ``warnings`` lists what was skipped or ignored and why.
     """
 
-    index_url: str
+    index_url: str | None
+    """``None`` when nothing configures it: pip's default then applies
+    (:func:`default_index_url`, looked up only when needed, so a missing pip
+    does not matter when the index is given another way)."""
     extra_index_urls: tuple[str, ...] = ()
     find_links: tuple[str, ...] = ()
     no_index: bool = False
@@ -482,13 +485,10 @@ class _Builder:
 
     def build(self) -> IndexSettings:
         index_url = self.index_url
-        if index_url is None:
-            index_url = default_index_url()
-            self.sources.insert(0, f"index-url = {redact(index_url)} (pip's built-in default)")
         extra = self.extra_index_urls
         if not self.no_index:
-            reason = _missing_reason(index_url)
-            if reason is not None:
+            reason = _missing_reason(index_url) if index_url is not None else None
+            if index_url is not None and reason is not None:
                 self.warnings.append(
                     f"the index {redact(index_url)} (from {self.origins['index-url']}) "
                     f"cannot be read: {reason}; pip would find nothing there"

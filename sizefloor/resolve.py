@@ -16,6 +16,7 @@ indexes, for the target rather than the host:
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -125,6 +126,8 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
             target.python_full_version or "{}.{}.0".format(*target.python_version)
         )
         self._env = target.marker_environment()
+        self._platforms = frozenset(target.platform_tags) | {"any"}
+        self._interpreters = frozenset(t.interpreter for t in target.tags())
         self._lock = threading.Lock()
         self._candidates: dict[NormalizedName, list[Candidate]] = {}
         self._inspections: dict[str, Any] = {}
@@ -179,10 +182,10 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
         if constraint is not None:
             specifier &= constraint
         pinned = {
-            s.version
+            Version(s.version)
             for w in wanted
             for s in w.requirement.specifier
-            if s.operator in ("==", "===")
+            if s.operator in ("==", "===") and _is_version(s.version)
         }
         candidates = self._project_candidates(name)
         versions = [c.version for c in candidates]
@@ -192,11 +195,7 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
             for c in candidates
             if c.version in allowed
             and id(c) not in bad
-            and (
-                c.dist.yanked is None
-                or str(c.version) in pinned
-                or c.version in {Version(p) for p in pinned if _is_version(p)}
-            )
+            and (c.dist.yanked is None or c.version in pinned)
         ]
         if extras:
             matches = [self._with_extras(c, extras) for c in matches]
@@ -286,7 +285,11 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
             ]
         best: dict[Version, tuple[tuple[int, int], DistFile]] = {}
         for f in files:
-            if not f.is_wheel:
+            if (
+                not f.is_wheel
+                or not any(p in self._platforms for p in f.platforms)
+                or not any(i in self._interpreters for i in f.interpreters)
+            ):
                 continue
             priority = self.target.wheel_priority(f.tags)
             if priority is None:
@@ -320,10 +323,7 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
     def _python_ok(self, dist: DistFile) -> bool:
         if not dist.requires_python:
             return True
-        try:
-            return SpecifierSet(dist.requires_python).contains(self.python, prereleases=True)
-        except InvalidSpecifier:
-            return True  # pip ignores an unparsable Requires-Python too
+        return _python_allowed(dist.requires_python, self.python)
 
     def _prefetch(self, candidate: Candidate) -> None:
         if candidate.dist.is_wheel:
@@ -350,6 +350,14 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
             else:
                 candidate._requires = list(info.requires_dist)
         return candidate._requires
+
+
+@functools.lru_cache(maxsize=4096)
+def _python_allowed(requires_python: str, python: Version) -> bool:
+    try:
+        return SpecifierSet(requires_python).contains(python, prereleases=True)
+    except InvalidSpecifier:
+        return True  # pip ignores an unparsable Requires-Python too
 
 
 def _is_version(text: str) -> bool:
