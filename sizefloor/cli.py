@@ -1,248 +1,70 @@
-"""The command line: arguments in, a report out. The only module that prints.
+"""The command line: the only module that prints errors and chooses exit statuses.
+
+``sizefloor [estimate] REQUIREMENTS ...`` is the main job; the other commands
+are named first (``sizefloor diff old.txt new.txt``). Each command lives in
+:mod:`sizefloor.commands`.
 
 Exit status: 0 done, 1 a failure (network, index, an internal error),
-2 bad input (usage, requirements, target), 130 interrupted.
+2 bad input (usage, requirements, target), 3 over a ``--max-size`` budget,
+130 interrupted.
 """
 
 from __future__ import annotations
 
-import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timezone
-from pathlib import Path
-from typing import TextIO
-
-from sizefloor import __version__
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_INPUT = 2
+EXIT_OVER_BUDGET = 3
 
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="sizefloor",
-        description=(
-            "The bytes a requirements set occupies once installed in a target image, "
-            "read from the wheels' central directories: nothing is downloaded whole, "
-            "built or installed."
-        ),
-        epilog="Example: python -m sizefloor requirements.txt --python 3.12 --platform linux/arm64",
-    )
-    parser.add_argument(
-        "files", nargs="*", metavar="REQUIREMENTS", help="requirements files (pip's format)"
-    )
-    parser.add_argument(
-        "-p",
-        "--package",
-        action="append",
-        default=[],
-        metavar="SPEC",
-        help="a requirement string, e.g. 'flask>=3'; repeatable",
-    )
-    parser.add_argument(
-        "-c", "--constraint", action="append", default=[], metavar="FILE", help="a constraints file"
-    )
-    target = parser.add_argument_group("target")
-    target.add_argument("--python", metavar="X.Y", help="the target's Python (default: this one's)")
-    target.add_argument(
-        "--platform",
-        metavar="PLATFORM",
-        help="linux/amd64 (default), linux/arm64, a pip platform tag or a uv platform name",
-    )
-    target.add_argument("--libc", choices=["glibc", "musl"], help="the target's C library")
-    target.add_argument(
-        "--libc-version",
-        "--glibc",
-        dest="libc_version",
-        metavar="X.Y",
-        help="the C library's version (default: glibc of current Debian stable)",
-    )
-    index = parser.add_argument_group("index")
-    index.add_argument("-i", "--index-url", metavar="URL", help="the main index (default: pip's)")
-    index.add_argument(
-        "--extra-index-url", action="append", default=[], metavar="URL", help="another index"
-    )
-    index.add_argument(
-        "-f",
-        "--find-links",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="a directory or page of files",
-    )
-    index.add_argument("--no-index", action="store_true", help="use --find-links alone")
-    index.add_argument(
-        "--isolated", action="store_true", help="ignore pip's configuration and PIP_* variables"
-    )
-    index.add_argument("--pre", action="store_true", help="allow pre-releases")
-    index.add_argument(
-        "--uploaded-prior-to",
-        metavar="DATE",
-        help="ignore files uploaded at or after DATE (ISO 8601, UTC when no zone)",
-    )
-    sizing = parser.add_argument_group("sizing")
-    sizing.add_argument(
-        "--no-compile", action="store_true", help="size without .pyc files (pip --no-compile)"
-    )
-    sizing.add_argument(
-        "--pip-version",
-        metavar="X.Y",
-        default="26.0",
-        help="the pip that installs in the image (its launchers differ by version; default 26.0)",
-    )
-    output = parser.add_argument_group("output")
-    output.add_argument(
-        "--format", choices=["table", "json", "markdown"], default="table", help="output format"
-    )
-    output.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
-    output.add_argument("-q", "--quiet", action="store_true", help="no progress or warnings")
-    cache = parser.add_argument_group("cache")
-    cache.add_argument("--cache-dir", metavar="DIR", help="where to cache (default: user cache)")
-    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-    cache.add_argument("--offline", action="store_true", help="answer from the cache alone")
-    parser.add_argument("--version", action="version", version=f"sizefloor {__version__}")
-    return parser
-
-
-def _parse_date(text: str) -> datetime:
-    try:
-        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"--uploaded-prior-to: {text!r} is not a date; use e.g. 2025-06-01 or "
-            "2025-06-01T12:00:00Z"
-        ) from None
-    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-
-
-class _Progress:
-    """A one-line progress display on stderr, only when it is a terminal."""
-
-    def __init__(self, stream: TextIO, enabled: bool) -> None:
-        self.stream = stream
-        self.enabled = enabled and stream.isatty()
-        self.shown = False
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if not self.enabled:
-            return
-        if total:
-            width = 30
-            filled = width * done // total
-            text = f"{stage} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
-        else:
-            text = f"{stage}…"
-        self.stream.write("\r\x1b[2K" + text)
-        self.stream.flush()
-        self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            self.stream.write("\r\x1b[2K")
-            self.stream.flush()
+COMMANDS = {
+    "estimate": "sizefloor.commands.estimate",
+    "diff": "sizefloor.commands.diff",
+    "image": "sizefloor.commands.image",
+    "context": "sizefloor.commands.context",
+}
+"""Command name -> module; ``estimate`` is also what runs when no command is named."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = list(sys.argv[1:] if argv is None else argv)
+    name = args[0] if args and args[0] in COMMANDS else "estimate"
+    if args and args[0] == name:
+        args = args[1:]
+    module = importlib.import_module(COMMANDS[name])
+    parser = module.build_parser()
+    namespace = parser.parse_args(args)
     try:
-        uploaded = _parse_date(args.uploaded_prior_to) if args.uploaded_prior_to else None
-    except argparse.ArgumentTypeError as exc:
-        parser.error(str(exc))
-    try:
-        major, _, minor = args.pip_version.partition(".")
-        args.pip_version = (int(major), int(minor or 0))
-    except ValueError:
-        parser.error(f"--pip-version: {args.pip_version!r} is not a version like 25.1")
-    if not args.files and not args.package:
-        parser.error("give a requirements file, or requirements with -p SPEC")
-    progress = _Progress(sys.stderr, not args.quiet)
-    try:
-        return _run(args, uploaded, progress)
+        code: int = module.run(namespace)
+        return code
     except KeyboardInterrupt:
-        progress.clear()
         print("sizefloor: interrupted", file=sys.stderr)
         return 130
-    finally:
-        progress.clear()
+    except Exception as exc:
+        return report_error(exc)
 
 
-def _run(args: argparse.Namespace, uploaded: datetime | None, progress: _Progress) -> int:
+def report_error(exc: BaseException) -> int:
+    """Print ``exc`` as one paragraph on stderr and return its exit status."""
     from sizefloor.errors import SizefloorError
 
-    try:
-        return _estimate_and_print(args, uploaded, progress)
-    except SizefloorError as exc:
-        progress.clear()
+    if isinstance(exc, SizefloorError):
         print(f"sizefloor: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except OSError as exc:
-        progress.clear()
+    if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
         print(f"sizefloor: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_FAILURE
-    except Exception as exc:  # the last line of defence: no tracebacks for users
-        progress.clear()
-        print(
-            f"sizefloor: internal error: {type(exc).__name__}: {exc}\n"
-            "This is a bug in sizefloor; please report it with the command you ran "
-            "(set SIZEFLOOR_DEBUG=1 to see the traceback).",
-            file=sys.stderr,
-        )
-        if os.environ.get("SIZEFLOOR_DEBUG"):
-            raise
-        return EXIT_FAILURE
-
-
-def _estimate_and_print(
-    args: argparse.Namespace, uploaded: datetime | None, progress: _Progress
-) -> int:
-    from sizefloor.estimate import Options, estimate
-    from sizefloor.formats import render
-    from sizefloor.requirements import parse_requirement_strings, read_requirements
-
-    reqs = None
-    for path in args.files:
-        loaded = read_requirements(path)
-        reqs = loaded if reqs is None else reqs.merged(loaded)
-    if args.package:
-        loaded = parse_requirement_strings(args.package)
-        reqs = loaded if reqs is None else reqs.merged(loaded)
-    assert reqs is not None
-    options = Options(
-        index_url=args.index_url,
-        extra_index_urls=tuple(args.extra_index_url),
-        find_links=tuple(os.path.abspath(f) if os.path.exists(f) else f for f in args.find_links),
-        no_index=args.no_index,
-        use_pip_config=not args.isolated,
-        pre=args.pre,
-        uploaded_prior_to=uploaded,
-        compile_bytecode=not args.no_compile,
-        constraints=tuple(args.constraint),
-        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
-        use_cache=not args.no_cache,
-        offline=args.offline,
-        pip_version=args.pip_version,
+    print(
+        f"sizefloor: internal error: {type(exc).__name__}: {exc}\n"
+        "This is a bug in sizefloor; please report it with the command you ran "
+        "(set SIZEFLOOR_DEBUG=1 to see the traceback).",
+        file=sys.stderr,
     )
-    report = estimate(
-        reqs,
-        python=args.python,
-        platform=args.platform,
-        libc=args.libc,
-        libc_version=args.libc_version,
-        options=options,
-        progress=progress,
-    )
-    progress.clear()
-    text = render(report, args.format)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    if not args.quiet:
-        for warning in report.warnings:
-            print(f"sizefloor: warning: {warning}", file=sys.stderr)
-    return EXIT_OK
+    if os.environ.get("SIZEFLOOR_DEBUG"):
+        raise exc
+    return EXIT_FAILURE

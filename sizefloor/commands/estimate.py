@@ -1,0 +1,207 @@
+"""``sizefloor [estimate] REQUIREMENTS``: the floor of a requirements set."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import TextIO
+
+from sizefloor import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sizefloor",
+        description=(
+            "The bytes a requirements set occupies once installed in a target image, "
+            "read from the wheels' central directories: nothing is downloaded whole, "
+            "built or installed."
+        ),
+        epilog="Example: python -m sizefloor requirements.txt --python 3.12 --platform linux/arm64",
+    )
+    parser.add_argument(
+        "files", nargs="*", metavar="REQUIREMENTS", help="requirements files (pip's format)"
+    )
+    parser.add_argument(
+        "-p",
+        "--package",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="a requirement string, e.g. 'flask>=3'; repeatable",
+    )
+    parser.add_argument(
+        "-c", "--constraint", action="append", default=[], metavar="FILE", help="a constraints file"
+    )
+    target = parser.add_argument_group("target")
+    target.add_argument("--python", metavar="X.Y", help="the target's Python (default: this one's)")
+    target.add_argument(
+        "--platform",
+        metavar="PLATFORM",
+        help="linux/amd64 (default), linux/arm64, a pip platform tag or a uv platform name",
+    )
+    target.add_argument("--libc", choices=["glibc", "musl"], help="the target's C library")
+    target.add_argument(
+        "--libc-version",
+        "--glibc",
+        dest="libc_version",
+        metavar="X.Y",
+        help="the C library's version (default: glibc of current Debian stable)",
+    )
+    index = parser.add_argument_group("index")
+    index.add_argument("-i", "--index-url", metavar="URL", help="the main index (default: pip's)")
+    index.add_argument(
+        "--extra-index-url", action="append", default=[], metavar="URL", help="another index"
+    )
+    index.add_argument(
+        "-f",
+        "--find-links",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a directory or page of files",
+    )
+    index.add_argument("--no-index", action="store_true", help="use --find-links alone")
+    index.add_argument(
+        "--isolated", action="store_true", help="ignore pip's configuration and PIP_* variables"
+    )
+    index.add_argument("--pre", action="store_true", help="allow pre-releases")
+    index.add_argument(
+        "--uploaded-prior-to",
+        metavar="DATE",
+        help="ignore files uploaded at or after DATE (ISO 8601, UTC when no zone)",
+    )
+    sizing = parser.add_argument_group("sizing")
+    sizing.add_argument(
+        "--no-compile", action="store_true", help="size without .pyc files (pip --no-compile)"
+    )
+    sizing.add_argument(
+        "--pip-version",
+        metavar="X.Y",
+        default="26.0",
+        help="the pip that installs in the image (its launchers differ by version; default 26.0)",
+    )
+    output = parser.add_argument_group("output")
+    output.add_argument(
+        "--format", choices=["table", "json", "markdown"], default="table", help="output format"
+    )
+    output.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    output.add_argument("-q", "--quiet", action="store_true", help="no progress or warnings")
+    cache = parser.add_argument_group("cache")
+    cache.add_argument("--cache-dir", metavar="DIR", help="where to cache (default: user cache)")
+    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    cache.add_argument("--offline", action="store_true", help="answer from the cache alone")
+    parser.add_argument("--version", action="version", version=f"sizefloor {__version__}")
+    return parser
+
+
+def _parse_date(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--uploaded-prior-to: {text!r} is not a date; use e.g. 2025-06-01 or "
+            "2025-06-01T12:00:00Z"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+class _Progress:
+    """A one-line progress display on stderr, only when it is a terminal."""
+
+    def __init__(self, stream: TextIO, enabled: bool) -> None:
+        self.stream = stream
+        self.enabled = enabled and stream.isatty()
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if total:
+            width = 30
+            filled = width * done // total
+            text = f"{stage} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+        else:
+            text = f"{stage}…"
+        self.stream.write("\r\x1b[2K" + text)
+        self.stream.flush()
+        self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            self.stream.write("\r\x1b[2K")
+            self.stream.flush()
+
+
+def run(args: argparse.Namespace) -> int:
+    parser = build_parser()
+    try:
+        uploaded = _parse_date(args.uploaded_prior_to) if args.uploaded_prior_to else None
+    except argparse.ArgumentTypeError as exc:
+        parser.error(str(exc))
+    try:
+        major, _, minor = args.pip_version.partition(".")
+        args.pip_version = (int(major), int(minor or 0))
+    except ValueError:
+        parser.error(f"--pip-version: {args.pip_version!r} is not a version like 25.1")
+    if not args.files and not args.package:
+        parser.error("give a requirements file, or requirements with -p SPEC")
+    progress = _Progress(sys.stderr, not args.quiet)
+    try:
+        return _estimate_and_print(args, uploaded, progress)
+    finally:
+        progress.clear()
+
+
+def _estimate_and_print(
+    args: argparse.Namespace, uploaded: datetime | None, progress: _Progress
+) -> int:
+    from sizefloor.estimate import Options, estimate
+    from sizefloor.formats import render
+    from sizefloor.requirements import parse_requirement_strings, read_requirements
+
+    reqs = None
+    for path in args.files:
+        loaded = read_requirements(path)
+        reqs = loaded if reqs is None else reqs.merged(loaded)
+    if args.package:
+        loaded = parse_requirement_strings(args.package)
+        reqs = loaded if reqs is None else reqs.merged(loaded)
+    assert reqs is not None
+    options = Options(
+        index_url=args.index_url,
+        extra_index_urls=tuple(args.extra_index_url),
+        find_links=tuple(os.path.abspath(f) if os.path.exists(f) else f for f in args.find_links),
+        no_index=args.no_index,
+        use_pip_config=not args.isolated,
+        pre=args.pre,
+        uploaded_prior_to=uploaded,
+        compile_bytecode=not args.no_compile,
+        constraints=tuple(args.constraint),
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+        use_cache=not args.no_cache,
+        offline=args.offline,
+        pip_version=args.pip_version,
+    )
+    report = estimate(
+        reqs,
+        python=args.python,
+        platform=args.platform,
+        libc=args.libc,
+        libc_version=args.libc_version,
+        options=options,
+        progress=progress,
+    )
+    progress.clear()
+    text = render(report, args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    if not args.quiet:
+        for warning in report.warnings:
+            print(f"sizefloor: warning: {warning}", file=sys.stderr)
+    return 0
