@@ -8,6 +8,8 @@ pip's configuration (``PIP_INDEX_URL``, pip.conf), which beats pip's default.
 from __future__ import annotations
 
 import os
+import sys
+import types
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -24,14 +26,14 @@ from sizefloor.http import Http, HttpOptions, Traffic
 from sizefloor.index import DistFile, Finder
 from sizefloor.install import Layout, directory_blocks, file_blocks, plan_install
 from sizefloor.pipconfig import IndexSettings, default_index_url, load_index_settings
-from sizefloor.report import PackageSize, Report, Totals, Unsized
+from sizefloor.report import InstalledFile, PackageSize, Report, Totals, Unsized
 from sizefloor.requirements import (
     RequirementLine,
     RequirementSet,
     parse_requirement_strings,
     read_requirements,
 )
-from sizefloor.resolve import Provider, Resolved, Wanted, direct_dist, resolve
+from sizefloor.resolve import Provider, Resolved, Wanted, direct_dist, file_filter, resolve
 from sizefloor.sdist import SdistInfo
 from sizefloor.target import Target
 from sizefloor.urls import redact
@@ -184,7 +186,9 @@ class Estimator:
         )
 
     def _run(self, http: Http, cache: Cache, indexes: list[str], links: list[str]) -> Report:
-        finder = Finder(http, cache, index_urls=indexes, find_links=links)
+        finder = Finder(
+            http, cache, index_urls=indexes, find_links=links, accept=file_filter(self.target)
+        )
         reader = WheelReader(http, cache, warn=self._warn)
         env = self.target.marker_environment()
 
@@ -282,6 +286,7 @@ class Estimator:
             compile_bytecode=self.options.compile_bytecode,
             sources=self.reqs.files or ("<strings>",),
             indexes=tuple(redact(u) for u in indexes),
+            transfer=http.traffic.to_json(),
         )
 
     def _constraints(self, env: dict[str, str]) -> dict[NormalizedName, SpecifierSet]:
@@ -351,6 +356,10 @@ class Estimator:
                 error_bytes=plan.bytecode_error,
                 bytecode_bytes=plan.bytecode_bytes,
                 note=note,
+                contents=tuple(
+                    InstalledFile(path, size, path not in plan.generated)
+                    for path, size in plan.files
+                ),
                 **common,
             ),
             plan.directories,
@@ -363,3 +372,18 @@ class Estimator:
 
 
 __all__ = ["Options", "Progress", "RequirementLine", "Traffic", "estimate", "load_requirements"]
+
+
+class _CallableModule(types.ModuleType):
+    """This module, callable as :func:`estimate`.
+
+    ``sizefloor.estimate`` names both the function (a lazy attribute of the package) and
+    this module; importing the module makes the package's attribute the module (the import
+    system sets it), so ``sizefloor.estimate(...)`` must work on the module too.
+    """
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Report:
+        return estimate(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -201,7 +201,7 @@ class Http:
                     attempt += 1
                     time.sleep(_backoff(attempt, response))
                     continue
-                self.traffic.add(kind, len(response.content))
+                self.traffic.add(kind, response.num_bytes_downloaded)
                 if response.status_code in (401, 403):
                     raise IndexAuthError(
                         f"{redact(url)} answered {response.status_code} {response.reason_phrase}.",
@@ -258,7 +258,7 @@ class Http:
                         return RangeResult(200, b"", spool)
                     else:
                         body = response.read()
-                        self.traffic.add("files", len(body))
+                        self.traffic.add("files", response.num_bytes_downloaded)
                         if status in (401, 403):
                             raise IndexAuthError(
                                 f"{redact(url)} answered {status} {response.reason_phrase}.",

@@ -16,7 +16,7 @@ import posixpath
 import threading
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -120,6 +120,8 @@ class ProjectFiles:
     files: tuple[DistFile, ...]
     found: bool
     """Some source knew the project (an empty file list can still mean "found")."""
+    skipped: tuple[str, ...] = ()
+    """Names of the files the finder's ``accept`` left out (for error messages)."""
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -188,15 +190,19 @@ def make_dist_file(
     )
 
 
-def parse_json_page(
-    project: NormalizedName, body: bytes, page_url: str, source: str
-) -> list[DistFile]:
-    """Files of a PEP 691 JSON project page."""
+FileRecord = tuple[
+    str, str, int | None, tuple[tuple[str, str], ...], str | None, str | None, str | None, bool
+]
+"""What a page says of one file, as plain data (cheap to cache and to load):
+(filename, absolute url, size, hashes, requires-python, yanked reason or None,
+upload time as ISO text, core metadata offered)."""
+
+
+def json_page_records(body: bytes, page_url: str) -> list[FileRecord]:
+    """The files of a PEP 691 JSON project page."""
     data = json.loads(body)
-    files: list[DistFile] = []
+    records: list[FileRecord] = []
     for item in data.get("files", []):
-        filename = item.get("filename", "")
-        url = urllib.parse.urljoin(page_url, item.get("url", ""))
         yanked_value = item.get("yanked", False)
         yanked = (
             None
@@ -205,17 +211,50 @@ def parse_json_page(
         )
         metadata = item.get("core-metadata", item.get("dist-info-metadata", False))
         size = item.get("size")
+        hashes = item.get("hashes") or {}
+        upload_time = item.get("upload-time")
+        records.append(
+            (
+                str(item.get("filename", "")),
+                urllib.parse.urljoin(page_url, item.get("url", "")),
+                size if isinstance(size, int) else None,
+                tuple((k, v) for k, v in hashes.items() if isinstance(v, str)),
+                item.get("requires-python") or None,
+                yanked,
+                upload_time if isinstance(upload_time, str) else None,
+                bool(metadata),
+            )
+        )
+    return records
+
+
+def records_to_files(
+    project: NormalizedName | None,
+    records: Iterable[FileRecord],
+    source: str,
+    accept: Callable[[str], bool] | None = None,
+) -> list[DistFile]:
+    """:class:`DistFile` values for the records ``accept`` keeps (all by default).
+    With ``project`` ``None`` (a find-links location) each file's project is
+    taken from its name."""
+    files: list[DistFile] = []
+    for filename, url, size, hashes, requires_python, yanked, upload, metadata in records:
+        if accept is not None and not accept(filename):
+            continue
+        name = project or _project_of(filename)
+        if name is None:
+            continue
         dist = make_dist_file(
-            project,
+            name,
             filename,
             url,
             source=source,
-            hashes={k: v for k, v in (item.get("hashes") or {}).items() if isinstance(v, str)},
-            size=size if isinstance(size, int) else None,
-            requires_python=item.get("requires-python"),
+            hashes=dict(hashes),
+            size=size,
+            requires_python=requires_python,
             yanked=yanked,
-            upload_time=_parse_time(item.get("upload-time")),
-            core_metadata=bool(metadata),
+            upload_time=_parse_time(upload),
+            core_metadata=metadata,
         )
         if dist is not None:
             files.append(dist)
@@ -235,15 +274,12 @@ class _AnchorParser(html.parser.HTMLParser):
             self.anchors.append(dict(attrs))
 
 
-def parse_html_page(
-    project: NormalizedName | None, body: bytes, page_url: str, source: str
-) -> list[DistFile]:
-    """Files of a PEP 503 HTML page. With ``project`` ``None`` (a find-links
-    page), every file is kept and its project taken from its name."""
+def html_page_records(body: bytes, page_url: str) -> list[FileRecord]:
+    """The files of a PEP 503 HTML page (a project page or a find-links page)."""
     parser = _AnchorParser()
     parser.feed(body.decode("utf-8", errors="replace"))
     base = urllib.parse.urljoin(page_url, parser.base) if parser.base else page_url
-    files: list[DistFile] = []
+    records: list[FileRecord] = []
     for anchor in parser.anchors:
         href = anchor.get("href")
         if not href:
@@ -251,28 +287,25 @@ def parse_html_page(
         url = urllib.parse.urljoin(base, href)
         path, _, fragment = url.partition("#")
         filename = urllib.parse.unquote(posixpath.basename(urllib.parse.urlsplit(path).path))
-        hashes: dict[str, str] = {}
+        hashes: tuple[tuple[str, str], ...] = ()
         if "=" in fragment:
             algo, _, digest = fragment.partition("=")
-            hashes[algo] = digest
+            hashes = ((algo, digest),)
         metadata = anchor.get("data-core-metadata", anchor.get("data-dist-info-metadata"))
         yanked = anchor.get("data-yanked")
-        name = project or _project_of(filename)
-        if name is None:
-            continue
-        dist = make_dist_file(
-            name,
-            filename,
-            path,
-            source=source,
-            hashes=hashes,
-            requires_python=anchor.get("data-requires-python"),
-            yanked=None if yanked is None and "data-yanked" not in anchor else (yanked or ""),
-            core_metadata=metadata is not None and metadata != "false",
+        records.append(
+            (
+                filename,
+                path,
+                None,
+                hashes,
+                anchor.get("data-requires-python") or None,
+                None if "data-yanked" not in anchor else (yanked or ""),
+                None,
+                metadata is not None and metadata != "false",
+            )
         )
-        if dist is not None:
-            files.append(dist)
-    return files
+    return records
 
 
 def _project_of(filename: str) -> NormalizedName | None:
@@ -296,11 +329,15 @@ class Finder:
         *,
         index_urls: Sequence[str],
         find_links: Sequence[str] = (),
+        accept: Callable[[str], bool] | None = None,
     ) -> None:
         self.http = http
         self.cache = cache
         self.index_urls = [u if u.endswith("/") else u + "/" for u in index_urls]
         self.find_links = list(find_links)
+        self.accept = accept
+        """Which filenames matter (the target's wheels and sdists): the others
+        are never turned into objects, which keeps large pages cheap."""
         self._find_links_files: list[DistFile] | None = None
         self._lock = threading.Lock()
         self._pending: dict[NormalizedName, Any] = {}
@@ -324,25 +361,31 @@ class Finder:
 
     def _fetch_project(self, project: NormalizedName) -> ProjectFiles:
         files: list[DistFile] = []
+        skipped: list[str] = []
         found = False
         for index in self.index_urls:
-            page = self._index_page(index, project)
-            if page is not None:
-                found = True
-                files.extend(page)
+            records = self._index_page(index, project)
+            if records is None:
+                continue
+            found = True
+            source = redact(index)
+            files.extend(records_to_files(project, records, source, self.accept))
+            if self.accept is not None:
+                skipped.extend(r[0] for r in records if not self.accept(r[0]))
         for dist in self._local_files():
             if dist.project == project:
                 found = True
                 files.append(dist)
-        return ProjectFiles(project, tuple(files), found)
+        return ProjectFiles(project, tuple(files), found, tuple(skipped))
 
-    def _index_page(self, index: str, project: NormalizedName) -> list[DistFile] | None:
+    def _index_page(self, index: str, project: NormalizedName) -> list[FileRecord] | None:
+        """The page's file records, from the cache while fresh, else from the index
+        (revalidated with ETag / Last-Modified when the server gave them)."""
         url = urllib.parse.urljoin(index, f"{project}/")
-        source = redact(index)
         key = strip_credentials(url)[0]
         cached, fresh = self.cache.get_page(key)
         if cached is not None and (fresh or self.cache.offline):
-            return self._parse_page(project, cached, source)
+            return list(cached["records"])
         if self.cache.offline:
             raise OfflineMiss(
                 f"--offline: the cache has no copy of {redact(url)}.",
@@ -357,7 +400,7 @@ class Finder:
         response = self.http.get(url, headers=headers, kind="pages")
         if response.status_code == 304 and cached is not None:
             self.cache.set_page(key, cached)
-            return self._parse_page(project, cached, source)
+            return list(cached["records"])
         if response.status_code == 404:
             if url.startswith("file:"):
                 self._warn_missing_location(index)
@@ -367,15 +410,26 @@ class Finder:
                 f"{redact(url)} answered {response.status_code}.",
                 hint="Check the index URL (--index-url, PIP_INDEX_URL or pip's configuration).",
             )
-        entry = {
-            "url": response.url,
-            "content_type": response.headers.get("content-type", ""),
-            "body": response.content,
-            "etag": response.headers.get("etag"),
-            "last_modified": response.headers.get("last-modified"),
-        }
-        self.cache.set_page(key, entry)
-        return self._parse_page(project, entry, source)
+        content_type = response.headers.get("content-type", "")
+        try:
+            if content_type.startswith(JSON_TYPE):
+                records = json_page_records(response.content, response.url)
+            else:
+                records = html_page_records(response.content, response.url)
+        except (ValueError, TypeError, AttributeError) as exc:
+            raise IndexUnavailable(
+                f"The index page {redact(url)} could not be parsed: {exc}.",
+                hint="The index may be broken; try another with --index-url.",
+            ) from exc
+        self.cache.set_page(
+            key,
+            {
+                "records": records,
+                "etag": response.headers.get("etag"),
+                "last_modified": response.headers.get("last-modified"),
+            },
+        )
+        return records
 
     def _warn_missing_location(self, index: str) -> None:
         path = urllib.request.url2pathname(urllib.parse.urlsplit(index).path)
@@ -384,21 +438,6 @@ class Finder:
             with self._lock:
                 if message not in self.warnings:
                     self.warnings.append(message)
-
-    def _parse_page(
-        self, project: NormalizedName, entry: Mapping[str, Any], source: str
-    ) -> list[DistFile]:
-        body: bytes = entry["body"]
-        url: str = entry["url"]
-        try:
-            if str(entry.get("content_type", "")).startswith(JSON_TYPE):
-                return parse_json_page(project, body, url, source)
-            return parse_html_page(project, body, url, source)
-        except (ValueError, TypeError) as exc:
-            raise IndexUnavailable(
-                f"The index page {redact(url)} could not be parsed: {exc}.",
-                hint="The index may be broken; try another with --index-url.",
-            ) from exc
 
     def _local_files(self) -> list[DistFile]:
         with self._lock:
@@ -418,15 +457,16 @@ class Finder:
             if response.status_code != 200:
                 self.warnings.append(f"skipping --find-links {source}: HTTP {response.status_code}")
                 return []
-            return parse_html_page(None, response.content, response.url, source)
+            return records_to_files(
+                None, html_page_records(response.content, response.url), source
+            )
         path = location
         if location.startswith("file:"):
             path = urllib.request.url2pathname(urllib.parse.urlsplit(location).path)
         if os.path.isfile(path) and path.endswith((".html", ".htm")):
             with open(path, "rb") as f:
-                return parse_html_page(
-                    None, f.read(), "file:" + urllib.request.pathname2url(path), source
-                )
+                page_url = "file:" + urllib.request.pathname2url(path)
+                return records_to_files(None, html_page_records(f.read(), page_url), source)
         if not os.path.isdir(path):
             self.warnings.append(f"skipping --find-links {source}: no such directory")
             return []

@@ -121,6 +121,9 @@ class InstallPlan:
     """How far the modelled bytecode could be off, either way."""
     directories: frozenset[str]
     """Directories the files live in (relative to the prefix, the prefix's own excluded)."""
+    generated: frozenset[str] = frozenset()
+    """The files the installer writes itself (RECORD, INSTALLER, launchers, .pyc), not
+    taken from the wheel."""
 
     @property
     def installed_bytes(self) -> int:
@@ -244,6 +247,7 @@ def plan_install(
         bytecode_bytes=sum(bytecode_files.values()),
         bytecode_error=bytecode_error,
         directories=frozenset(directories),
+        generated=frozenset([*generated, *bytecode_files, record_path]),
     )
 
 

@@ -8,9 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 JSON_SCHEMA_VERSION = 1
+
+
+class InstalledFile(NamedTuple):
+    """One regular file the installer writes."""
+
+    path: str
+    """Relative to the prefix: ``lib/python3.12/site-packages/numpy/__init__.py``."""
+    size: int
+    from_wheel: bool = True
+    """``False`` for what the installer writes itself: RECORD, INSTALLER, launchers, .pyc."""
 
 
 @dataclass(frozen=True)
@@ -44,6 +54,9 @@ class PackageSize:
     """Why the figure is estimated, when it is."""
     url: str | None = None
     """Where the file was read from (credentials removed)."""
+    contents: tuple[InstalledFile, ...] = field(default=(), repr=False)
+    """Every file installed, sorted by path (empty when sized from an sdist).
+    Left out of :meth:`to_json`; :mod:`sizefloor.findings` reads it."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -120,6 +133,9 @@ class Report:
     """The requirements files (or ``"<strings>"``) the estimate read."""
     indexes: tuple[str, ...] = field(default=())
     """The index URLs used, credentials removed."""
+    transfer: Mapping[str, int] = field(default_factory=dict)
+    """What this run transferred: requests, and bytes on the wire for index pages,
+    wheel files and separate metadata files (0 for what came from the cache)."""
 
     @property
     def exact(self) -> bool:
@@ -135,8 +151,12 @@ class Report:
                 return p
         raise KeyError(name)
 
-    def to_json(self) -> dict[str, Any]:
-        return {
+    def to_json(self, *, files: bool = False, top: int = 0) -> dict[str, Any]:
+        """The report as JSON (``docs/json-schema.md``); ``files`` adds each package's
+        installed files, ``top`` the ``top`` largest files of the set."""
+        from sizefloor.analysis import add_analyses
+
+        document = {
             "schema_version": JSON_SCHEMA_VERSION,
             "sizefloor": self.sizefloor_version,
             "target": dict(self.target),
@@ -147,5 +167,8 @@ class Report:
             "unsized": [u.to_json() for u in self.unsized],
             "totals": self.totals.to_json(),
             "exact": self.exact,
+            "transfer": dict(self.transfer),
             "warnings": list(self.warnings),
         }
+        add_analyses(document, self, files=files, top=top)
+        return document

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -42,9 +42,9 @@ from sizefloor.errors import (
     ProjectNotFound,
     ResolutionImpossible,
 )
-from sizefloor.index import DistFile, Finder, make_dist_file
+from sizefloor.index import DistFile, Finder, ProjectFiles, make_dist_file
 from sizefloor.target import Target
-from sizefloor.wheel import WheelInfo, WheelReader
+from sizefloor.wheel import WheelInfo, WheelReader, metadata_requires_python
 
 
 @dataclass(frozen=True)
@@ -97,6 +97,64 @@ class Resolution:
     warnings: tuple[str, ...] = ()
 
 
+class _ProjectVersions:
+    """A project's versions for the target, newest first, with their files.
+
+    A version's best file is chosen on first use and kept, so one version
+    always yields the same candidate object (resolvelib compares them).
+    """
+
+    def __init__(
+        self, name: NormalizedName, target: Target, files: dict[Version, list[DistFile]]
+    ) -> None:
+        self.name = name
+        self.target = target
+        self.files = files
+        self.versions = sorted(files, reverse=True)
+        self._chosen: dict[tuple[Version, frozenset[str]], Candidate | None] = {}
+        self._lock = threading.Lock()
+
+    def candidate(self, version: Version, extras: frozenset[str] = frozenset()) -> Candidate | None:
+        key = (version, extras)
+        with self._lock:
+            if key in self._chosen:
+                return self._chosen[key]
+        chosen: Candidate | None
+        if extras:
+            base = self.candidate(version)
+            chosen = (
+                None
+                if base is None
+                else Candidate(base.name, base.version, base.dist, extras, base.display_name)
+            )
+        else:
+            dist = self._best(self.files[version])
+            chosen = (
+                None
+                if dist is None
+                else Candidate(self.name, version, dist, display_name=self.name)
+            )
+        with self._lock:
+            return self._chosen.setdefault(key, chosen)
+
+    def _best(self, files: list[DistFile]) -> DistFile | None:
+        """The wheel whose tags the target ranks first (a higher build number
+        breaks ties), or the version's sdist when it has no wheel."""
+        best: tuple[tuple[int, int], DistFile] | None = None
+        for f in files:
+            if not f.is_wheel:
+                continue
+            priority = self.target.wheel_priority(f.tags)
+            if priority is None:
+                continue
+            key = (priority, -f.build[0] if f.build else 0)
+            if best is None or key < best[0]:
+                best = (key, f)
+        if best is not None:
+            return best[1]
+        return next((f for f in files if not f.is_wheel), None)
+
+
 def _identify(name: str, extras: Iterable[str]) -> str:
     key = canonicalize_name(name)
     extras = sorted(canonicalize_name(e) for e in extras)
@@ -126,10 +184,8 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
             target.python_full_version or "{}.{}.0".format(*target.python_version)
         )
         self._env = target.marker_environment()
-        self._platforms = frozenset(target.platform_tags) | {"any"}
-        self._interpreters = frozenset(t.interpreter for t in target.tags())
         self._lock = threading.Lock()
-        self._candidates: dict[NormalizedName, list[Candidate]] = {}
+        self._candidates: dict[NormalizedName, _ProjectVersions] = {}
         self._inspections: dict[str, Any] = {}
         self.sdist_fallback: set[NormalizedName] = set()
         self.warnings: list[str] = []
@@ -171,7 +227,7 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
         identifier: str,
         requirements: Mapping[str, Iterator[Wanted]],
         incompatibilities: Mapping[str, Iterator[Candidate]],
-    ) -> list[Candidate]:
+    ) -> Callable[[], Iterator[Candidate]]:
         wanted = list(requirements[identifier])
         bad = {id(c) for c in incompatibilities[identifier]}
         name, extras = self._split(identifier)
@@ -187,21 +243,28 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
             for s in w.requirement.specifier
             if s.operator in ("==", "===") and _is_version(s.version)
         }
-        candidates = self._project_candidates(name)
-        versions = [c.version for c in candidates]
-        allowed = set(specifier.filter(versions, prereleases=True if self.pre else None))
-        matches = [
-            c
-            for c in candidates
-            if c.version in allowed
-            and id(c) not in bad
-            and (c.dist.yanked is None or c.version in pinned)
-        ]
-        if extras:
-            matches = [self._with_extras(c, extras) for c in matches]
-            matches = [c for c in matches if id(c) not in bad]
-        if matches:
-            self._prefetch(matches[0])
+        project = self._project_versions(name)
+        allowed = set(specifier.filter(project.versions, prereleases=True if self.pre else None))
+
+        def matches() -> Iterator[Candidate]:
+            # Lazily, newest first: a version's best file is chosen (its tags
+            # parsed) only when the resolver gets that far down the list.
+            first = True
+            for version in project.versions:
+                if version not in allowed:
+                    continue
+                candidate = project.candidate(version, extras)
+                if candidate is None or id(candidate) in bad:
+                    continue
+                if candidate.dist.yanked is not None and version not in pinned:
+                    continue
+                if not self._metadata_python_ok(candidate):
+                    continue
+                if first:
+                    self._prefetch(candidate)
+                    first = False
+                yield candidate
+
         return matches
 
     def is_satisfied_by(self, requirement: Wanted, candidate: Candidate) -> bool:
@@ -251,26 +314,20 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
         extras = frozenset(rest.rstrip("]").split(",")) if rest else frozenset()
         return NormalizedName(name), extras
 
-    def _with_extras(self, base: Candidate, extras: frozenset[str]) -> Candidate:
-        return Candidate(
-            base.name, base.version, base.dist, extras, base.display_name, base._requires
-        )
-
-    def _project_candidates(self, name: NormalizedName) -> list[Candidate]:
+    def _project_versions(self, name: NormalizedName) -> _ProjectVersions:
         with self._lock:
             cached = self._candidates.get(name)
         if cached is not None:
             return cached
         if name in self.direct:
             dist = self.direct[name]
-            result = [Candidate(name, dist.version, dist, display_name=name)]
+            result = _ProjectVersions(name, self.target, {dist.version: [dist]})
         else:
-            result = self._index_candidates(name)
+            result = self._index_versions(name)
         with self._lock:
-            self._candidates[name] = result
-        return result
+            return self._candidates.setdefault(name, result)
 
-    def _index_candidates(self, name: NormalizedName) -> list[Candidate]:
+    def _index_versions(self, name: NormalizedName) -> _ProjectVersions:
         project = self.finder.project(name)
         if not project.found:
             raise ProjectNotFound(
@@ -280,50 +337,40 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
             )
         files = [f for f in project.files if self._python_ok(f)]
         if self.uploaded_prior_to is not None:
-            files = [
-                f for f in files if f.upload_time is None or f.upload_time < self.uploaded_prior_to
-            ]
-        best: dict[Version, tuple[tuple[int, int], DistFile]] = {}
+            cutoff = self.uploaded_prior_to
+            files = [f for f in files if f.upload_time is None or f.upload_time < cutoff]
+        wheels: dict[Version, list[DistFile]] = {}
+        sdists: dict[Version, list[DistFile]] = {}
         for f in files:
-            if (
-                not f.is_wheel
-                or not any(p in self._platforms for p in f.platforms)
-                or not any(i in self._interpreters for i in f.interpreters)
-            ):
-                continue
-            priority = self.target.wheel_priority(f.tags)
-            if priority is None:
-                continue
-            build = -f.build[0] if f.build else 0
-            key = (priority, build)
-            if f.version not in best or key < best[f.version][0]:
-                best[f.version] = (key, f)
-        if not best:
-            sdists: dict[Version, DistFile] = {}
-            for f in files:
-                if not f.is_wheel and f.version not in sdists:
-                    sdists[f.version] = f
-            if sdists:
-                with self._lock:
-                    self.sdist_fallback.add(name)
-                return [
-                    Candidate(name, v, sdists[v], display_name=name)
-                    for v in sorted(sdists, reverse=True)
-                ]
-            raise NoCompatibleFiles(
-                name,
-                _no_files_message(name, project.files, self.target),
-                hint="Choose a target this project supports (--python, --platform, --libc), "
-                "or a version of it that supports this target.",
-            )
-        return [
-            Candidate(name, v, best[v][1], display_name=name) for v in sorted(best, reverse=True)
-        ]
+            (wheels if f.is_wheel else sdists).setdefault(f.version, []).append(f)
+        if wheels:
+            # The target has wheels: like --only-binary, sdists are not used.
+            return _ProjectVersions(name, self.target, wheels)
+        if sdists:
+            with self._lock:
+                self.sdist_fallback.add(name)
+            return _ProjectVersions(name, self.target, sdists)
+        raise NoCompatibleFiles(
+            name,
+            _no_files_message(name, project, self.target),
+            hint="Choose a target this project supports (--python, --platform, --libc), "
+            "or a version of it that supports this target.",
+        )
 
     def _python_ok(self, dist: DistFile) -> bool:
         if not dist.requires_python:
             return True
         return _python_allowed(dist.requires_python, self.python)
+
+    def _metadata_python_ok(self, candidate: Candidate) -> bool:
+        """The wheel's own ``Requires-Python`` admits the target. Only asked when the
+        index did not list it (HTML pages without ``data-requires-python``, find-links):
+        pip reads it from the metadata too, and passes over the version."""
+        dist = candidate.dist
+        if dist.requires_python or not dist.is_wheel:
+            return True
+        requires = metadata_requires_python(self.inspection(dist).metadata)
+        return requires is None or _python_allowed(requires, self.python)
 
     def _prefetch(self, candidate: Candidate) -> None:
         if candidate.dist.is_wheel:
@@ -368,18 +415,38 @@ def _is_version(text: str) -> bool:
     return True
 
 
-def _no_files_message(name: str, files: Sequence[DistFile], target: Target) -> str:
-    if not files:
+def file_filter(target: Target) -> Callable[[str], bool]:
+    """Which filenames can matter for ``target``: its wheels (judged by the
+    platform and Python parts of the name, without parsing tags) and sdists."""
+    platforms = frozenset(target.platform_tags) | {"any"}
+    interpreters = frozenset(t.interpreter for t in target.tags())
+
+    def accept(filename: str) -> bool:
+        if not filename.endswith(".whl"):
+            return True
+        parts = filename[:-4].rsplit("-", 3)
+        if len(parts) != 4:
+            return False
+        return any(p in platforms for p in parts[3].split(".")) and any(
+            i in interpreters for i in parts[1].split(".")
+        )
+
+    return accept
+
+
+def _no_files_message(name: str, project: ProjectFiles, target: Target) -> str:
+    names = [f.filename for f in project.files] + list(project.skipped)
+    if not names:
         return f"{name} has no files on the configured indexes."
-    platforms = sorted({t.platform for f in files if f.is_wheel for t in f.tags})
-    pythons = sorted({t.interpreter for f in files if f.is_wheel for t in f.tags})
-    newest = max(f.version for f in files)
+    wheels = [n[:-4].rsplit("-", 3) for n in names if n.endswith(".whl")]
+    platforms = sorted({p for w in wheels if len(w) == 4 for p in w[3].split(".")})
+    pythons = sorted({i for w in wheels if len(w) == 4 for i in w[1].split(".")})
     described = target.describe()
     shown = ", ".join(platforms[:12]) + (" …" if len(platforms) > 12 else "")
     return (
         f"{name} publishes no wheel or sdist installable on {described}. "
         f"Its wheels are for the platforms {shown or 'none'} "
-        f"and the interpreters {', '.join(pythons[:10]) or 'none'} (newest version {newest})."
+        f"and the interpreters {', '.join(pythons[:10]) or 'none'}."
     )
 
 
@@ -461,6 +528,7 @@ def resolve(
 def _explain(
     causes: Iterable[RequirementInformation[Wanted, Candidate]], provider: Provider
 ) -> ResolutionImpossible:
+    causes = list(causes)
     lines = []
     for cause in causes:
         req = cause.requirement
@@ -471,12 +539,13 @@ def _explain(
     detail = ""
     if len(names) == 1:
         name = names[0]
-        candidates = provider._candidates.get(name, [])
-        if candidates:
-            shown = ", ".join(str(c.version) for c in candidates[:8])
-            more = " …" if len(candidates) > 8 else ""
+        project = provider._candidates.get(name)
+        versions = project.versions if project is not None else []
+        if versions:
+            shown = ", ".join(str(v) for v in versions[:8])
+            more = " …" if len(versions) > 8 else ""
             detail = f"\nVersions available for {provider.target.describe()}: {shown}{more}."
-        elif name in provider._candidates:
+        elif project is not None:
             detail = f"\nNo version of {name} is available for {provider.target.describe()}."
     return ResolutionImpossible(
         "These requirements cannot all be satisfied:\n" + "\n".join(dict.fromkeys(lines)) + detail,
@@ -522,4 +591,3 @@ __all__ = [
     "direct_dist",
     "resolve",
 ]
-

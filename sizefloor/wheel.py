@@ -30,7 +30,7 @@ from sizefloor.http import Http
 from sizefloor.index import DistFile
 from sizefloor.urls import redact
 
-TAIL_BYTES = 32 * 1024
+TAIL_BYTES = 8 * 1024
 """First guess at how much of a wheel's end holds its central directory."""
 
 WHOLE_FILE_BELOW = 2 * TAIL_BYTES
