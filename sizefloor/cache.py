@@ -23,7 +23,8 @@ from typing import Any
 PAGE_TTL = 600.0
 """Seconds an index page is used without asking the server again."""
 
-_SCHEMA = "v1"
+_SCHEMA = "v2"
+"""Bumped whenever what is stored changes shape: older entries are then not read."""
 
 
 def default_cache_dir() -> Path:
@@ -89,7 +90,7 @@ class Cache:
     def get_page(self, key: str) -> tuple[dict[str, Any] | None, bool]:
         """A cached index page and whether it is still fresh."""
         entry = self.get("page", key)
-        if not isinstance(entry, dict):
+        if not isinstance(entry, dict) or "records" not in entry:
             return None, False
         fresh = time.time() - float(entry.get("stored", 0)) < PAGE_TTL
         return entry, fresh

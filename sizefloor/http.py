@@ -25,11 +25,12 @@ import urllib.request
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import IO, TypeVar
-
-import httpx
+from typing import IO, TYPE_CHECKING, TypeVar
 
 from sizefloor.errors import IndexAuthError, IndexUnavailable
+
+if TYPE_CHECKING:  # httpx is imported on the first request: a warm run needs none
+    import httpx
 from sizefloor.urls import redact, strip_credentials
 
 T = TypeVar("T")
@@ -62,36 +63,42 @@ class Traffic:
         }
 
 
-class _HostAuth(httpx.Auth):
+def _host_auth(credentials: Mapping[str, tuple[str, str]]) -> httpx.Auth:
     """Basic credentials chosen by host: index URLs first, then netrc."""
+    import httpx
 
-    def __init__(self, credentials: Mapping[str, tuple[str, str]]) -> None:
-        self._credentials = dict(credentials)
-        self._netrc: netrc.netrc | bool | None = False  # False: not read yet
+    class HostAuth(httpx.Auth):
+        def __init__(self) -> None:
+            self._credentials = dict(credentials)
+            self._netrc: netrc.netrc | bool | None = False  # False: not read yet
 
-    def _from_netrc(self, host: str) -> tuple[str, str] | None:
-        if self._netrc is False:
-            path = os.environ.get("NETRC") or os.path.expanduser("~/.netrc")
-            try:
-                self._netrc = netrc.netrc(path) if os.path.isfile(path) else None
-            except (OSError, netrc.NetrcParseError):
-                self._netrc = None
-        if not isinstance(self._netrc, netrc.netrc):
-            return None
-        found = self._netrc.authenticators(host)
-        if found is None:
-            return None
-        login, _account, password = found
-        return (login or "", password or "")
+        def _from_netrc(self, host: str) -> tuple[str, str] | None:
+            if self._netrc is False:
+                path = os.environ.get("NETRC") or os.path.expanduser("~/.netrc")
+                try:
+                    self._netrc = netrc.netrc(path) if os.path.isfile(path) else None
+                except (OSError, netrc.NetrcParseError):
+                    self._netrc = None
+            if not isinstance(self._netrc, netrc.netrc):
+                return None
+            found = self._netrc.authenticators(host)
+            if found is None:
+                return None
+            login, _account, password = found
+            return (login or "", password or "")
 
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        host = request.url.host
-        port = request.url.port
-        creds = self._credentials.get(f"{host}:{port}") if port else None
-        creds = creds or self._credentials.get(host) or self._from_netrc(host)
-        if creds is not None and "Authorization" not in request.headers:
-            request.headers["Authorization"] = httpx.BasicAuth(*creds)._auth_header
-        yield request
+        def auth_flow(
+            self, request: httpx.Request
+        ) -> Generator[httpx.Request, httpx.Response, None]:
+            host = request.url.host
+            port = request.url.port
+            creds = self._credentials.get(f"{host}:{port}") if port else None
+            creds = creds or self._credentials.get(host) or self._from_netrc(host)
+            if creds is not None and "Authorization" not in request.headers:
+                request.headers["Authorization"] = httpx.BasicAuth(*creds)._auth_header
+            yield request
+
+    return HostAuth()
 
 
 @dataclass(frozen=True)
@@ -130,24 +137,38 @@ class Http:
                 credentials.setdefault(host, creds)
                 if parts.port:
                     credentials.setdefault(f"{host}:{parts.port}", creds)
-        verify: str | bool = self.options.cert or True
-        self._client = httpx.Client(
-            auth=_HostAuth(credentials),
-            verify=verify,
-            cert=self.options.client_cert,
-            proxy=self.options.proxy,
-            trust_env=True,
-            timeout=httpx.Timeout(self.options.timeout, connect=min(self.options.timeout, 15.0)),
-            follow_redirects=True,
-            limits=httpx.Limits(
-                max_connections=self.options.concurrency,
-                max_keepalive_connections=self.options.concurrency,
-            ),
-            headers={"User-Agent": _user_agent()},
-        )
+        self._credentials = credentials
+        self._client_lock = threading.Lock()
+        self._httpx_client: httpx.Client | None = None
         self._pool = ThreadPoolExecutor(
             max_workers=self.options.concurrency, thread_name_prefix="sizefloor"
         )
+
+    @property
+    def _client(self) -> httpx.Client:
+        """The httpx client, made on the first request (importing httpx and loading
+        the TLS trust store cost a warm run time it does not need to spend)."""
+        with self._client_lock:
+            if self._httpx_client is None:
+                import httpx
+
+                self._httpx_client = httpx.Client(
+                    auth=_host_auth(self._credentials),
+                    verify=self.options.cert or True,
+                    cert=self.options.client_cert,
+                    proxy=self.options.proxy,
+                    trust_env=True,
+                    timeout=httpx.Timeout(
+                        self.options.timeout, connect=min(self.options.timeout, 15.0)
+                    ),
+                    follow_redirects=True,
+                    limits=httpx.Limits(
+                        max_connections=self.options.concurrency,
+                        max_keepalive_connections=self.options.concurrency,
+                    ),
+                    headers={"User-Agent": _user_agent()},
+                )
+            return self._httpx_client
 
     def __enter__(self) -> Http:
         return self
@@ -157,7 +178,8 @@ class Http:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
-        self._client.close()
+        if self._httpx_client is not None:
+            self._httpx_client.close()
 
     # -- concurrency -------------------------------------------------------
 
@@ -185,6 +207,8 @@ class Http:
         """
         if url.startswith("file:"):
             return _read_file_url(url, headers or {})
+        import httpx
+
         clean, _ = strip_credentials(url)
         attempt = 0
         while True:
@@ -239,6 +263,8 @@ class Http:
         if url.startswith("file:"):
             local = _read_file_url(url, headers)
             return RangeResult(local.status_code, local.content, None)
+        import httpx
+
         clean, _ = strip_credentials(url)
         attempt = 0
         while True:

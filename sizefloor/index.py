@@ -120,8 +120,6 @@ class ProjectFiles:
     files: tuple[DistFile, ...]
     found: bool
     """Some source knew the project (an empty file list can still mean "found")."""
-    skipped: tuple[str, ...] = ()
-    """Names of the files the finder's ``accept`` left out (for error messages)."""
 
 
 def _parse_time(value: Any) -> datetime | None:
@@ -361,22 +359,52 @@ class Finder:
 
     def _fetch_project(self, project: NormalizedName) -> ProjectFiles:
         files: list[DistFile] = []
-        skipped: list[str] = []
         found = False
         for index in self.index_urls:
-            records = self._index_page(index, project)
+            records = self._accepted_records(index, project)
             if records is None:
                 continue
             found = True
-            source = redact(index)
-            files.extend(records_to_files(project, records, source, self.accept))
-            if self.accept is not None:
-                skipped.extend(r[0] for r in records if not self.accept(r[0]))
+            files.extend(records_to_files(project, records, redact(index)))
         for dist in self._local_files():
             if dist.project == project:
                 found = True
                 files.append(dist)
-        return ProjectFiles(project, tuple(files), found, tuple(skipped))
+        return ProjectFiles(project, tuple(files), found)
+
+    def skipped_names(self, project: str) -> list[str]:
+        """Names of the project's files that ``accept`` leaves out (for messages
+        that say what a project does publish); reads whole pages."""
+        key = canonicalize_name(project)
+        names: list[str] = []
+        for index in self.index_urls:
+            records = self._index_page(index, key)
+            if records is not None and self.accept is not None:
+                names.extend(r[0] for r in records if not self.accept(r[0]))
+        return names
+
+    def _accepted_records(self, index: str, project: NormalizedName) -> list[FileRecord] | None:
+        """The page's records that ``accept`` keeps. They are cached apart from the
+        whole page (under the filter's key), so a warm run loads a few dozen
+        records for a project instead of thousands."""
+        filter_key = getattr(self.accept, "key", None)
+        derived_key = None
+        if filter_key is not None:
+            derived_key = strip_credentials(urllib.parse.urljoin(index, f"{project}/"))[0]
+            derived_key += f"#accepted:{filter_key}"
+            cached, fresh = self.cache.get_page(derived_key)
+            if cached is not None and (fresh or self.cache.offline):
+                found = cached["records"]
+                return None if found is None else list(found)
+        records = self._index_page(index, project)
+        accepted = (
+            None
+            if records is None
+            else [r for r in records if self.accept is None or self.accept(r[0])]
+        )
+        if derived_key is not None:
+            self.cache.set_page(derived_key, {"records": accepted})
+        return accepted
 
     def _index_page(self, index: str, project: NormalizedName) -> list[FileRecord] | None:
         """The page's file records, from the cache while fresh, else from the index
@@ -457,9 +485,7 @@ class Finder:
             if response.status_code != 200:
                 self.warnings.append(f"skipping --find-links {source}: HTTP {response.status_code}")
                 return []
-            return records_to_files(
-                None, html_page_records(response.content, response.url), source
-            )
+            return records_to_files(None, html_page_records(response.content, response.url), source)
         path = location
         if location.startswith("file:"):
             path = urllib.request.url2pathname(urllib.parse.urlsplit(location).path)

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import configparser
 import json
-import posixpath
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -198,11 +197,6 @@ def plan_install(
             continue
         placed[f"{site}/{name}"] = size
 
-    # What the member list tells RECORD: each original row is kept as written.
-    record_rows: list[tuple[str, int]] = []  # (relative path, length of hash+size fields)
-    for path, size in placed.items():
-        record_rows.append((_record_path(path, site), HASH_FIELD + len(str(size))))
-
     generated: dict[str, int] = {}
     for name, module_attr in _entry_points(info.entry_points):
         generated[f"bin/{name}"] = _launcher_size(module_attr, layout)
@@ -211,37 +205,37 @@ def plan_install(
         generated[f"{site}/{dist_info}/direct_url.json"] = _direct_url_size(direct_url)
     if requested:
         generated[f"{site}/{dist_info}/REQUESTED"] = 0
-    for path, size in generated.items():
-        record_rows.append((_record_path(path, site), HASH_FIELD + len(str(size))))
     placed.update(generated)
+
+    # RECORD keeps each original row (path, sha256 hash, size) and adds rows for
+    # what the installer wrote; .pyc rows and its own row have no hash or size.
+    record_path = f"{site}/{dist_info}/RECORD"
+    record_size = _record_row(record_path, site, 0)
+    for path, size in placed.items():
+        record_size += _record_row(path, site, HASH_FIELD + len(str(size)))
 
     bytecode_files: dict[str, int] = {}
     bytecode_error = 0
     if compile_bytecode:
+        tag = bytecode.cache_tag(layout.python_version)
+        site_prefix = f"{site}/"
         for path, size in placed.items():
-            if path.startswith(f"{site}/") and path.endswith(".py"):
+            if path.endswith(".py") and path.startswith(site_prefix):
                 directory, _, filename = path.rpartition("/")
-                pyc = (
-                    f"{directory}/__pycache__/{filename[:-3]}."
-                    f"{bytecode.cache_tag(layout.python_version)}.pyc"
-                )
+                pyc = f"{directory}/__pycache__/{filename[:-3]}.{tag}.pyc"
                 estimate = bytecode.pyc_size(size, f"{layout.prefix}/{path}", layout.python_version)
                 bytecode_files[pyc] = estimate.size
                 bytecode_error += estimate.error
-                record_rows.append((_record_path(pyc, site), 0))
-
-    record_path = f"{site}/{dist_info}/RECORD"
-    record_rows.append((_record_path(record_path, site), 0))
-    record_size = sum(len(_csv_field(path)) + 2 + fields + 2 for path, fields in record_rows)
+                record_size += _record_row(pyc, site, 0)
 
     files = {**placed, **bytecode_files, record_path: record_size}
     directories: set[str] = set()
     shared = _prefix_dirs(site)
     for path in files:
-        parent = posixpath.dirname(path)
+        parent = path.rpartition("/")[0]
         while parent and parent not in directories and parent not in shared:
             directories.add(parent)
-            parent = posixpath.dirname(parent)
+            parent = parent.rpartition("/")[0]
     return InstallPlan(
         files=tuple(sorted(files.items())),
         bytecode_bytes=sum(bytecode_files.values()),
@@ -264,11 +258,20 @@ def _record_path(path: str, site: str) -> str:
     return "../" * (site.count("/") + 1) + path
 
 
+_NEEDS_QUOTES = re.compile(r'[,"\r\n]|^ ')
+
+
 def _csv_field(value: str) -> str:
     """A field as :mod:`csv` writes it with the default dialect."""
-    if any(c in value for c in ',"\r\n') or value.startswith(" "):
+    if _NEEDS_QUOTES.search(value):
         return '"' + value.replace('"', '""') + '"'
     return value
+
+
+def _record_row(path: str, site: str, fields: int) -> int:
+    """Bytes of one RECORD row: the path (relative to site-packages, quoted as
+    csv does, UTF-8), two commas, the hash and size fields, CRLF."""
+    return len(_csv_field(_record_path(path, site)).encode()) + 2 + fields + 2
 
 
 def _script_size(size: int, head: bytes | None, layout: Layout) -> int:

@@ -42,7 +42,7 @@ from sizefloor.errors import (
     ProjectNotFound,
     ResolutionImpossible,
 )
-from sizefloor.index import DistFile, Finder, ProjectFiles, make_dist_file
+from sizefloor.index import DistFile, Finder, make_dist_file
 from sizefloor.target import Target
 from sizefloor.wheel import WheelInfo, WheelReader, metadata_requires_python
 
@@ -352,7 +352,11 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
             return _ProjectVersions(name, self.target, sdists)
         raise NoCompatibleFiles(
             name,
-            _no_files_message(name, project, self.target),
+            _no_files_message(
+                name,
+                [f.filename for f in project.files] + self.finder.skipped_names(name),
+                self.target,
+            ),
             hint="Choose a target this project supports (--python, --platform, --libc), "
             "or a version of it that supports this target.",
         )
@@ -415,27 +419,35 @@ def _is_version(text: str) -> bool:
     return True
 
 
-def file_filter(target: Target) -> Callable[[str], bool]:
-    """Which filenames can matter for ``target``: its wheels (judged by the
-    platform and Python parts of the name, without parsing tags) and sdists."""
-    platforms = frozenset(target.platform_tags) | {"any"}
-    interpreters = frozenset(t.interpreter for t in target.tags())
+class FileFilter:
+    """Which filenames can matter for a target: its wheels (judged by the
+    platform and Python parts of the name, without parsing tags) and sdists.
+    ``key`` names the filter, for caching what it kept."""
 
-    def accept(filename: str) -> bool:
+    def __init__(self, target: Target) -> None:
+        self.platforms = frozenset(target.platform_tags) | {"any"}
+        self.interpreters = frozenset(t.interpreter for t in target.tags())
+        import hashlib
+
+        spec = "|".join(sorted(self.platforms)) + "/" + "|".join(sorted(self.interpreters))
+        self.key = hashlib.sha256(spec.encode()).hexdigest()[:16]
+
+    def __call__(self, filename: str) -> bool:
         if not filename.endswith(".whl"):
             return True
         parts = filename[:-4].rsplit("-", 3)
         if len(parts) != 4:
             return False
-        return any(p in platforms for p in parts[3].split(".")) and any(
-            i in interpreters for i in parts[1].split(".")
+        return any(p in self.platforms for p in parts[3].split(".")) and any(
+            i in self.interpreters for i in parts[1].split(".")
         )
 
-    return accept
+
+def file_filter(target: Target) -> FileFilter:
+    return FileFilter(target)
 
 
-def _no_files_message(name: str, project: ProjectFiles, target: Target) -> str:
-    names = [f.filename for f in project.files] + list(project.skipped)
+def _no_files_message(name: str, names: Sequence[str], target: Target) -> str:
     if not names:
         return f"{name} has no files on the configured indexes."
     wheels = [n[:-4].rsplit("-", 3) for n in names if n.endswith(".whl")]
