@@ -1,26 +1,82 @@
-"""The independent oracle for installed sizes: a real ``pip install --target`` of the wheels.
+"""The independent oracles for installed sizes.
 
-:func:`pip_install_target` runs the pip of the interpreter running the tests, offline
-(``--no-index --find-links WHEELDIR``), isolated from this machine's pip configuration
-(``PIP_CONFIG_FILE=/dev/null``, ``--isolated``), for a target Python and platform, and
-measures what it wrote: every regular file's size, their count and a ``du``-style disk use.
+:func:`pip_install_target` runs a real ``pip install --target`` of wheels (the pip of the
+interpreter running the tests), offline (``--no-index --find-links WHEELDIR``) and isolated
+from this machine's pip configuration (``PIP_CONFIG_FILE=/dev/null``, ``--isolated``), for a
+target Python and platform, and measures what it wrote.
 
-pip's ``--target`` layout is not an image's: site-packages content lands at the top of the
-directory, scripts in ``bin/``, headers in ``include/python/<project>/`` and ``.data/data``
-files at the top. :func:`image_path` maps a path from one layout to the other.
+pip's ``--target`` layout is not an image's. pip installs into a temporary ``--home`` and
+moves its content: site-packages content (``<home>/lib/python``) lands at the top of the
+directory, scripts in ``bin/``, headers in ``include/site/pythonA.B/<project>/`` (A.B being
+the *running* interpreter's version) and ``.data/data`` files at the top. The installed
+``RECORD`` names files relative to ``<home>/lib/python``, so a file outside site-packages is
+``../../bin/x`` there, while in an image (site-packages = ``lib/pythonX.Y/site-packages``)
+the same row reads ``../../../bin/x``. :meth:`Measured.image_files` maps the paths and
+:meth:`Measured.record_delta` says exactly how many bytes longer the image's RECORD rows are.
+
+:func:`expected_install` is a second, smaller oracle for pure wheels without scripts, data or
+entry points: what pip writes, computed from the wheel's own member list and RECORD with
+:mod:`zipfile` and :mod:`csv` (pip keeps the wheel's RECORD rows as written, adds rows for
+``INSTALLER`` and ``REQUESTED`` and writes them sorted with CRLF line ends).
 """
 
 from __future__ import annotations
 
+import base64
+import csv
+import hashlib
+import io
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
+import zipfile
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-__all__ = ["Measured", "image_path", "pip_install_target"]
+from packaging.utils import canonicalize_name
+from packaging.version import Version
+
+__all__ = ["Measured", "PipPackage", "expected_install", "pip_install_target", "pip_version"]
+
+BLOCK = 4096
+
+
+def pip_version() -> tuple[int, int]:
+    """(major, minor) of the pip the oracle runs: its launcher template is the one to model."""
+    from importlib.metadata import version
+
+    release = Version(version("pip")).release
+    return release[0], release[1] if len(release) > 1 else 0
+
+
+_HOST_INCLUDE = f"include/site/python{sys.version_info[0]}.{sys.version_info[1]}/"
+
+
+def blocks(size: int) -> int:
+    """Disk use of a regular file of ``size`` bytes, in whole 4 KiB blocks."""
+    return -(-size // BLOCK) * BLOCK
+
+
+@dataclass(frozen=True)
+class PipPackage:
+    """The files one installed distribution's RECORD lists (paths as on disk)."""
+
+    name: str
+    """Canonical project name, from the ``.dist-info`` directory's name."""
+    files: dict[str, int]
+    record_rows: tuple[str, ...]
+    """First column of every row of the installed RECORD, duplicates kept."""
+
+    @property
+    def total(self) -> int:
+        return sum(self.files.values())
+
+    @property
+    def count(self) -> int:
+        return len(self.files)
 
 
 @dataclass(frozen=True)
@@ -34,7 +90,45 @@ class Measured:
     count: int
     """Number of regular files."""
     disk: int
-    """``du``-style: each regular file rounded up to whole 4 KiB blocks."""
+    """Each regular file rounded up to whole 4 KiB blocks (directories not counted)."""
+    packages: dict[str, PipPackage] = field(default_factory=dict)
+    """Canonical name -> the files its RECORD lists."""
+
+    def image_path(self, path: str, python: str) -> str:
+        """Where the file at ``path`` (as pip ``--target`` put it) lives in an image."""
+        outside = self._outside()
+        if path in outside:
+            if path.startswith(_HOST_INCLUDE):
+                return f"include/python{python}/" + path[len(_HOST_INCLUDE) :]
+            return path
+        return f"lib/python{python}/site-packages/{path}"
+
+    def image_files(self, python: str) -> dict[str, int]:
+        """Every file at its path in an image (``lib/pythonX.Y/site-packages/...``)."""
+        return {self.image_path(p, python): size for p, size in self.files.items()}
+
+    def record_delta(self, name: str, python: str) -> int:
+        """How many bytes longer ``name``'s RECORD is in an image than under ``--target``.
+
+        Only rows of files outside site-packages differ: ``../../bin/x`` (relative to
+        ``<home>/lib/python``) becomes ``../../../bin/x`` (relative to
+        ``lib/pythonX.Y/site-packages``), and headers move from ``include/site/pythonA.B/``
+        to ``include/pythonX.Y/``.
+        """
+        delta = 0
+        for row in self.packages[name].record_rows:
+            if row.startswith("../../"):
+                on_disk = row[len("../../") :]
+                delta += len("../../../" + self.image_path(on_disk, python)) - len(row)
+        return delta
+
+    def _outside(self) -> set[str]:
+        return {
+            row[len("../../") :]
+            for package in self.packages.values()
+            for row in package.record_rows
+            if row.startswith("../../")
+        }
 
 
 def _measure(root: Path) -> Measured:
@@ -45,9 +139,25 @@ def _measure(root: Path) -> Measured:
             if path.is_symlink() or not path.is_file():
                 continue
             files[path.relative_to(root).as_posix()] = path.stat().st_size
-    total = sum(files.values())
-    disk = sum(-(-size // 4096) * 4096 for size in files.values())
-    return Measured(files=files, total=total, count=len(files), disk=disk)
+    packages: dict[str, PipPackage] = {}
+    for record in sorted(root.glob("*.dist-info/RECORD")):
+        dist_info = record.parent.name
+        with open(record, newline="", encoding="utf-8") as fh:
+            rows = tuple(row[0] for row in csv.reader(fh) if row)
+        mine = {}
+        for row in dict.fromkeys(rows):
+            path = row[len("../../") :] if row.startswith("../../") else row
+            if path in files:
+                mine[path] = files[path]
+        name = canonicalize_name(dist_info[: -len(".dist-info")].rsplit("-", 1)[0])
+        packages[name] = PipPackage(name, mine, rows)
+    return Measured(
+        files=files,
+        total=sum(files.values()),
+        count=len(files),
+        disk=sum(blocks(size) for size in files.values()),
+        packages=packages,
+    )
 
 
 def pip_install_target(
@@ -57,54 +167,62 @@ def pip_install_target(
     python: str,
     platforms: Sequence[str],
     compile: bool = False,
-    target: Path | None = None,
 ) -> Measured:
     """Install ``reqs`` from the wheels in ``wheel_dir`` with pip ``--target`` and measure it.
 
-    ``platforms`` are pip platform tags (``manylinux_2_17_x86_64``, ``any`` is implied by
-    pip). Raises :class:`subprocess.CalledProcessError` (with pip's output) on failure.
+    ``platforms`` are pip platform tags (``manylinux_2_17_x86_64``); ``any`` is implied.
+    Fails the calling test with pip's output when pip fails.
     """
-    owned = target is None
-    root = Path(tempfile.mkdtemp(prefix="oracle-")) if target is None else target
+    root = Path(tempfile.mkdtemp(prefix="sizefloor-oracle-"))
     cmd = [
         sys.executable, "-m", "pip", "install",
         "--isolated", "--disable-pip-version-check", "--no-input", "--quiet",
+        "--no-cache-dir",
         "--target", str(root),
         "--no-index", "--find-links", str(wheel_dir),
         "--only-binary=:all:",
         "--python-version", python,
         "--implementation", "cp",
         *(arg for platform in platforms for arg in ("--platform", platform)),
-        "--no-compile" if not compile else "--compile",
+        "--compile" if compile else "--no-compile",
         *reqs,
     ]  # fmt: skip
-    env = {
-        **os.environ,
-        "PIP_CONFIG_FILE": os.devnull,
-        "PIP_NO_CACHE_DIR": "1",
-        "PYTHONDONTWRITEBYTECODE": "1",
-    }
-    env = {k: v for k, v in env.items() if not k.startswith("PIP_") or k in (
-        "PIP_CONFIG_FILE", "PIP_NO_CACHE_DIR")}  # fmt: skip
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PIP_")}
+    env["PIP_CONFIG_FILE"] = os.devnull
     try:
-        subprocess.run(cmd, env=env, check=True, capture_output=True, text=True)
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise AssertionError(
+                f"the pip oracle failed ({done.returncode}): {' '.join(cmd)}\n"
+                f"{done.stdout}\n{done.stderr}"
+            )
         return _measure(root)
     finally:
-        if owned:
-            import shutil
-
-            shutil.rmtree(root, ignore_errors=True)
+        shutil.rmtree(root, ignore_errors=True)
 
 
-def image_path(path: str, python: str) -> str:
-    """A ``pip --target`` path as the same file's path in an image (relative to the prefix).
+def _record_hash(data: bytes) -> str:
+    digest = hashlib.sha256(data).digest()
+    return "sha256=" + base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
 
-    ``bin/x`` stays; ``include/python/<project>/h`` becomes ``include/pythonX.Y/<project>/h``;
-    everything else is site-packages content, unless it is one of ``data_tops`` (not knowable
-    from the path alone: callers map ``.data/data`` files themselves).
-    """
-    if path.startswith("bin/"):
-        return path
-    if path.startswith("include/python/"):
-        return f"include/python{python}/" + path[len("include/python/") :]
-    return f"lib/python{python}/site-packages/{path}"
+
+def expected_install(wheel: Path, *, requested: bool) -> tuple[int, int]:
+    """(installed bytes, files) pip writes for a pure wheel without scripts, data or entry
+    points, computed from the wheel alone (see the module docstring)."""
+    with zipfile.ZipFile(wheel) as zf:
+        infos = [i for i in zf.infolist() if not i.is_dir()]
+        record_name = next(i.filename for i in infos if i.filename.endswith(".dist-info/RECORD"))
+        sizes = {i.filename: i.file_size for i in infos}  # a later duplicate wins, as in pip
+        rows = list(csv.reader(io.StringIO(zf.read(record_name).decode("utf-8"))))
+    dist_info = record_name.rsplit("/", 1)[0]
+    rows = [r for r in rows if r]
+    generated = {f"{dist_info}/INSTALLER": b"pip\n"}
+    if requested:
+        generated[f"{dist_info}/REQUESTED"] = b""
+    rows += [[path, _record_hash(data), str(len(data))] for path, data in generated.items()]
+    out = io.StringIO()
+    csv.writer(out).writerows(sorted(rows))  # the default dialect ends lines with CRLF
+    record_size = len(out.getvalue().encode("utf-8"))
+    written = {n: s for n, s in sizes.items() if n != record_name}
+    total = sum(written.values()) + sum(len(d) for d in generated.values()) + record_size
+    return total, len(written) + len(generated) + 1
