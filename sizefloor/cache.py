@@ -23,7 +23,7 @@ from typing import Any
 PAGE_TTL = 600.0
 """Seconds an index page is used without asking the server again."""
 
-_SCHEMA = "v2"
+_SCHEMA = "v3"
 """Bumped whenever what is stored changes shape: older entries are then not read."""
 
 

@@ -53,6 +53,9 @@ class DistFile:
     size: int | None = None
     hashes: Mapping[str, str] = field(default_factory=dict)
     requires_python: str | None = None
+    requires_python_listed: bool = False
+    """The index said what the file's Requires-Python is (PEP 691 lists it for
+    every file, null for none); HTML pages and find-links leave it unknown."""
     yanked: str | None = None
     """``None`` when not yanked; the reason (possibly empty) when yanked."""
     upload_time: datetime | None = None
@@ -145,6 +148,7 @@ def make_dist_file(
     hashes: Mapping[str, str] | None = None,
     size: int | None = None,
     requires_python: str | None = None,
+    requires_python_listed: bool = False,
     yanked: str | None = None,
     upload_time: datetime | None = None,
     core_metadata: bool = False,
@@ -181,6 +185,7 @@ def make_dist_file(
         size=size,
         hashes=dict(hashes or {}),
         requires_python=requires_python or None,
+        requires_python_listed=requires_python_listed or bool(requires_python),
         yanked=yanked,
         upload_time=upload_time,
         core_metadata=core_metadata,
@@ -217,7 +222,8 @@ def json_page_records(body: bytes, page_url: str) -> list[FileRecord]:
                 urllib.parse.urljoin(page_url, item.get("url", "")),
                 size if isinstance(size, int) else None,
                 tuple((k, v) for k, v in hashes.items() if isinstance(v, str)),
-                item.get("requires-python") or None,
+                # "" when listed as null: listed, with no constraint
+                (item.get("requires-python") or "") if "requires-python" in item else None,
                 yanked,
                 upload_time if isinstance(upload_time, str) else None,
                 bool(metadata),
@@ -250,6 +256,7 @@ def records_to_files(
             hashes=dict(hashes),
             size=size,
             requires_python=requires_python,
+            requires_python_listed=requires_python is not None,
             yanked=yanked,
             upload_time=_parse_time(upload),
             core_metadata=metadata,

@@ -371,7 +371,7 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
         index did not list it (HTML pages without ``data-requires-python``, find-links):
         pip reads it from the metadata too, and passes over the version."""
         dist = candidate.dist
-        if dist.requires_python or not dist.is_wheel:
+        if dist.requires_python_listed or not dist.is_wheel:
             return True
         requires = metadata_requires_python(self.inspection(dist).metadata)
         return requires is None or _python_allowed(requires, self.python)
