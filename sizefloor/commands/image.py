@@ -1,0 +1,203 @@
+"""``sizefloor image IMAGE.tar -r requirements.txt``: a real image against its floor."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from sizefloor.errors import InputError
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sizefloor image",
+        description=(
+            "Measure a real image (a `docker save` archive, or an OCI image layout as a "
+            "directory or tar): its real size, layer by layer, and, given its requirements, "
+            "how far above their floor it is and where the extra bytes are. Nothing is "
+            "extracted or written."
+        ),
+        epilog="Example: sizefloor image app.tar -r requirements.txt",
+    )
+    parser.add_argument("image", metavar="IMAGE", help="docker save archive or OCI layout")
+    parser.add_argument(
+        "-r",
+        "--requirement",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="the image's requirements file (repeatable); without one, no floor is computed",
+    )
+    parser.add_argument(
+        "-p", "--package", action="append", default=[], metavar="SPEC", help="a requirement"
+    )
+    parser.add_argument(
+        "-c", "--constraint", action="append", default=[], metavar="FILE", help="constraints"
+    )
+    image = parser.add_argument_group("image")
+    image.add_argument("--ref", metavar="NAME", help="which image, when the archive holds several")
+    image.add_argument(
+        "--base-layers",
+        type=int,
+        metavar="N",
+        help="how many bottom layers are the base image (default: read from the history)",
+    )
+    image.add_argument(
+        "--top", type=int, default=5, metavar="N", help="application folders to list (default 5)"
+    )
+    target = parser.add_argument_group("target (default: what the image runs)")
+    target.add_argument("--python", metavar="X.Y", help="default: the image's interpreter")
+    target.add_argument(
+        "--platform",
+        metavar="PLATFORM",
+        help="default: the image's; also picks the image in a multi-platform layout",
+    )
+    target.add_argument("--libc", choices=["glibc", "musl"], help="default: the image's")
+    target.add_argument("--libc-version", metavar="X.Y", help="the C library's version")
+    target.add_argument(
+        "--base", metavar="NAME", help="the runtime the floor includes (python:3.12-slim, …)"
+    )
+    index = parser.add_argument_group("index")
+    index.add_argument("-i", "--index-url", metavar="URL", help="the main index (default: pip's)")
+    index.add_argument(
+        "--extra-index-url", action="append", default=[], metavar="URL", help="another index"
+    )
+    index.add_argument(
+        "-f", "--find-links", action="append", default=[], metavar="PATH", help="files"
+    )
+    index.add_argument("--no-index", action="store_true", help="use --find-links alone")
+    index.add_argument("--isolated", action="store_true", help="ignore pip's configuration")
+    index.add_argument("--pre", action="store_true", help="allow pre-releases")
+    index.add_argument("--no-compile", action="store_true", help="size without .pyc files")
+    cache = parser.add_argument_group("cache")
+    cache.add_argument("--cache-dir", metavar="DIR", help="where to cache (default: user cache)")
+    cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+    cache.add_argument("--offline", action="store_true", help="answer from the cache alone")
+    output = parser.add_argument_group("output")
+    output.add_argument("--format", choices=["table", "json"], default="table")
+    output.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    output.add_argument("-q", "--quiet", action="store_true", help="no warnings on stderr")
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from sizefloor.image import read_image
+    from sizefloor.imageaudit import audit
+    from sizefloor.imageformat import render_image
+
+    if args.top < 0 or (args.base_layers is not None and args.base_layers < 0):
+        build_parser().error("--top and --base-layers take a number of 0 or more")
+    progress = _Progress(enabled=not args.quiet)
+    try:
+        image = read_image(
+            args.image,
+            ref=args.ref,
+            platform=args.platform,
+            base_layers=args.base_layers,
+            progress=progress,
+        )
+    finally:
+        progress.clear()
+    floor = None
+    warnings: list[str] = []
+    if args.requirement or args.package:
+        floor, warnings = _floor(args, image)
+    result = audit(image, floor, top_folders=args.top)
+    text = render_image(result, args.format)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    if not args.quiet:
+        for warning in warnings:
+            print(f"sizefloor: warning: {warning}", file=sys.stderr)
+    return 0
+
+
+def _floor(args: argparse.Namespace, image: Any) -> tuple[Any, list[str]]:
+    from sizefloor.estimate import Options, estimate
+    from sizefloor.imagefloor import floor_of
+    from sizefloor.imagepython import python_layout
+    from sizefloor.requirements import parse_requirement_strings, read_requirements
+
+    reqs = None
+    for path in args.requirement:
+        loaded = read_requirements(path)
+        reqs = loaded if reqs is None else reqs.merged(loaded)
+    if args.package:
+        loaded = parse_requirement_strings(args.package)
+        reqs = loaded if reqs is None else reqs.merged(loaded)
+    assert reqs is not None
+    fields: dict[str, Any] = {
+        "index_url": args.index_url,
+        "extra_index_urls": tuple(args.extra_index_url),
+        "find_links": tuple(
+            os.path.abspath(f) if os.path.exists(f) else f for f in args.find_links
+        ),
+        "no_index": args.no_index,
+        "use_pip_config": not args.isolated,
+        "pre": args.pre,
+        "compile_bytecode": not args.no_compile,
+        "constraints": tuple(args.constraint),
+        "cache_dir": Path(args.cache_dir) if args.cache_dir else None,
+        "use_cache": not args.no_cache,
+        "offline": args.offline,
+    }
+    known = {f.name for f in dataclasses.fields(Options)}
+    if args.base is not None:
+        if "base" not in known:
+            raise InputError(
+                "--base is not available in this sizefloor (no runtime sizes).",
+                hint="Compare with the dependencies alone: drop --base.",
+            )
+        fields["base"] = args.base
+    python, platform, libc = args.python, args.platform, args.libc
+    if args.base is None:  # a base implies its own target; otherwise the image's
+        python = python or python_layout(image).default_version
+        platform = platform or _docker_platform(image.platform)
+        if libc is None and any(p.startswith("/lib/ld-musl-") for p in _paths(image)):
+            libc = "musl"
+    report = estimate(
+        reqs,
+        python=python,
+        platform=platform,
+        libc=libc,
+        libc_version=args.libc_version,
+        options=Options(**fields),
+    )
+    return floor_of(report), list(report.warnings)
+
+
+class _Progress:
+    """``reading layers 3/7`` on stderr while it is a terminal."""
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.shown = False
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if self.enabled:
+            sys.stderr.write(f"\r\x1b[2K{stage} {done}/{total}")
+            sys.stderr.flush()
+            self.shown = True
+
+    def clear(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\x1b[2K")
+            sys.stderr.flush()
+
+
+def _docker_platform(platform: str) -> str | None:
+    known = {"linux/amd64", "linux/arm64", "linux/arm64/v8", "linux/arm/v7", "linux/386",
+             "linux/ppc64le", "linux/s390x"}  # fmt: skip
+    if platform in known:
+        return "linux/arm64" if platform == "linux/arm64/v8" else platform
+    return None
+
+
+def _paths(image: Any) -> list[str]:
+    return [f.path for f in image.files] + list(image.symlinks)
