@@ -1,0 +1,56 @@
+"""Byte sizes as people write them: ``500MB``, ``1.5 GiB``, ``750kB``.
+
+Units are Docker's (and the SI's / IEC's): ``kB``, ``MB``, ``GB``, ``TB`` are
+decimal (powers of 1000), ``KiB``, ``MiB``, ``GiB``, ``TiB`` binary (powers of
+1024), matched without regard to case; ``B`` or no unit is bytes. A single
+letter (``500M``) is decimal too, as Docker's ``HumanSize`` reads it. The
+value is exact: ``1.5GB`` is 1,500,000,000 bytes, computed with fractions,
+never floats; a fraction of a byte is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+
+from sizefloor.errors import InputError
+
+UNITS: dict[str, int] = {
+    "": 1,
+    "b": 1,
+    "k": 1000,
+    "kb": 1000,
+    "m": 1000**2,
+    "mb": 1000**2,
+    "g": 1000**3,
+    "gb": 1000**3,
+    "t": 1000**4,
+    "tb": 1000**4,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+    "tib": 1024**4,
+}
+"""Lower-cased unit -> bytes."""
+
+_SIZE = re.compile(r"^\s*(?P<number>\d+(?:\.\d*)?|\.\d+)\s*(?P<unit>[a-zA-Z]*)\s*$")
+
+
+class InvalidSize(InputError):
+    """A size that cannot be read."""
+
+
+def parse_size(text: str) -> int:
+    """The number of bytes ``text`` names: ``parse_size("500MB") == 500_000_000``."""
+    match = _SIZE.match(text)
+    unit = match.group("unit").lower() if match else ""
+    if match is None or unit not in UNITS:
+        raise InvalidSize(
+            f"{text!r} is not a size.",
+            hint="Write a number and a unit, e.g. 500MB, 1.5GB or 800MiB "
+            "(kB, MB, GB, TB are powers of 1000; KiB, MiB, GiB, TiB powers of 1024).",
+        )
+    return int(Fraction(match.group("number")) * UNITS[unit])
+
+
+__all__ = ["UNITS", "InvalidSize", "parse_size"]
