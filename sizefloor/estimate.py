@@ -64,6 +64,13 @@ class Options:
     pip_version: tuple[int, int] = (26, 0)
     concurrency: int = 16
     timeout: float | None = None
+    base: str | None = None
+    """What the service runs on (``python:3.12-slim``, ``distroless``, ``host``, ``none``,
+    see :mod:`sizefloor.runtime`): it implies the target and adds the runtime to the floor."""
+    refresh_runtime: bool = False
+    """Recompute a Debian-derived base's size from the configured Debian mirror (cached)."""
+    image_bytes: int | None = None
+    """A real image's size, to compare with the floor."""
 
 
 RequirementsInput = str | os.PathLike[str] | Sequence[str] | RequirementSet
@@ -95,10 +102,22 @@ def estimate(
     for extra_constraints in opts.constraints:
         more = read_requirements(extra_constraints)
         reqs = reqs.merged(_as_constraints(more))
+    base = None
+    if opts.base is not None and target is None:
+        from sizefloor.runtime import resolve
+
+        base, target = resolve(
+            opts.base, python=python, platform=platform, libc=libc, libc_version=libc_version
+        )
     tgt = target or Target.from_options(
         python=python, platform=platform, libc=libc, libc_version=libc_version
     )
-    return Estimator(reqs, tgt, opts, progress).run()
+    report = Estimator(reqs, tgt, opts, progress).run()
+    if opts.base is not None or opts.image_bytes is not None:
+        from sizefloor.runtime import with_runtime
+
+        report = with_runtime(report, opts, tgt, base, progress)
+    return report
 
 
 def load_requirements(requirements: RequirementsInput) -> RequirementSet:

@@ -118,6 +118,107 @@ class Totals:
 
 
 @dataclass(frozen=True)
+class RuntimePart:
+    """One part of a measured interpreter (``--base host``): stdlib, lib-dynload, tests, ..."""
+
+    name: str
+    bytes: int
+    disk_bytes: int
+    files: int
+    in_floor: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "bytes": self.bytes,
+            "disk_bytes": self.disk_bytes,
+            "files": self.files,
+            "in_floor": self.in_floor,
+        }
+
+
+@dataclass(frozen=True)
+class RuntimeSize:
+    """The base under the dependencies: the Python runtime and the image around it."""
+
+    base: str
+    """``python:3.12-slim``, ``distroless-debian12``, ``host``, ``none``."""
+    python: str | None
+    installed_bytes: int
+    """Sum of its file sizes: what ``docker images`` shows for the base image."""
+    download_bytes: int
+    """Its compressed layers: what a pull transfers."""
+    disk_bytes: int
+    source: str
+    exact: bool
+    """``False`` when ``installed_bytes`` is an estimate (e.g. arm64 uncompressed sizes)."""
+    image: str | None = None
+    """The exact image the figures are for: ``python:3.12.14-slim-trixie``."""
+    arch: str | None = None
+    as_of: str | None = None
+    method: str | None = None
+    """``published``, ``computed``, ``measured`` or ``estimated``."""
+    error_bytes: int = 0
+    note: str | None = None
+    parts: tuple[RuntimePart, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        document: dict[str, Any] = {
+            "base": self.base,
+            "python": self.python,
+            "installed_bytes": self.installed_bytes,
+            "download_bytes": self.download_bytes,
+            "disk_bytes": self.disk_bytes,
+            "source": self.source,
+            "exact": self.exact,
+            "image": self.image,
+            "arch": self.arch,
+            "as_of": self.as_of,
+            "method": self.method,
+            "error_bytes": self.error_bytes,
+            "note": self.note,
+        }
+        if self.parts:
+            document["parts"] = [p.to_json() for p in self.parts]
+        return document
+
+
+@dataclass(frozen=True)
+class Floor:
+    """The smallest image that runs the requirements: the runtime plus the dependencies."""
+
+    installed_bytes: int
+    disk_bytes: int
+    download_bytes: int
+    error_bytes: int = 0
+    exact: bool = True
+
+    @classmethod
+    def of(cls, runtime: RuntimeSize | None, totals: Totals, exact: bool) -> Floor:
+        if runtime is None:
+            return cls(
+                totals.installed_bytes, totals.disk_bytes, totals.download_bytes,
+                totals.error_bytes, exact,
+            )  # fmt: skip
+        return cls(
+            installed_bytes=runtime.installed_bytes + totals.installed_bytes,
+            disk_bytes=runtime.disk_bytes + totals.disk_bytes,
+            download_bytes=runtime.download_bytes + totals.download_bytes,
+            error_bytes=runtime.error_bytes + totals.error_bytes,
+            exact=exact and runtime.exact,
+        )
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "installed_bytes": self.installed_bytes,
+            "disk_bytes": self.disk_bytes,
+            "download_bytes": self.download_bytes,
+            "error_bytes": self.error_bytes,
+            "exact": self.exact,
+        }
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything an estimate found, sorted largest package first."""
 
@@ -136,6 +237,15 @@ class Report:
     transfer: Mapping[str, int] = field(default_factory=dict)
     """What this run transferred: requests, and bytes on the wire for index pages,
     wheel files and separate metadata files (0 for what came from the cache)."""
+    runtime: RuntimeSize | None = None
+    """The base the dependencies run on (``--base``); ``None`` when none was named."""
+    image_bytes: int | None = None
+    """A real image's size to compare with the floor (``--image-size``)."""
+
+    @property
+    def floor(self) -> Floor:
+        """Runtime plus dependencies (the dependencies alone without a base)."""
+        return Floor.of(self.runtime, self.totals, self.exact)
 
     @property
     def exact(self) -> bool:
@@ -169,6 +279,15 @@ class Report:
             "exact": self.exact,
             "transfer": dict(self.transfer),
             "warnings": list(self.warnings),
+            "runtime": self.runtime.to_json() if self.runtime else None,
+            "floor": self.floor.to_json(),
         }
+        if self.image_bytes is not None:
+            floor = self.floor.installed_bytes
+            document["image"] = {
+                "bytes": self.image_bytes,
+                "ratio": round(self.image_bytes / floor, 3) if floor else None,
+                "above_floor_bytes": self.image_bytes - floor,
+            }
         add_analyses(document, self, files=files, top=top)
         return document

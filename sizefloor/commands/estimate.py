@@ -7,9 +7,14 @@ import os
 import sys
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from sizefloor import __version__
+from sizefloor.commands.output import add_analysis_arguments, check_analysis_arguments, emit
+from sizefloor.formats import FORMATS
+
+if TYPE_CHECKING:
+    from sizefloor.estimate import Options
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,6 +38,20 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="SPEC",
         help="a requirement string, e.g. 'flask>=3'; repeatable",
     )
+    add_resolution_arguments(parser)
+    add_runtime_arguments(parser)
+    output = parser.add_argument_group("output")
+    output.add_argument("--format", choices=list(FORMATS), default="table", help="output format")
+    output.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
+    output.add_argument("-q", "--quiet", action="store_true", help="no progress or warnings")
+    add_analysis_arguments(output)
+    add_cache_arguments(parser)
+    parser.add_argument("--version", action="version", version=f"sizefloor {__version__}")
+    return parser
+
+
+def add_resolution_arguments(parser: argparse.ArgumentParser) -> None:
+    """The options that decide what is resolved and how it is sized (shared with ``diff``)."""
     parser.add_argument(
         "-c", "--constraint", action="append", default=[], metavar="FILE", help="a constraints file"
     )
@@ -84,18 +103,42 @@ def build_parser() -> argparse.ArgumentParser:
         default="26.0",
         help="the pip that installs in the image (its launchers differ by version; default 26.0)",
     )
-    output = parser.add_argument_group("output")
-    output.add_argument(
-        "--format", choices=["table", "json", "markdown"], default="table", help="output format"
+
+
+def add_runtime_arguments(parser: argparse.ArgumentParser) -> None:
+    """``--base`` and what goes with it: the runtime under the dependencies."""
+    runtime = parser.add_argument_group("runtime (the floor of the whole image)")
+    runtime.add_argument(
+        "--base",
+        metavar="NAME",
+        help="what the service runs on; it implies the target: python:3.12-slim, "
+        "python:3.12-slim-bookworm, python:3.12-alpine, python:3.12, distroless, "
+        "debian:12-slim, standalone, host (this interpreter, measured) or none",
     )
-    output.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE")
-    output.add_argument("-q", "--quiet", action="store_true", help="no progress or warnings")
+    runtime.add_argument(
+        "--refresh-runtime",
+        action="store_true",
+        help="recompute a Debian-derived base (distroless, debian:N-slim) from the Debian "
+        "mirror apt is configured with (cached)",
+    )
+    runtime.add_argument(
+        "--image-size",
+        metavar="SIZE",
+        help="a real image's size as docker images prints it (e.g. 3.77GB, 850MB, 1.2GiB): "
+        "compared with the floor",
+    )
+    runtime.add_argument(
+        "--compare-bases",
+        action="store_true",
+        help="the floor of the same requirements on every base that can run them",
+    )
+
+
+def add_cache_arguments(parser: argparse.ArgumentParser) -> None:
     cache = parser.add_argument_group("cache")
     cache.add_argument("--cache-dir", metavar="DIR", help="where to cache (default: user cache)")
     cache.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     cache.add_argument("--offline", action="store_true", help="answer from the cache alone")
-    parser.add_argument("--version", action="version", version=f"sizefloor {__version__}")
-    return parser
 
 
 def _parse_date(text: str) -> datetime:
@@ -136,8 +179,10 @@ class _Progress:
             self.stream.flush()
 
 
-def run(args: argparse.Namespace) -> int:
-    parser = build_parser()
+def check_resolution_arguments(
+    parser: argparse.ArgumentParser, args: argparse.Namespace
+) -> datetime | None:
+    """Validate the shared options (``parser.error`` on bad ones); the upload cut-off."""
     try:
         uploaded = _parse_date(args.uploaded_prior_to) if args.uploaded_prior_to else None
     except argparse.ArgumentTypeError as exc:
@@ -147,10 +192,21 @@ def run(args: argparse.Namespace) -> int:
         args.pip_version = (int(major), int(minor or 0))
     except ValueError:
         parser.error(f"--pip-version: {args.pip_version!r} is not a version like 25.1")
+    return uploaded
+
+
+def run(args: argparse.Namespace) -> int:
+    parser = build_parser()
+    uploaded = check_resolution_arguments(parser, args)
     if not args.files and not args.package:
         parser.error("give a requirements file, or requirements with -p SPEC")
+    check_analysis_arguments(parser, args)
     progress = _Progress(sys.stderr, not args.quiet)
     try:
+        if args.compare_bases:
+            from sizefloor.commands.bases import compare_and_print
+
+            return compare_and_print(args, options_from_args(args, uploaded), progress)
         return _estimate_and_print(args, uploaded, progress)
     finally:
         progress.clear()
@@ -159,8 +215,7 @@ def run(args: argparse.Namespace) -> int:
 def _estimate_and_print(
     args: argparse.Namespace, uploaded: datetime | None, progress: _Progress
 ) -> int:
-    from sizefloor.estimate import Options, estimate
-    from sizefloor.formats import render
+    from sizefloor.estimate import estimate
     from sizefloor.requirements import parse_requirement_strings, read_requirements
 
     reqs = None
@@ -171,7 +226,24 @@ def _estimate_and_print(
         loaded = parse_requirement_strings(args.package)
         reqs = loaded if reqs is None else reqs.merged(loaded)
     assert reqs is not None
-    options = Options(
+    report = estimate(
+        reqs,
+        python=args.python,
+        platform=args.platform,
+        libc=args.libc,
+        libc_version=args.libc_version,
+        options=options_from_args(args, uploaded),
+        progress=progress,
+    )
+    progress.clear()
+    return emit(report, args)
+
+
+def options_from_args(args: argparse.Namespace, uploaded: datetime | None) -> Options:
+    """The estimate's :class:`~sizefloor.estimate.Options` from the shared options."""
+    from sizefloor.estimate import Options
+
+    return Options(
         index_url=args.index_url,
         extra_index_urls=tuple(args.extra_index_url),
         find_links=tuple(os.path.abspath(f) if os.path.exists(f) else f for f in args.find_links),
@@ -185,23 +257,15 @@ def _estimate_and_print(
         use_cache=not args.no_cache,
         offline=args.offline,
         pip_version=args.pip_version,
+        base=getattr(args, "base", None),
+        refresh_runtime=getattr(args, "refresh_runtime", False),
+        image_bytes=_image_bytes(getattr(args, "image_size", None)),
     )
-    report = estimate(
-        reqs,
-        python=args.python,
-        platform=args.platform,
-        libc=args.libc,
-        libc_version=args.libc_version,
-        options=options,
-        progress=progress,
-    )
-    progress.clear()
-    text = render(report, args.format)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    if not args.quiet:
-        for warning in report.warnings:
-            print(f"sizefloor: warning: {warning}", file=sys.stderr)
-    return 0
+
+
+def _image_bytes(text: str | None) -> int | None:
+    if text is None:
+        return None
+    from sizefloor.units import parse_size
+
+    return parse_size(text)

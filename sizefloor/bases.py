@@ -1,0 +1,277 @@
+"""``--compare-bases``: the floor of one requirements set on every base that can run it.
+
+For one architecture, each base family (``python:3.X-slim``, ``-slim-bookworm``,
+``-alpine``, the full image, distroless, ``debian:N-slim`` + apt, standalone,
+and this interpreter when it is a Linux one of that architecture) is sized
+with its own target: its Python, its C library and that library's version.
+A base that cannot run the requirements (no wheel for its Python or libc,
+clashing ``Requires-Python``) gets a row saying why instead of a floor.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from sizefloor.errors import InputError, TargetError
+from sizefloor.report import Floor, Report, RuntimeSize, Totals
+from sizefloor.runtime import FAMILIES, Base, catalog, host_platform, resolve, runtime_size
+from sizefloor.target import Target, _parse_platform
+
+__all__ = ["BaseFloor", "Comparison", "candidates", "compare_bases"]
+
+
+@dataclass(frozen=True)
+class BaseFloor:
+    """One base's row: its floor, or why it cannot run the requirements."""
+
+    base: str
+    family: str
+    python: str | None
+    libc: str
+    runtime: RuntimeSize | None = None
+    totals: Totals | None = None
+    floor: Floor | None = None
+    packages: int = 0
+    notes: tuple[str, ...] = ()
+    error: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "base": self.base,
+            "family": self.family,
+            "python": self.python,
+            "libc": self.libc,
+            "runtime": self.runtime.to_json() if self.runtime else None,
+            "dependencies": self.totals.to_json() if self.totals else None,
+            "floor": self.floor.to_json() if self.floor else None,
+            "packages": self.packages,
+            "notes": list(self.notes),
+            "error": self.error,
+        }
+
+
+@dataclass(frozen=True)
+class Comparison:
+    platform: str
+    python: str | None
+    """The Python asked for (``--python``), else ``None``: each base's own where it has several."""
+    rows: tuple[BaseFloor, ...]
+    skipped: tuple[tuple[str, str], ...] = ()
+    """``(base family, why)`` for families that have nothing for the asked Python or arch."""
+    warnings: tuple[str, ...] = field(default=())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "platform": self.platform,
+            "python": self.python,
+            "bases": [row.to_json() for row in self.rows],
+            "skipped": [{"family": f, "reason": r} for f, r in self.skipped],
+            "warnings": list(self.warnings),
+        }
+
+
+def candidates(
+    python: str | None, arch: str
+) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """``([(base name, family)], [(family, why skipped)])`` for a Python and architecture.
+
+    Without ``python`` the families with several Pythons use this interpreter's
+    version when they have it (else their newest); distroless and
+    ``debian:N-slim`` are listed for each Debian release.
+    """
+    asked = python is not None
+    wanted = _minor(python) if python else (sys.version_info[0], sys.version_info[1])
+    chosen: list[tuple[str, str]] = []
+    skipped: list[tuple[str, str]] = []
+    for family in FAMILIES.values():
+        images = [i for i in catalog().family(family.name) if arch in i.sizes]
+        if not images:
+            skipped.append((family.name, f"no sizes for {arch}"))
+            continue
+        if family.name in ("distroless", "debian:slim"):
+            for image in images:
+                if asked and image.python_minor != wanted:
+                    skipped.append((image.name, f"runs Python {image.python_xy}"))
+                else:
+                    chosen.append((image.name, family.name))
+            continue
+        exact = [i for i in images if i.python_minor == wanted]
+        if exact:
+            chosen.append((exact[0].name, family.name))
+        elif asked:
+            offered = ", ".join(i.python_xy for i in images)
+            skipped.append((family.name, f"offers Python {offered}"))
+        else:
+            chosen.append((images[-1].name, family.name))
+    try:
+        host_arch, _libc, _version = host_platform()
+    except TargetError:
+        host_arch = ""
+    if host_arch == arch and (not asked or wanted == sys.version_info[:2]):
+        chosen.append(("host", "host"))
+    return chosen, skipped
+
+
+def _minor(python: str) -> tuple[int, int]:
+    return Target.from_options(python=python).python_version
+
+
+Estimate = Callable[[Target], Report]
+
+
+def compare_bases(
+    estimate_for: Estimate,
+    *,
+    python: str | None = None,
+    platform: str | None = None,
+    refresh: bool = False,
+    cache_dir: Any = None,
+    use_cache: bool = True,
+    offline: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Comparison:
+    """Size the requirements on every candidate base; ``estimate_for(target)`` runs one
+    estimate (the caller binds the requirements and options)."""
+    arch = "x86_64"
+    warnings: list[str] = []
+    if platform is not None:
+        spec = _parse_platform(platform)
+        arch = spec.arch
+        if spec.libc is not None:
+            warnings.append(
+                f"--compare-bases uses only the architecture of --platform {platform}: each "
+                "base brings its own C library"
+            )
+    names, skipped = candidates(python, arch)
+    docker = Target((3, 12), arch=arch).docker_platform
+    reports: dict[tuple[Any, ...], Report | InputError] = {}
+    rows: list[BaseFloor] = []
+    for name, family in names:
+        base, target = resolve(name, python=python, platform=docker)
+        key = (target.python_version, target.python_full_version, target.arch, target.libc,
+               target.libc_version)  # fmt: skip
+        if key not in reports:
+            try:
+                reports[key] = estimate_for(target)
+            except InputError as exc:
+                reports[key] = exc
+        result = reports[key]
+        python_shown = (
+            base.image.python if base.image else ".".join(str(v) for v in sys.version_info[:3])
+        )
+        libc = f"{target.libc} {target.libc_version[0]}.{target.libc_version[1]}"
+        if isinstance(result, InputError):
+            rows.append(
+                BaseFloor(
+                    name, family, python_shown, libc,
+                    error=result.message.splitlines()[0],
+                )
+            )  # fmt: skip
+            continue
+        runtime = runtime_size(
+            base,
+            target,
+            refresh=refresh,
+            cache_dir=cache_dir,
+            use_cache=use_cache,
+            offline=offline,
+            progress=progress,
+            warn=warnings.append,
+        )
+        report = replace(result, runtime=runtime)
+        rows.append(
+            BaseFloor(
+                base=name,
+                family=family,
+                python=python_shown,
+                libc=libc,
+                runtime=runtime,
+                totals=report.totals,
+                floor=report.floor,
+                packages=len(report.packages),
+                notes=_notes(base, report),
+            )
+        )
+        warnings.extend(report.warnings)
+    return Comparison(
+        platform=docker,
+        python=python,
+        rows=tuple(rows),
+        skipped=tuple(skipped),
+        warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+def _notes(base: Base, report: Report) -> tuple[str, ...]:
+    notes: list[str] = []
+    musl = sorted(p.name for p in report.packages if p.filename and "musllinux" in p.filename)
+    if base.image is not None and base.image.libc == "musl":
+        notes.append(
+            "musl: musllinux wheels" + (f" ({', '.join(musl)})" if musl else " (all pure)")
+        )
+    sdists = [p.name for p in report.packages if not p.exact]
+    if sdists:
+        notes.append("no wheel for " + ", ".join(sdists) + " (sized from the sdist)")
+    if report.unsized:
+        notes.append("not sized: " + ", ".join(u.requirement for u in report.unsized))
+    return tuple(notes)
+
+
+def human_rows(comparison: Comparison, human: Callable[[int], str]) -> list[tuple[str, ...]]:
+    """The comparison as table rows (header first)."""
+    rows: list[tuple[str, ...]] = [
+        ("base", "python", "libc", "runtime", "dependencies", "floor", "pull", "note")
+    ]
+    for row in sorted(
+        comparison.rows,
+        key=lambda r: (r.floor is None, r.floor.installed_bytes if r.floor else 0),
+    ):
+        if row.floor is None or row.runtime is None or row.totals is None:
+            rows.append(
+                (row.base, row.python or "", row.libc, "", "", "", "", f"cannot: {row.error}")
+            )
+            continue
+        mark = "" if row.runtime.exact else "~"
+        rows.append(
+            (
+                row.base,
+                row.python or "",
+                row.libc,
+                mark + human(row.runtime.installed_bytes),
+                human(row.totals.installed_bytes),
+                mark + human(row.floor.installed_bytes),
+                human(row.floor.download_bytes),
+                "; ".join(row.notes),
+            )
+        )
+    return rows
+
+
+def render_table(comparison: Comparison, title: str, human: Callable[[int], str]) -> str:
+    rows = human_rows(comparison, human)
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    right = {3, 4, 5, 6}
+
+    def line(row: Sequence[str]) -> str:
+        cells = [
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row[:-1])
+        ]
+        return ("  ".join(cells) + "  " + row[-1]).rstrip()
+
+    out = [title, "", line(rows[0]), "  ".join("-" * w for w in widths) + "  ----"]
+    out += [line(r) for r in rows[1:]]
+    out.append("")
+    out.append(
+        "floor = runtime + dependencies, installed (sum of file sizes); pull = compressed "
+        "runtime + the wheels; ~ = the runtime's size is estimated (see --format json for "
+        "each source)"
+    )
+    for family, why in comparison.skipped:
+        out.append(
+            f"not compared: {FAMILIES[family].title if family in FAMILIES else family}: {why}"
+        )
+    return "\n".join(out) + "\n"

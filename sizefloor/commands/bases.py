@@ -1,0 +1,84 @@
+"""``sizefloor REQUIREMENTS --compare-bases``: the floor on every base, side by side."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from sizefloor.estimate import Options
+    from sizefloor.report import Report
+    from sizefloor.target import Target
+
+
+def compare_and_print(
+    args: argparse.Namespace,
+    options: Options,
+    progress: object,
+) -> int:
+    from sizefloor.bases import compare_bases, render_table
+    from sizefloor.errors import InputError
+    from sizefloor.estimate import estimate
+    from sizefloor.formats import human
+    from sizefloor.requirements import parse_requirement_strings, read_requirements
+
+    if args.base is not None:
+        raise InputError(
+            "--compare-bases compares every base: it cannot be combined with --base.",
+            hint="Drop --base (or --compare-bases).",
+        )
+    if args.libc is not None or args.libc_version is not None:
+        raise InputError(
+            "--compare-bases gives each base its own C library: --libc and --libc-version "
+            "do not apply.",
+            hint="Drop them; --platform picks the architecture.",
+        )
+    reqs = None
+    for path in args.files:
+        loaded = read_requirements(path)
+        reqs = loaded if reqs is None else reqs.merged(loaded)
+    if args.package:
+        loaded = parse_requirement_strings(args.package)
+        reqs = loaded if reqs is None else reqs.merged(loaded)
+    assert reqs is not None
+    plain = replace(options, base=None, image_bytes=None, refresh_runtime=False)
+
+    def estimate_for(target: Target) -> Report:
+        return estimate(reqs, target=target, options=plain)
+
+    comparison = compare_bases(
+        estimate_for,
+        python=args.python,
+        platform=args.platform,
+        refresh=options.refresh_runtime,
+        cache_dir=options.cache_dir,
+        use_cache=options.use_cache,
+        offline=options.offline,
+    )
+    clear = getattr(progress, "clear", None)
+    if callable(clear):
+        clear()
+    if args.format == "json":
+        text = json.dumps(comparison.to_json(), indent=2) + "\n"
+    else:
+        what = ", ".join([*args.files, *args.package])
+        mine = "{}.{}".format(*sys.version_info[:2])
+        asked = (
+            f"Python {args.python}"
+            if args.python
+            else f"each with its own Python: {mine}, this interpreter's, where it has that"
+        )
+        title = f"The floor of {what} on {comparison.platform}, by base ({asked}):"
+        text = render_table(comparison, title, human)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    if not args.quiet:
+        for warning in comparison.warnings:
+            print(f"sizefloor: warning: {warning}", file=sys.stderr)
+    return 0
