@@ -785,7 +785,7 @@ def test_base_puts_the_runtime_in_the_floor(
 ) -> None:
     from dataclasses import fields
 
-    from sizefloor.estimate import Options
+    from sizefloor.estimator import Options
 
     if "base" not in {f.name for f in fields(Options)}:
         pytest.skip("this sizefloor has no --base")

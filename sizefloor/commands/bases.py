@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sizefloor.estimate import Options
+    from sizefloor.estimator import Options
     from sizefloor.report import Report
     from sizefloor.target import Target
 
@@ -22,7 +22,7 @@ def compare_and_print(
 ) -> int:
     from sizefloor.bases import compare_bases, render_table
     from sizefloor.errors import InputError
-    from sizefloor.estimate import estimate
+    from sizefloor.estimator import estimate
     from sizefloor.formats import human
     from sizefloor.requirements import parse_requirement_strings, read_requirements
 

@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from sizefloor.budget import Budget
-    from sizefloor.estimate import estimate
+    from sizefloor.estimator import estimate
     from sizefloor.reportdiff import diff_reports, render_diff
 
     parser = build_parser()

@@ -14,7 +14,7 @@ from sizefloor.commands.output import add_analysis_arguments, check_analysis_arg
 from sizefloor.formats import FORMATS
 
 if TYPE_CHECKING:
-    from sizefloor.estimate import Options
+    from sizefloor.estimator import Options
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -215,7 +215,7 @@ def run(args: argparse.Namespace) -> int:
 def _estimate_and_print(
     args: argparse.Namespace, uploaded: datetime | None, progress: _Progress
 ) -> int:
-    from sizefloor.estimate import estimate
+    from sizefloor.estimator import estimate
     from sizefloor.requirements import parse_requirement_strings, read_requirements
 
     reqs = None
@@ -240,8 +240,8 @@ def _estimate_and_print(
 
 
 def options_from_args(args: argparse.Namespace, uploaded: datetime | None) -> Options:
-    """The estimate's :class:`~sizefloor.estimate.Options` from the shared options."""
-    from sizefloor.estimate import Options
+    """The estimate's :class:`~sizefloor.estimator.Options` from the shared options."""
+    from sizefloor.estimator import Options
 
     return Options(
         index_url=args.index_url,

@@ -119,7 +119,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _floor(args: argparse.Namespace, image: Any) -> tuple[Any, list[str]]:
-    from sizefloor.estimate import Options, estimate
+    from sizefloor.estimator import Options, estimate
     from sizefloor.imagefloor import floor_of
     from sizefloor.imagepython import python_layout
     from sizefloor.requirements import parse_requirement_strings, read_requirements

@@ -8,8 +8,6 @@ pip's configuration (``PIP_INDEX_URL``, pip.conf), which beats pip's default.
 from __future__ import annotations
 
 import os
-import sys
-import types
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -392,17 +390,3 @@ class Estimator:
 
 __all__ = ["Options", "Progress", "RequirementLine", "Traffic", "estimate", "load_requirements"]
 
-
-class _CallableModule(types.ModuleType):
-    """This module, callable as :func:`estimate`.
-
-    ``sizefloor.estimate`` names both the function (a lazy attribute of the package) and
-    this module; importing the module makes the package's attribute the module (the import
-    system sets it), so ``sizefloor.estimate(...)`` must work on the module too.
-    """
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Report:
-        return estimate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
