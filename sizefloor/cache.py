@@ -52,6 +52,9 @@ class Cache:
         self.warnings: list[str] = []
         self._disk: Any = None
         self._lock = threading.Lock()
+        self._pending: dict[str, Any] = {}
+        """Writes wait here until :meth:`flush`: one transaction at the end of a
+        run instead of many threads taking SQLite's write lock in turn."""
         self.directory = directory
         if directory is None:
             return
@@ -69,10 +72,14 @@ class Cache:
 
     def get(self, kind: str, key: str) -> Any:
         """The stored value, or ``None``."""
+        full_key = f"{_SCHEMA}:{kind}:{key}"
+        with self._lock:
+            if full_key in self._pending:
+                return self._pending[full_key]
         if self._disk is None:
             return None
         try:
-            return self._disk.get(f"{_SCHEMA}:{kind}:{key}")
+            return self._disk.get(full_key)
         except Exception as exc:
             self._warn(f"the cache could not be read ({type(exc).__name__}); bypassing it")
             self._disk = None
@@ -81,8 +88,19 @@ class Cache:
     def set(self, kind: str, key: str, value: Any) -> None:
         if self._disk is None:
             return
+        with self._lock:
+            self._pending[f"{_SCHEMA}:{kind}:{key}"] = value
+
+    def flush(self) -> None:
+        """Write what was set since the last flush, in one transaction."""
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if self._disk is None or not pending:
+            return
         try:
-            self._disk.set(f"{_SCHEMA}:{kind}:{key}", value)
+            with self._disk.transact():
+                for key, value in pending.items():
+                    self._disk.set(key, value)
         except Exception as exc:
             self._warn(f"the cache could not be written ({type(exc).__name__}); bypassing it")
             self._disk = None
@@ -99,6 +117,7 @@ class Cache:
         self.set("page", key, {**entry, "stored": time.time()})
 
     def close(self) -> None:
+        self.flush()
         if self._disk is not None:
             with contextlib.suppress(Exception):
                 self._disk.close()

@@ -29,6 +29,8 @@ finding may count too.
 
 from __future__ import annotations
 
+import functools
+import heapq
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
@@ -163,6 +165,19 @@ def _matched_dir(inner: str, names: frozenset[str]) -> str | None:
     return None
 
 
+@functools.lru_cache(maxsize=65536)
+def _folder_kind(directory: str) -> tuple[str, str] | None:
+    """``(kind, folder)`` when a folder of ``directory`` (site-packages relative)
+    is a test suite, test helpers or docs; the answer is shared by every file
+    in it, so it is worked out once a folder."""
+    probe = directory + "/-"
+    for kind, names in (("tests", TEST_DIRS), ("testing", HELPER_DIRS), ("docs", DOC_DIRS)):
+        folder = _matched_dir(probe, names)
+        if folder is not None:
+            return kind, folder
+    return None
+
+
 def _top(inner: str) -> str:
     first, sep, _ = inner.partition("/")
     return first if sep else inner
@@ -184,10 +199,9 @@ def classify(
         if path.startswith("include/"):
             return "sources", "/".join(path.split("/")[:3])
         return None
-    for kind, names in (("tests", TEST_DIRS), ("testing", HELPER_DIRS), ("docs", DOC_DIRS)):
-        folder = _matched_dir(inner, names)
-        if folder is not None:
-            return kind, folder
+    hit = _folder_kind(inner.rpartition("/")[0])
+    if hit is not None:
+        return hit
     top = _top(inner)
     if top.endswith("-stubs"):
         return "stubs", top
@@ -414,9 +428,11 @@ def display_path(path: str) -> str:
 def largest_files(report: Report | Sequence[PackageSize], n: int) -> list[LargeFile]:
     """The ``n`` largest files across the set, largest first."""
     packages: Sequence[PackageSize] = report if isinstance(report, Sequence) else report.packages
-    files = [LargeFile(p.name, f.path, f.size) for p in packages for f in p.contents]
-    files.sort(key=lambda f: (-f.size, f.package, f.path))
-    return files[: max(n, 0)]
+    ranked = heapq.nsmallest(
+        max(n, 0),
+        ((-f.size, p.name, f.path) for p in packages for f in p.contents),
+    )
+    return [LargeFile(name, path, -negative) for negative, name, path in ranked]
 
 
 def folders(package: PackageSize, depth: int = 2) -> list[tuple[str, int]]:

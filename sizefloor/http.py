@@ -21,7 +21,6 @@ import tempfile
 import threading
 import time
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -31,7 +30,7 @@ from sizefloor.errors import IndexAuthError, IndexUnavailable
 
 if TYPE_CHECKING:  # httpx is imported on the first request: a warm run needs none
     import httpx
-from sizefloor.urls import redact, strip_credentials
+from sizefloor.urls import redact, strip_credentials, url2pathname
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -333,7 +332,7 @@ def _describe_transport_error(exc: httpx.TransportError) -> str:
 
 
 def _read_file_url(url: str, headers: Mapping[str, str]) -> FileResponse:
-    path = urllib.request.url2pathname(urllib.parse.urlsplit(url).path)
+    path = url2pathname(urllib.parse.urlsplit(url).path)
     if os.path.isdir(path):
         index = os.path.join(path, "index.html")
         if not os.path.isfile(index):

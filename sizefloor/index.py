@@ -15,7 +15,6 @@ import os
 import posixpath
 import threading
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -35,7 +34,7 @@ from packaging.version import InvalidVersion, Version
 from sizefloor.cache import Cache
 from sizefloor.errors import IndexUnavailable, OfflineMiss
 from sizefloor.http import Http
-from sizefloor.urls import redact, strip_credentials
+from sizefloor.urls import pathname2url, redact, strip_credentials, url2pathname
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
@@ -139,6 +138,11 @@ def _version(text: str) -> Version:
     return Version(text)
 
 
+@functools.lru_cache(maxsize=4096)
+def _canonical(name: str) -> NormalizedName:
+    return canonicalize_name(name)
+
+
 def make_dist_file(
     project: NormalizedName,
     filename: str,
@@ -163,18 +167,21 @@ def make_dist_file(
     try:
         if filename.endswith(".whl"):
             parts = filename[:-4].split("-")
-            if len(parts) not in (5, 6) or canonicalize_name(parts[0]) != project:
+            if len(parts) not in (5, 6) or _canonical(parts[0]) != project:
                 return None
             version = _version(parts[1])
             is_wheel = True
         elif filename.endswith((".tar.gz", ".zip")):
-            name, version = parse_sdist_filename(filename)
-            if name != project:
+            # name-version.tar.gz; the version has no dash, the name may have some
+            stem = filename[: -7 if filename.endswith(".tar.gz") else -4]
+            name, dash, version_text = stem.rpartition("-")
+            if not dash or _canonical(name) != project:
                 return None
+            version = _version(version_text)
             is_wheel = False
         else:
             return None
-    except (InvalidSdistFilename, InvalidVersion):
+    except InvalidVersion:
         return None
     return DistFile(
         project=project,
@@ -219,7 +226,7 @@ def json_page_records(body: bytes, page_url: str) -> list[FileRecord]:
         records.append(
             (
                 str(item.get("filename", "")),
-                urllib.parse.urljoin(page_url, item.get("url", "")),
+                _absolute(page_url, item.get("url", "")),
                 size if isinstance(size, int) else None,
                 tuple((k, v) for k, v in hashes.items() if isinstance(v, str)),
                 # "" when listed as null: listed, with no constraint
@@ -230,6 +237,14 @@ def json_page_records(body: bytes, page_url: str) -> list[FileRecord]:
             )
         )
     return records
+
+
+def _absolute(page_url: str, url: str) -> str:
+    """``url`` made absolute against the page (most indexes give absolute URLs:
+    skip the costly join for them)."""
+    if url.startswith(("https://", "http://")):
+        return url
+    return urllib.parse.urljoin(page_url, url)
 
 
 def records_to_files(
@@ -467,7 +482,7 @@ class Finder:
         return records
 
     def _warn_missing_location(self, index: str) -> None:
-        path = urllib.request.url2pathname(urllib.parse.urlsplit(index).path)
+        path = url2pathname(urllib.parse.urlsplit(index).path)
         if not os.path.isdir(path):
             message = f"skipping the index {index}: no such directory"
             with self._lock:
@@ -495,10 +510,10 @@ class Finder:
             return records_to_files(None, html_page_records(response.content, response.url), source)
         path = location
         if location.startswith("file:"):
-            path = urllib.request.url2pathname(urllib.parse.urlsplit(location).path)
+            path = url2pathname(urllib.parse.urlsplit(location).path)
         if os.path.isfile(path) and path.endswith((".html", ".htm")):
             with open(path, "rb") as f:
-                page_url = "file:" + urllib.request.pathname2url(path)
+                page_url = "file:" + pathname2url(path)
                 return records_to_files(None, html_page_records(f.read(), page_url), source)
         if not os.path.isdir(path):
             self.warnings.append(f"skipping --find-links {source}: no such directory")
@@ -510,7 +525,7 @@ class Finder:
             name = _project_of(entry.name)
             if name is None:
                 continue
-            url = "file:" + urllib.request.pathname2url(os.path.abspath(entry.path))
+            url = "file:" + pathname2url(os.path.abspath(entry.path))
             dist = make_dist_file(name, entry.name, url, source=source, size=entry.stat().st_size)
             if dist is not None:
                 files.append(dist)

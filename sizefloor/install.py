@@ -22,6 +22,7 @@ rounded up to 4 KiB blocks, each directory one block per 4 KiB of entries.
 from __future__ import annotations
 
 import configparser
+import itertools
 import json
 import re
 from collections.abc import Iterable
@@ -148,16 +149,18 @@ def directory_blocks(directories: Iterable[str], paths: Iterable[str]) -> int:
     """Disk usage of ``directories`` holding the files at ``paths``, ext4-style:
     each entry takes 8 bytes plus its name rounded up to 4 (``.`` and ``..``
     12 each), packed into 4 KiB blocks, at least one block a directory."""
-    used: dict[str, int] = {d: 24 for d in directories}
-    for path in [*paths, *used]:
+    used: dict[str, int] = dict.fromkeys(directories, 24)
+    for path in itertools.chain(paths, list(used)):
         parent, _, name = path.rpartition("/")
-        if parent in used:
-            used[parent] += _dirent(name)
+        n = used.get(parent)
+        if n is not None:
+            used[parent] = n + _dirent(name)
     return sum(max(1, -(-n // BLOCK)) * BLOCK for n in used.values())
 
 
 def _dirent(name: str) -> int:
-    return 8 + -(-len(name.encode()) // 4) * 4
+    length = len(name) if name.isascii() else len(name.encode())
+    return 8 + (length + 3) // 4 * 4
 
 
 def plan_install(
@@ -271,7 +274,8 @@ def _csv_field(value: str) -> str:
 def _record_row(path: str, site: str, fields: int) -> int:
     """Bytes of one RECORD row: the path (relative to site-packages, quoted as
     csv does, UTF-8), two commas, the hash and size fields, CRLF."""
-    return len(_csv_field(_record_path(path, site)).encode()) + 2 + fields + 2
+    field = _csv_field(_record_path(path, site))
+    return (len(field) if field.isascii() else len(field.encode())) + 2 + fields + 2
 
 
 def _script_size(size: int, head: bytes | None, layout: Layout) -> int:

@@ -47,12 +47,11 @@ import os
 import posixpath
 import sys
 import urllib.parse
-import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sizefloor.errors import SizefloorError
-from sizefloor.urls import redact
+from sizefloor.urls import redact, url2pathname
 
 __all__ = ["IndexSettings", "default_index_url", "load_index_settings"]
 
@@ -396,7 +395,7 @@ def _url_to_path(url: str) -> str | None:
     _, netloc, path, _, _ = urllib.parse.urlsplit(url)
     if netloc and netloc != "localhost":
         return None
-    return urllib.request.url2pathname(path)
+    return url2pathname(path)
 
 
 def _is_url(location: str) -> bool:

@@ -32,7 +32,6 @@ import posixpath
 import re
 import shlex
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -44,7 +43,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
 from sizefloor.errors import RequirementsError
-from sizefloor.urls import redact
+from sizefloor.urls import redact, url2pathname
 
 __all__ = [
     "UNSIZED_DIRECTORY",
@@ -759,7 +758,7 @@ class _Parser:
                 f"and name the local copy with {given.spelled}.",
             )
         if _scheme(reference) == "file":
-            reference = urllib.request.url2pathname(urllib.parse.urlsplit(reference).path)
+            reference = url2pathname(urllib.parse.urlsplit(reference).path)
         if not reference:
             raise self.error(origin, f"{given.spelled} names no file", "Give a file name.")
         included = os.path.normpath(os.path.join(os.path.dirname(display), reference))
@@ -1161,7 +1160,7 @@ class _Parser:
                     f"{shown!r}: file: URLs naming another host are not supported",
                     "Use file:///absolute/path or a plain path.",
                 )
-            path = os.path.normpath(os.path.join(base_dir, urllib.request.url2pathname(parts.path)))
+            path = os.path.normpath(os.path.join(base_dir, url2pathname(parts.path)))
             if os.path.isdir(path):
                 return self._local_directory(path, origin, shown)
             if not os.path.isfile(path):

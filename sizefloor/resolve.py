@@ -44,6 +44,7 @@ from sizefloor.errors import (
 )
 from sizefloor.index import DistFile, Finder, make_dist_file
 from sizefloor.target import Target
+from sizefloor.urls import url2pathname
 from sizefloor.wheel import WheelInfo, WheelReader, metadata_requires_python
 
 
@@ -579,9 +580,8 @@ def direct_dist(name: str, url: str) -> DistFile | None:
     size = None
     if url.startswith("file:"):
         import os
-        import urllib.request
 
-        path = urllib.request.url2pathname(urllib.parse.urlsplit(url).path)
+        path = url2pathname(urllib.parse.urlsplit(url).path)
         if os.path.isfile(path):
             size = os.path.getsize(path)
     return make_dist_file(

@@ -20,7 +20,7 @@ from typing import IO
 from sizefloor.errors import MetadataUnavailable
 from sizefloor.http import Http
 from sizefloor.index import DistFile
-from sizefloor.urls import redact
+from sizefloor.urls import redact, url2pathname
 
 ERROR_SHARE = 0.5
 """How far an sdist's estimated installed size can be off, as a share of it."""
@@ -52,9 +52,8 @@ def inspect_sdist(http: Http, dist: DistFile) -> SdistInfo:
     """Download ``dist`` once and read what it says about itself."""
     if dist.url.startswith("file:"):
         import urllib.parse
-        import urllib.request
 
-        path = urllib.request.url2pathname(urllib.parse.urlsplit(dist.url).path)
+        path = url2pathname(urllib.parse.urlsplit(dist.url).path)
         with open(path, "rb") as f:
             data: IO[bytes] = io.BytesIO(f.read())
         fetched = 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import urllib.parse
 
 
@@ -31,3 +32,27 @@ def strip_credentials(url: str) -> tuple[str, tuple[str, str] | None]:
     user, _, password = userinfo.partition(":")
     clean = urllib.parse.urlunsplit(parts._replace(netloc=host))
     return clean, (urllib.parse.unquote(user), urllib.parse.unquote(password))
+
+
+def url2pathname(path: str) -> str:
+    """The local path of a ``file:`` URL's path part (``urllib.request``'s, which
+    is imported only where paths need more than unquoting: Windows)."""
+    if os.name == "nt":  # pragma: no cover - drive letters and UNC names
+        import urllib.request
+
+        return urllib.request.url2pathname(path)
+    return urllib.parse.unquote(path)
+
+
+def pathname2url(path: str) -> str:
+    """The URL path of a local path (see :func:`url2pathname`)."""
+    if os.name == "nt":  # pragma: no cover
+        import urllib.request
+
+        return urllib.request.pathname2url(path)
+    return urllib.parse.quote(path)
+
+
+def file_url_path(url: str) -> str:
+    """The local path a ``file:`` URL names."""
+    return url2pathname(urllib.parse.urlsplit(url).path)
