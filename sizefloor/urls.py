@@ -38,18 +38,18 @@ def url2pathname(path: str) -> str:
     """The local path of a ``file:`` URL's path part (``urllib.request``'s, which
     is imported only where paths need more than unquoting: Windows)."""
     if os.name == "nt":  # pragma: no cover - drive letters and UNC names
-        import urllib.request
+        from urllib.request import url2pathname as windows_url2pathname
 
-        return urllib.request.url2pathname(path)
+        return windows_url2pathname(path)
     return urllib.parse.unquote(path)
 
 
 def pathname2url(path: str) -> str:
     """The URL path of a local path (see :func:`url2pathname`)."""
     if os.name == "nt":  # pragma: no cover
-        import urllib.request
+        from urllib.request import pathname2url as windows_pathname2url
 
-        return urllib.request.pathname2url(path)
+        return windows_pathname2url(path)
     return urllib.parse.quote(path)
 
 
