@@ -23,7 +23,10 @@ from typing import Any
 PAGE_TTL = 600.0
 """Seconds an index page is used without asking the server again."""
 
-_SCHEMA = "v3"
+WRITE_BATCH = 32
+"""Entries that wait before the writer thread stores them."""
+
+_SCHEMA = "v4"
 """Bumped whenever what is stored changes shape: older entries are then not read."""
 
 
@@ -53,15 +56,28 @@ class Cache:
         self._disk: Any = None
         self._lock = threading.Lock()
         self._pending: dict[str, Any] = {}
-        """Writes wait here until :meth:`flush`: one transaction at the end of a
-        run instead of many threads taking SQLite's write lock in turn."""
+        """Writes wait here, then one thread writes them in batches (one
+        transaction each): sixteen threads each taking SQLite's write lock in
+        turn made writes time out, and keeping everything for one write at
+        the end held a whole run's pages in memory."""
+        self._inflight: dict[str, Any] = {}
+        self._flush_lock = threading.Lock()
+        self._writer: threading.Thread | None = None
         self.directory = directory
         if directory is None:
             return
         try:
             import diskcache
 
-            self._disk = diskcache.Cache(str(directory), timeout=1.0, size_limit=2**31)
+            self._disk = diskcache.Cache(
+                str(directory),
+                timeout=1.0,
+                size_limit=2**31,
+                # every thread gets its own SQLite connection: small page caches
+                # and no memory map keep that from costing tens of MB each
+                sqlite_mmap_size=0,
+                sqlite_cache_size=256,
+            )
         except Exception as exc:  # any failure to open means: run without a cache
             self._warn(f"the cache at {directory} cannot be used ({exc}); going on without it")
 
@@ -76,6 +92,8 @@ class Cache:
         with self._lock:
             if full_key in self._pending:
                 return self._pending[full_key]
+            if full_key in self._inflight:
+                return self._inflight[full_key]
         if self._disk is None:
             return None
         try:
@@ -90,25 +108,38 @@ class Cache:
             return
         with self._lock:
             self._pending[f"{_SCHEMA}:{kind}:{key}"] = value
+            start = len(self._pending) >= WRITE_BATCH and (
+                self._writer is None or not self._writer.is_alive()
+            )
+            if start:
+                self._writer = threading.Thread(
+                    target=self.flush, name="sizefloor-cache-writer", daemon=True
+                )
+        if start and self._writer is not None:
+            self._writer.start()
 
     def flush(self) -> None:
-        """Write what was set since the last flush, in one transaction."""
-        with self._lock:
-            pending, self._pending = self._pending, {}
-        if self._disk is None or not pending:
-            return
-        try:
-            with self._disk.transact():
-                for key, value in pending.items():
-                    self._disk.set(key, value)
-        except Exception as exc:
-            self._warn(f"the cache could not be written ({type(exc).__name__}); bypassing it")
-            self._disk = None
+        """Write what was set and not yet written, in one transaction."""
+        with self._flush_lock:
+            with self._lock:
+                self._inflight, self._pending = self._pending, {}
+            pending = self._inflight
+            try:
+                if self._disk is not None and pending:
+                    with self._disk.transact():
+                        for key, value in pending.items():
+                            self._disk.set(key, value)
+            except Exception as exc:
+                self._warn(f"the cache could not be written ({type(exc).__name__}); bypassing it")
+                self._disk = None
+            finally:
+                with self._lock:
+                    self._inflight = {}
 
     def get_page(self, key: str) -> tuple[dict[str, Any] | None, bool]:
         """A cached index page and whether it is still fresh."""
         entry = self.get("page", key)
-        if not isinstance(entry, dict) or "records" not in entry:
+        if not isinstance(entry, dict) or not ("records" in entry or "body" in entry):
             return None, False
         fresh = time.time() - float(entry.get("stored", 0)) < PAGE_TTL
         return entry, fresh
@@ -117,6 +148,9 @@ class Cache:
         self.set("page", key, {**entry, "stored": time.time()})
 
     def close(self) -> None:
+        writer = self._writer
+        if writer is not None:
+            writer.join()
         self.flush()
         if self._disk is not None:
             with contextlib.suppress(Exception):

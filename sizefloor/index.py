@@ -15,6 +15,7 @@ import os
 import posixpath
 import threading
 import urllib.parse
+import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -37,6 +38,7 @@ from sizefloor.http import Http
 from sizefloor.urls import pathname2url, redact, strip_credentials, url2pathname
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
+_PARSING = threading.Lock()
 ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
 
 
@@ -339,6 +341,23 @@ def _project_of(filename: str) -> NormalizedName | None:
     return None
 
 
+def _parse_page(entry: Mapping[str, Any], url: str) -> list[FileRecord]:
+    """The records of a cached or fetched page (``body`` zlib-compressed)."""
+    try:
+        body = zlib.decompress(entry["body"])
+        # One page parsed at a time: parsing holds the GIL anyway, and a large
+        # project's page is tens of megabytes of objects while it is parsed.
+        with _PARSING:
+            if str(entry.get("content_type", "")).startswith(JSON_TYPE):
+                return json_page_records(body, entry["url"])
+            return html_page_records(body, entry["url"])
+    except (ValueError, TypeError, AttributeError, KeyError, zlib.error) as exc:
+        raise IndexUnavailable(
+            f"The index page {redact(url)} could not be parsed: {exc}.",
+            hint="The index may be broken; try another with --index-url.",
+        ) from exc
+
+
 class Finder:
     """Every file of a project across the configured indexes and find-links."""
 
@@ -430,12 +449,18 @@ class Finder:
 
     def _index_page(self, index: str, project: NormalizedName) -> list[FileRecord] | None:
         """The page's file records, from the cache while fresh, else from the index
-        (revalidated with ETag / Last-Modified when the server gave them)."""
+        (revalidated with ETag / Last-Modified when the server gave them).
+
+        The cache keeps the page's body, compressed: a whole run's pages as
+        parsed records are hundreds of thousands of objects (a 173-package lock
+        file's pages list some 150,000 files), which is most of a cold run's
+        memory; the records a target uses are cached apart, parsed.
+        """
         url = urllib.parse.urljoin(index, f"{project}/")
         key = strip_credentials(url)[0]
         cached, fresh = self.cache.get_page(key)
         if cached is not None and (fresh or self.cache.offline):
-            return list(cached["records"])
+            return _parse_page(cached, url)
         if self.cache.offline:
             raise OfflineMiss(
                 f"--offline: the cache has no copy of {redact(url)}.",
@@ -450,7 +475,7 @@ class Finder:
         response = self.http.get(url, headers=headers, kind="pages")
         if response.status_code == 304 and cached is not None:
             self.cache.set_page(key, cached)
-            return list(cached["records"])
+            return _parse_page(cached, url)
         if response.status_code == 404:
             if url.startswith("file:"):
                 self._warn_missing_location(index)
@@ -460,25 +485,15 @@ class Finder:
                 f"{redact(url)} answered {response.status_code}.",
                 hint="Check the index URL (--index-url, PIP_INDEX_URL or pip's configuration).",
             )
-        content_type = response.headers.get("content-type", "")
-        try:
-            if content_type.startswith(JSON_TYPE):
-                records = json_page_records(response.content, response.url)
-            else:
-                records = html_page_records(response.content, response.url)
-        except (ValueError, TypeError, AttributeError) as exc:
-            raise IndexUnavailable(
-                f"The index page {redact(url)} could not be parsed: {exc}.",
-                hint="The index may be broken; try another with --index-url.",
-            ) from exc
-        self.cache.set_page(
-            key,
-            {
-                "records": records,
-                "etag": response.headers.get("etag"),
-                "last_modified": response.headers.get("last-modified"),
-            },
-        )
+        entry = {
+            "body": zlib.compress(response.content, 1),
+            "url": response.url,
+            "content_type": response.headers.get("content-type", ""),
+            "etag": response.headers.get("etag"),
+            "last_modified": response.headers.get("last-modified"),
+        }
+        records = _parse_page(entry, url)
+        self.cache.set_page(key, entry)
         return records
 
     def _warn_missing_location(self, index: str) -> None:
