@@ -17,12 +17,12 @@ from typing import Any
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
-from sizefloor import __version__
+from sizefloor import __version__, bytecode
 from sizefloor.cache import Cache, default_cache_dir
 from sizefloor.errors import InputError, RequirementsError
 from sizefloor.http import Http, HttpOptions, Traffic
 from sizefloor.index import DistFile, Finder
-from sizefloor.install import Layout, directory_blocks, file_blocks, plan_install
+from sizefloor.install import BLOCK, Layout, directory_blocks, file_blocks, plan_install
 from sizefloor.pipconfig import IndexSettings, default_index_url, load_index_settings
 from sizefloor.report import InstalledFile, PackageSize, Report, Totals, Unsized
 from sizefloor.requirements import (
@@ -334,25 +334,7 @@ class Estimator:
         }
         note: str | None
         if isinstance(info, SdistInfo):
-            note = "built from its sdist: no wheel for the target; size estimated from its sources"
-            if info.native:
-                note += " (it compiles native extensions, whose size is unknown)"
-            return (
-                PackageSize(
-                    installed_bytes=info.estimated_bytes,
-                    disk_bytes=file_blocks(
-                        [info.estimated_bytes // max(info.estimated_files, 1)]
-                        * info.estimated_files
-                    ),
-                    files=info.estimated_files,
-                    exact=False,
-                    error_bytes=info.error_bytes,
-                    note=note,
-                    **common,
-                ),
-                frozenset(),
-                (),
-            )
+            return self._size_sdist(info, layout, common)
         plan = plan_install(
             info,
             project=item.display_name,
@@ -381,6 +363,44 @@ class Estimator:
             ),
             plan.directories,
             plan.files,
+        )
+
+    def _size_sdist(
+        self, info: SdistInfo, layout: Layout, common: dict[str, Any]
+    ) -> tuple[PackageSize, frozenset[str], tuple[tuple[str, int], ...]]:
+        """An estimate from an sdist's sources: what a build would install, give
+        or take what it compiles or generates (the error bound says how much)."""
+        note = "built from its sdist: no wheel for the target; size estimated from its sources"
+        if info.native:
+            note += " (it compiles native extensions, whose size is unknown)"
+        others = info.estimated_files - len(info.sources)
+        other_bytes = info.estimated_bytes - sum(info.sources)
+        disk = file_blocks(info.sources) + file_blocks([other_bytes // max(others, 1)] * others)
+        disk += info.directories * BLOCK
+        bytecode_bytes = bytecode_error = files = 0
+        if self.options.compile_bytecode and info.sources:
+            # a typical module path: prefix, site-packages, package, module
+            path = f"{layout.prefix}/{layout.site_packages}/{'p' * 12}/{'m' * 12}.py"
+            for size in info.sources:
+                pyc = bytecode.pyc_size(size, path, layout.python_version)
+                bytecode_bytes += pyc.size
+                bytecode_error += pyc.error
+                disk += file_blocks([pyc.size])
+            files = len(info.sources)
+            disk += (info.directories - 1) * BLOCK  # a __pycache__ a package
+        return (
+            PackageSize(
+                installed_bytes=info.estimated_bytes + bytecode_bytes,
+                disk_bytes=disk,
+                files=info.estimated_files + files,
+                exact=False,
+                error_bytes=info.error_bytes + bytecode_error,
+                bytecode_bytes=bytecode_bytes,
+                note=note,
+                **common,
+            ),
+            frozenset(),
+            (),
         )
 
     def _warn(self, message: str) -> None:

@@ -106,12 +106,20 @@ class _ProjectVersions:
     """
 
     def __init__(
-        self, name: NormalizedName, target: Target, files: dict[Version, list[DistFile]]
+        self,
+        name: NormalizedName,
+        target: Target,
+        files: dict[Version, list[DistFile]],
+        fallback: dict[Version, list[DistFile]] | None = None,
     ) -> None:
         self.name = name
         self.target = target
-        self.files = files
         self.versions = sorted(files, reverse=True)
+        fallback = {v: f for v, f in (fallback or {}).items() if v not in files}
+        self.fallback_versions = sorted(fallback, reverse=True)
+        """Versions with only an sdist, used when no version with a wheel is allowed
+        (a pin to an old sdist-only release of a project that now has wheels)."""
+        self.files = {**fallback, **files}
         self._chosen: dict[tuple[Version, frozenset[str]], Candidate | None] = {}
         self._lock = threading.Lock()
 
@@ -245,13 +253,18 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
             if s.operator in ("==", "===") and _is_version(s.version)
         }
         project = self._project_versions(name)
-        allowed = set(specifier.filter(project.versions, prereleases=True if self.pre else None))
+        prereleases = True if self.pre else None
+        versions = project.versions
+        allowed = set(specifier.filter(versions, prereleases=prereleases))
+        if not allowed and project.fallback_versions:
+            versions = project.fallback_versions
+            allowed = set(specifier.filter(versions, prereleases=prereleases))
 
         def matches() -> Iterator[Candidate]:
             # Lazily, newest first: a version's best file is chosen (its tags
             # parsed) only when the resolver gets that far down the list.
             first = True
-            for version in project.versions:
+            for version in versions:
                 if version not in allowed:
                     continue
                 candidate = project.candidate(version, extras)
@@ -345,8 +358,9 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
         for f in files:
             (wheels if f.is_wheel else sdists).setdefault(f.version, []).append(f)
         if wheels:
-            # The target has wheels: like --only-binary, sdists are not used.
-            return _ProjectVersions(name, self.target, wheels)
+            # The target has wheels: like --only-binary, sdists are used only when
+            # the requirements rule out every version that has one.
+            return _ProjectVersions(name, self.target, wheels, fallback=sdists)
         if sdists:
             with self._lock:
                 self.sdist_fallback.add(name)
@@ -562,7 +576,8 @@ def _explain(
             detail = f"\nNo version of {name} is available for {provider.target.describe()}."
     return ResolutionImpossible(
         "These requirements cannot all be satisfied:\n" + "\n".join(dict.fromkeys(lines)) + detail,
-        hint="Relax or remove one of them; `pip install --dry-run` shows the same conflict.",
+        hint="Relax or remove one of them, or change the target if a version is missing "
+        "only for it.",
     )
 
 

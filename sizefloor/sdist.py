@@ -28,6 +28,7 @@ ERROR_SHARE = 0.5
 _SKIP_DIRS = frozenset(
     {"tests", "test", "testing", "docs", "doc", "examples", "benchmarks", ".github"}
 )
+_LICENSE_NAMES = ("LICENSE", "LICENCE", "COPYING", "NOTICE", "AUTHORS")
 _NATIVE_SOURCES = (".c", ".cc", ".cpp", ".cxx", ".pyx", ".rs", ".f", ".f90")
 
 
@@ -41,6 +42,10 @@ class SdistInfo:
     native: bool
     """The sdist carries C/C++/Cython/Rust sources: a build compiles extensions."""
     fetched: int = 0
+    sources: tuple[int, ...] = ()
+    """Sizes of the ``.py`` files the estimate counts (for modelled bytecode)."""
+    directories: int = 1
+    """Folders the installed package makes: its packages and the dist-info."""
 
     @property
     def error_bytes(self) -> int:
@@ -121,23 +126,42 @@ def _read(
     estimated = 0
     files = 0
     native = False
+    sources: list[int] = []
+    licenses = 0
     for name, (member_size, _) in members.items():
         parts = name.split("/")
         if name.endswith(_NATIVE_SOURCES):
             native = True
-        if any(p in _SKIP_DIRS for p in parts[1:]):
+        if len(parts) == 2 and parts[1].upper().startswith(_LICENSE_NAMES):
+            licenses += 1  # setuptools copies these into the dist-info
+            estimated += member_size
             continue
+        if len(parts) > 2 and parts[1] in _SKIP_DIRS:
+            continue  # a top-level tests/ or docs/ folder: not packaged
         directory = posixpath.dirname(name)
         in_package = any(directory == d or directory.startswith(d + "/") for d in package_dirs)
         single_module = len(parts) == 2 and name.endswith(".py") and parts[1] != "setup.py"
         if in_package or single_module:
             estimated += member_size
             files += 1
-    # dist-info: METADATA (about PKG-INFO's size), WHEEL, RECORD, INSTALLER, top_level
+            if name.endswith(".py"):
+                sources.append(member_size)
+    # the dist-info a build writes: METADATA (about PKG-INFO's size), WHEEL,
+    # top_level.txt, RECORD (a row a file), INSTALLER, the licenses
     metadata = len(pkg_info) if pkg_info else 1000
-    estimated += metadata + 100 + files * 80 + 4 + 20
-    files += 5
-    return SdistInfo(filename, size, tuple(requires), estimated, files, native, fetched)
+    estimated += metadata + 100 + 20 + (files + 6 + licenses) * 80 + 4
+    files += 5 + licenses
+    return SdistInfo(
+        filename,
+        size,
+        tuple(requires),
+        estimated,
+        files,
+        native,
+        fetched,
+        tuple(sources),
+        len(package_dirs) + 1,
+    )
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:

@@ -38,6 +38,9 @@ WHOLE_FILE_BELOW = 2 * TAIL_BYTES
 SCRIPT_HEAD = 128
 """How much of a ``.data/scripts`` file is kept to see its ``#!python`` line."""
 
+SCRIPT_WHOLE_BELOW = 16 * 1024
+"""Scripts compressed larger than this are read only as far as their first line."""
+
 
 @dataclass(frozen=True)
 class WheelInfo:
@@ -202,9 +205,9 @@ class WheelReader:
         missing: list[zipdir.Member] = []
         offsets = [*sorted(m.header_offset for m in members), tail.cd_offset]
         for member in wanted:
-            span = zipdir.local_header_span(member, _next_offset(offsets, member.header_offset))
+            span = self._span(member, offsets)
             if buffer.covers(*span):
-                contents[member.name] = zipdir.member_data(buffer.slice(*span), span[0], member)
+                contents[member.name] = _read_member(buffer.slice(*span), span[0], member)
             else:
                 missing.append(member)
         metadata_name = _metadata_member(members)
@@ -215,9 +218,7 @@ class WheelReader:
                 fetched += len(response.content)
                 missing = [m for m in missing if m.name != metadata_name]
         if missing:
-            spans = [
-                zipdir.local_header_span(m, _next_offset(offsets, m.header_offset)) for m in missing
-            ]
+            spans = [self._span(m, offsets) for m in missing]
             start, end = min(s for s, _ in spans), max(e for _, e in spans)
             more = self.http.get_range(dist.url, start, end)
             if more.status_code != 206:
@@ -225,8 +226,15 @@ class WheelReader:
             buffer.add(start, more.content)
             fetched += len(more.content)
             for member, span in zip(missing, spans, strict=False):
-                contents[member.name] = zipdir.member_data(buffer.slice(*span), span[0], member)
+                contents[member.name] = _read_member(buffer.slice(*span), span[0], member)
         return _build_info(dist.filename, size, members, contents, fetched, ranged=True)
+
+    @staticmethod
+    def _span(member: zipdir.Member, offsets: list[int]) -> tuple[int, int]:
+        following = _next_offset(offsets, member.header_offset)
+        if _head_only(member):
+            return zipdir.head_span(member, SCRIPT_HEAD, following)
+        return zipdir.local_header_span(member, following)
 
     def _content_length(self, dist: DistFile) -> int | None:
         if dist.url.startswith("file:"):
@@ -278,7 +286,9 @@ class WheelReader:
                     (i.filename, i.file_size) for i in archive.infolist() if not i.is_dir()
                 )
                 names = [n for n, _ in members]
-                contents = {name: archive.read(name) for name in names if _is_wanted(name, names)}
+                contents = {
+                    name: _read_local(archive, name) for name in names if _is_wanted(name, names)
+                }
         finally:
             fileobj.close()
         if not ranged:
@@ -336,6 +346,20 @@ class _Sparse:
         return p_data
 
 
+def _read_local(archive: zipfile.ZipFile, name: str) -> bytes:
+    """A wanted member of a whole wheel: scripts only as far as their first line."""
+    if "/scripts/" in name:
+        with archive.open(name) as f:
+            return f.read(SCRIPT_HEAD)
+    return archive.read(name)
+
+
+def _read_member(chunk: bytes, chunk_start: int, member: zipdir.Member) -> bytes:
+    if _head_only(member):
+        return zipdir.member_head(chunk, chunk_start, member, SCRIPT_HEAD)
+    return zipdir.member_data(chunk, chunk_start, member)
+
+
 def _next_offset(offsets: list[int], offset: int) -> int | None:
     import bisect
 
@@ -360,9 +384,13 @@ def _is_wanted(name: str, names: list[str]) -> bool:
 
 def _wanted_members(members: tuple[zipdir.Member, ...]) -> list[zipdir.Member]:
     names = [m.name for m in members]
-    wanted = [m for m in members if not m.is_dir and _is_wanted(m.name, names)]
-    # scripts are nice to have (their #! line); take them only when small
-    return [m for m in wanted if "/scripts/" not in m.name or m.compressed_size <= 16384]
+    return [m for m in members if not m.is_dir and _is_wanted(m.name, names)]
+
+
+def _head_only(member: zipdir.Member) -> bool:
+    """A ``.data/scripts`` file too large to fetch whole: its first line is all
+    sizing needs (a native binary shipped as a script can be megabytes)."""
+    return "/scripts/" in member.name and member.compressed_size > SCRIPT_WHOLE_BELOW
 
 
 def _build_info(

@@ -443,6 +443,48 @@ def member_data(chunk: bytes, chunk_start: int, member: Member) -> bytes:
     return content
 
 
+HEAD_SLACK = 512
+"""Compressed bytes :func:`head_span` adds beyond the head wanted (deflate's overhead)."""
+
+
+def head_span(member: Member, head: int, next_offset: int | None) -> tuple[int, int]:
+    """A byte range holding the member's local header and enough compressed data
+    for its first ``head`` bytes (the local extra field can be up to 64 KiB, so
+    the span is generous there too; it is clamped to the next record)."""
+    start = member.header_offset
+    end = start + LOCAL_HEADER.size + len(member.raw_name) + 1024 + head + HEAD_SLACK
+    end = min(
+        end, start + LOCAL_HEADER.size + len(member.raw_name) + 65535 + member.compressed_size
+    )
+    if next_offset is not None:
+        end = min(end, next_offset)
+    return start, end
+
+
+def member_head(chunk: bytes, chunk_start: int, member: Member, head: int) -> bytes:
+    """Up to the first ``head`` uncompressed bytes of ``member``, from archive
+    bytes starting at ``chunk_start`` that hold its local header and at least the
+    start of its data (no CRC check: the data is not all there)."""
+    pos = member.header_offset - chunk_start
+    if pos < 0 or pos + LOCAL_HEADER.size > len(chunk):
+        raise ZipFormatError(f"{member.name}: the chunk does not hold the local header")
+    signature, *_, name_length, extra_length = LOCAL_HEADER.unpack_from(chunk, pos)
+    if signature != LOCAL_HEADER_SIG:
+        raise ZipFormatError(f"{member.name}: bad local header signature")
+    data_start = pos + LOCAL_HEADER.size + name_length + extra_length
+    data = chunk[data_start : data_start + member.compressed_size]
+    if member.flags & FLAG_ENCRYPTED:
+        raise ZipFormatError(f"{member.name}: encrypted")
+    if member.method == STORED:
+        return data[:head]
+    if member.method == DEFLATED:
+        try:
+            return zlib.decompressobj(-15).decompress(data, head)
+        except zlib.error as e:
+            raise ZipFormatError(f"{member.name}: corrupt deflate stream: {e}") from None
+    raise ZipFormatError(f"{member.name}: unsupported compression method {member.method}")
+
+
 def read_members(archive: bytes) -> tuple[Member, ...]:
     """The members of a whole archive held in memory."""
     tail = locate_central_directory(archive, len(archive))

@@ -708,8 +708,9 @@ def test_sdist_only_dependency_is_estimated(index_server: ServerFactory, tmp_pat
     assert src.required_by == ("usesrc",)
     assert src.note is not None and "estimated" in src.note and "sdist" in src.note
     # The documented model (sizefloor.sdist): the package's own files (not tests/, not
-    # README), PKG-INFO's size for METADATA, 100 for WHEEL, 80 a file for RECORD, 24 for
-    # INSTALLER and top_level.txt; five dist-info files; ±50% as it compiles nothing.
+    # README), PKG-INFO's size for METADATA, 100 for WHEEL, 20 for top_level.txt, 4 for
+    # INSTALLER, 80 a row for RECORD (the files and the six the build and pip add); five
+    # dist-info files; ±50% as it compiles nothing.
     sdist = root / "srconly-1.0.tar.gz"
     with tarfile.open(sdist) as tf:
         fh = tf.extractfile("srconly-1.0/PKG-INFO")
@@ -717,7 +718,9 @@ def test_sdist_only_dependency_is_estimated(index_server: ServerFactory, tmp_pat
         pkg_info = fh.read()
     assert b"Requires-Dist: lib>=2" in pkg_info
     package = {k: v for k, v in SDIST_FILES.items() if k.startswith("srconly/")}
-    expected = sum(map(len, package.values())) + len(pkg_info) + 100 + 80 * len(package) + 24
+    expected = (
+        sum(map(len, package.values())) + len(pkg_info) + 100 + 20 + 80 * (len(package) + 6) + 4
+    )
     assert src.installed_bytes == expected
     assert src.files == len(package) + 5
     assert src.error_bytes == expected // 2
