@@ -210,11 +210,17 @@ FileRecord = tuple[
 upload time as ISO text, core metadata offered)."""
 
 
-def json_page_records(body: bytes, page_url: str) -> list[FileRecord]:
-    """The files of a PEP 691 JSON project page."""
+def json_page_records(
+    body: bytes, page_url: str, accept: Callable[[str], bool] | None = None
+) -> list[FileRecord]:
+    """The files of a PEP 691 JSON project page (those ``accept`` keeps: a large
+    project lists thousands of files, most of them for other platforms)."""
     data = json.loads(body)
     records: list[FileRecord] = []
     for item in data.get("files", []):
+        filename = str(item.get("filename", ""))
+        if accept is not None and not accept(filename):
+            continue
         yanked_value = item.get("yanked", False)
         yanked = (
             None
@@ -227,7 +233,7 @@ def json_page_records(body: bytes, page_url: str) -> list[FileRecord]:
         upload_time = item.get("upload-time")
         records.append(
             (
-                str(item.get("filename", "")),
+                filename,
                 _absolute(page_url, item.get("url", "")),
                 size if isinstance(size, int) else None,
                 tuple((k, v) for k, v in hashes.items() if isinstance(v, str)),
@@ -296,7 +302,9 @@ class _AnchorParser(html.parser.HTMLParser):
             self.anchors.append(dict(attrs))
 
 
-def html_page_records(body: bytes, page_url: str) -> list[FileRecord]:
+def html_page_records(
+    body: bytes, page_url: str, accept: Callable[[str], bool] | None = None
+) -> list[FileRecord]:
     """The files of a PEP 503 HTML page (a project page or a find-links page)."""
     parser = _AnchorParser()
     parser.feed(body.decode("utf-8", errors="replace"))
@@ -309,6 +317,8 @@ def html_page_records(body: bytes, page_url: str) -> list[FileRecord]:
         url = urllib.parse.urljoin(base, href)
         path, _, fragment = url.partition("#")
         filename = urllib.parse.unquote(posixpath.basename(urllib.parse.urlsplit(path).path))
+        if accept is not None and not accept(filename):
+            continue
         hashes: tuple[tuple[str, str], ...] = ()
         if "=" in fragment:
             algo, _, digest = fragment.partition("=")
@@ -341,16 +351,19 @@ def _project_of(filename: str) -> NormalizedName | None:
     return None
 
 
-def _parse_page(entry: Mapping[str, Any], url: str) -> list[FileRecord]:
-    """The records of a cached or fetched page (``body`` zlib-compressed)."""
+def _parse_page(
+    entry: Mapping[str, Any], url: str, accept: Callable[[str], bool] | None = None
+) -> list[FileRecord]:
+    """The records of a cached or fetched page (``body`` zlib-compressed) that
+    ``accept`` keeps."""
     try:
         body = zlib.decompress(entry["body"])
         # One page parsed at a time: parsing holds the GIL anyway, and a large
         # project's page is tens of megabytes of objects while it is parsed.
         with _PARSING:
             if str(entry.get("content_type", "")).startswith(JSON_TYPE):
-                return json_page_records(body, entry["url"])
-            return html_page_records(body, entry["url"])
+                return json_page_records(body, entry["url"], accept)
+            return html_page_records(body, entry["url"], accept)
     except (ValueError, TypeError, AttributeError, KeyError, zlib.error) as exc:
         raise IndexUnavailable(
             f"The index page {redact(url)} could not be parsed: {exc}.",
@@ -437,17 +450,17 @@ class Finder:
             if cached is not None and (fresh or self.cache.offline):
                 found = cached["records"]
                 return None if found is None else list(found)
-        records = self._index_page(index, project)
-        accepted = (
-            None
-            if records is None
-            else [r for r in records if self.accept is None or self.accept(r[0])]
-        )
+        accepted = self._index_page(index, project, self.accept)
         if derived_key is not None:
             self.cache.set_page(derived_key, {"records": accepted})
         return accepted
 
-    def _index_page(self, index: str, project: NormalizedName) -> list[FileRecord] | None:
+    def _index_page(
+        self,
+        index: str,
+        project: NormalizedName,
+        accept: Callable[[str], bool] | None = None,
+    ) -> list[FileRecord] | None:
         """The page's file records, from the cache while fresh, else from the index
         (revalidated with ETag / Last-Modified when the server gave them).
 
@@ -460,7 +473,7 @@ class Finder:
         key = strip_credentials(url)[0]
         cached, fresh = self.cache.get_page(key)
         if cached is not None and (fresh or self.cache.offline):
-            return _parse_page(cached, url)
+            return _parse_page(cached, url, accept)
         if self.cache.offline:
             raise OfflineMiss(
                 f"--offline: the cache has no copy of {redact(url)}.",
@@ -475,7 +488,7 @@ class Finder:
         response = self.http.get(url, headers=headers, kind="pages")
         if response.status_code == 304 and cached is not None:
             self.cache.set_page(key, cached)
-            return _parse_page(cached, url)
+            return _parse_page(cached, url, accept)
         if response.status_code == 404:
             if url.startswith("file:"):
                 self._warn_missing_location(index)
@@ -492,7 +505,7 @@ class Finder:
             "etag": response.headers.get("etag"),
             "last_modified": response.headers.get("last-modified"),
         }
-        records = _parse_page(entry, url)
+        records = _parse_page(entry, url, accept)
         self.cache.set_page(key, entry)
         return records
 

@@ -453,8 +453,14 @@ class FileFilter:
         parts = filename[:-4].rsplit("-", 3)
         if len(parts) != 4:
             return False
-        return any(p in self.platforms for p in parts[3].split(".")) and any(
-            i in self.interpreters for i in parts[1].split(".")
+        platform, python = parts[3], parts[1]
+        # most names carry one tag of each: test those without splitting
+        if platform not in self.platforms and (
+            "." not in platform or self.platforms.isdisjoint(platform.split("."))
+        ):
+            return False
+        return python in self.interpreters or (
+            "." in python and not self.interpreters.isdisjoint(python.split("."))
         )
 
 
