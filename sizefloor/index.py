@@ -15,7 +15,6 @@ import os
 import posixpath
 import threading
 import urllib.parse
-import zlib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -354,17 +353,16 @@ def _project_of(filename: str) -> NormalizedName | None:
 def _parse_page(
     entry: Mapping[str, Any], url: str, accept: Callable[[str], bool] | None = None
 ) -> list[FileRecord]:
-    """The records of a cached or fetched page (``body`` zlib-compressed) that
-    ``accept`` keeps."""
+    """The records of a cached or fetched page that ``accept`` keeps."""
     try:
-        body = zlib.decompress(entry["body"])
+        body = entry["body"]
         # One page parsed at a time: parsing holds the GIL anyway, and a large
         # project's page is tens of megabytes of objects while it is parsed.
         with _PARSING:
             if str(entry.get("content_type", "")).startswith(JSON_TYPE):
                 return json_page_records(body, entry["url"], accept)
             return html_page_records(body, entry["url"], accept)
-    except (ValueError, TypeError, AttributeError, KeyError, zlib.error) as exc:
+    except (ValueError, TypeError, AttributeError, KeyError) as exc:
         raise IndexUnavailable(
             f"The index page {redact(url)} could not be parsed: {exc}.",
             hint="The index may be broken; try another with --index-url.",
@@ -464,7 +462,7 @@ class Finder:
         """The page's file records, from the cache while fresh, else from the index
         (revalidated with ETag / Last-Modified when the server gave them).
 
-        The cache keeps the page's body, compressed: a whole run's pages as
+        The cache keeps the page's body as it came: a whole run's pages as
         parsed records are hundreds of thousands of objects (a 173-package lock
         file's pages list some 150,000 files), which is most of a cold run's
         memory; the records a target uses are cached apart, parsed.
@@ -499,7 +497,7 @@ class Finder:
                 hint="Check the index URL (--index-url, PIP_INDEX_URL or pip's configuration).",
             )
         entry = {
-            "body": zlib.compress(response.content, 1),
+            "body": response.content,
             "url": response.url,
             "content_type": response.headers.get("content-type", ""),
             "etag": response.headers.get("etag"),
