@@ -4,12 +4,14 @@ Two parts:
 
 - ``python benchmarks/_measure.py pip-as EXECUTABLE PIP-ARGS...`` runs pip as
   if the interpreter were ``EXECUTABLE``: the ``#!`` line of every launcher
-  and of every ``#!python`` script in ``.data/scripts`` names it, nothing else
-  changes. ``pip install --target`` otherwise writes the path of the Python
-  that runs pip, while sizefloor models the target image's interpreter
-  (``/usr/local/bin/pythonX.Y`` by default). It also runs pip as a pip
-  outside any virtualenv, like the image's: pip in a virtualenv puts headers
-  (``.data/headers``) in ``include/site/pythonX.Y/NAME`` instead.
+  and of every ``#!python`` script in ``.data/scripts`` names it, and every
+  ``.pyc`` names its source where the image has it (``EXECUTABLE``'s prefix),
+  nothing else changes. ``pip install --target`` otherwise writes the path of
+  the Python that runs pip, and compiles in a temporary directory, while
+  sizefloor models the target image's interpreter (``/usr/local/bin/pythonX.Y``
+  by default). It also runs pip as a pip outside any virtualenv, like the
+  image's: pip in a virtualenv puts headers (``.data/headers``) in
+  ``include/site/pythonX.Y/NAME`` instead.
 
 - :func:`measure_target` walks a ``pip install --target`` directory: bytes
   and count of regular files, ``du``, and which distribution owns each file
@@ -33,6 +35,7 @@ import csv
 import io
 import os
 import posixpath
+import re
 import stat
 import subprocess
 import sys
@@ -277,7 +280,45 @@ def _pip_as(executable: str, args: list[str]) -> int:
         return True
 
     wheel.fix_script = fix_script
+    _compile_as_image(os.path.dirname(os.path.dirname(executable)))
     return main(args)
+
+
+_TARGET_HOME = re.compile(r"^.*/pip-target-[^/]+/")
+
+
+def _compile_as_image(prefix: str) -> None:
+    """Make pip's byte-compilation name the files where the image has them.
+
+    A ``.pyc`` holds its source's path. ``pip install --target`` compiles in its
+    temporary home (``TMP/pip-target-XXXXXXXX/lib/python/…``, ``…/bin/…``);
+    the image's pip compiles at ``PREFIX/lib/pythonX.Y/site-packages/…`` and
+    ``PREFIX/bin/…``. pip calls ``compileall.compile_file(path, force=True,
+    quiet=True)``: the same call, with ``ddir`` set to the image's directory of
+    the file, writes the ``.pyc`` the image's pip writes, byte for byte.
+    """
+    import compileall
+
+    site = f"{prefix}/lib/python{sys.version_info[0]}.{sys.version_info[1]}/site-packages"
+    compile_file = compileall.compile_file
+
+    def compile_as_image(fullname: str, *args: object, **kwargs: object) -> bool:
+        # pip compiles site-packages joined with the RECORD path, not normalised:
+        # HOME/lib/python/pkg/x.py, HOME/lib/python/../../bin/x.py; in the image
+        # SITE/pkg/x.py and SITE/../../../bin/x.py
+        path = os.fspath(fullname)
+        home = _TARGET_HOME.match(path)
+        rest = path[home.end() :] if home is not None else ""
+        if rest.startswith("lib/python/") and not args and "ddir" not in kwargs:
+            inner = rest[len("lib/python/") :]
+            if inner.startswith("../../"):
+                image = f"{site}/../../../{inner[len('../../') :]}"
+            else:
+                image = f"{site}/{inner}"
+            kwargs["ddir"] = os.path.dirname(image)
+        return bool(compile_file(fullname, *args, **kwargs))  # type: ignore[arg-type]
+
+    compileall.compile_file = compile_as_image  # type: ignore[assignment]
 
 
 if __name__ == "__main__":

@@ -23,10 +23,8 @@ import glob
 import json
 import os
 import platform
-import random
 import shlex
 import shutil
-import string
 import subprocess
 import sys
 import tempfile
@@ -148,15 +146,24 @@ class Tools:
         if "--pip-version" in helptext and pip_xy[:1].isdigit():
             self.sizefloor_extra += ["--pip-version", pip_xy]
         self.list_files = "--list-files" in helptext
+        self.exact_bytecode = "--exact-bytecode" in helptext
 
-    def sizefloor_argv(self, case: str, target: TargetSpec, *, compile_bytecode: bool) -> list[str]:
+    def sizefloor_argv(
+        self, case: str, target: TargetSpec, *, compile_bytecode: bool, exact: bool = False
+    ) -> list[str]:
         argv = [case, "--python", PY, *target.sizefloor_args, *self.sizefloor_extra]
         if not compile_bytecode:
             argv.append("--no-compile")
+        elif exact:
+            argv.append("--exact-bytecode")
         return [*argv, "--format", "json", "--isolated", "-q"]
 
-    def sizefloor(self, case: Path, target: TargetSpec, *, compile_bytecode: bool) -> Ran:
-        argv = self.sizefloor_argv(str(case), target, compile_bytecode=compile_bytecode)
+    def sizefloor(
+        self, case: Path, target: TargetSpec, *, compile_bytecode: bool, exact: bool = False
+    ) -> Ran:
+        argv = self.sizefloor_argv(
+            str(case), target, compile_bytecode=compile_bytecode, exact=exact
+        )
         if self.list_files:
             argv.append("--list-files")
         return run([sys.executable, "-m", "sizefloor", *argv], env=_measure.pip_environment())
@@ -184,30 +191,6 @@ def platform_args(tags: list[str]) -> list[str]:
     return args
 
 
-def matched_tempdir(scratch: str) -> str:
-    """A directory whose path is as long as it must be for pip's temporary
-    ``--target`` site-packages (``DIR/pip-target-XXXXXXXX/lib/python/``) to be
-    exactly as long as the image's (``/usr/local/lib/pythonX.Y/site-packages/``):
-    a ``.pyc`` holds its source's path, so the compiled sizes then match the
-    image's byte for byte."""
-    wanted = len(f"{IMAGE_PREFIX}/lib/python{PY}/site-packages/")
-    used = len("/pip-target-XXXXXXXX/lib/python/")
-    for base in (os.path.realpath(tempfile.gettempdir()), "/tmp", os.path.realpath(scratch)):
-        room = wanted - used - len(base) - 1
-        if room < 1:
-            continue
-        for _ in range(100):
-            path = os.path.join(base, "".join(random.choices(string.ascii_lowercase, k=room)))
-            try:
-                os.mkdir(path)
-            except FileExistsError:
-                continue
-            except OSError:
-                break
-            return path
-    raise RuntimeError("no temporary directory with a short enough path")
-
-
 # -- one (case, target) -------------------------------------------------------------
 
 
@@ -223,6 +206,7 @@ class PackageRow:
     error_bytes: int = 0
     truth_pyc: int = 0
     est_pyc: int = 0
+    bytecode_exact: bool = False
     why: list[str] = field(default_factory=list)
     """Files whose size or presence differs (the estimate's file list against RECORD)."""
 
@@ -245,6 +229,8 @@ class Outcome:
     case: str
     target: str
     compiled: bool = False
+    exact_bytecode: bool = False
+    """Sized with ``--exact-bytecode`` (the ``.pyc`` files compiled, not modelled)."""
     packages: int | None = None
     truth_bytes: int | None = None
     est_bytes: int | None = None
@@ -262,6 +248,10 @@ class Outcome:
     failures: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    exact_bytecode_pyc: int = 0
+    """Bytecode bytes the estimate compiled exactly (the rest modelled)."""
+    also: list[Outcome] = field(default_factory=list)
+    """More outcomes measured against the same truth (``--exact-bytecode``)."""
 
 
 class Bench:
@@ -355,13 +345,7 @@ class Bench:
         truth_possible = report is not None
         if report is not None:
             packages = report["packages"]
-            out.packages = len(packages)
-            totals = report["totals"]
-            out.est_bytes = totals["installed_bytes"]
-            out.est_files = totals["files"]
-            out.est_disk = totals["disk_bytes"]
-            out.est_pyc = sum(int(p.get("bytecode_bytes") or 0) for p in packages)
-            out.estimated = [p["name"] for p in packages if not p.get("exact", True)]
+            fill_estimate(out, report)
             if any(not str(p["filename"]).endswith(".whl") for p in packages):
                 truth_possible = self.build_sdists(packages, out)
                 pipargs += ["--find-links", self.wheelhouse]
@@ -412,28 +396,24 @@ class Bench:
         target_dir = os.path.join(work, "target")
         env = None
         if compiled:
-            env = _measure.pip_environment(TMPDIR=matched_tempdir(self.scratch))
+            env = _measure.pip_environment()
             env.pop("PYTHONDONTWRITEBYTECODE", None)
-        try:
-            install = pip_as_image(
-                "install",
-                "--target",
-                target_dir,
-                *([] if compiled else ["--no-compile"]),
-                *pipargs,
-                "-r",
-                str(case),
-                "-c",
-                pins,
-                "--no-warn-script-location",
-                "--ignore-installed",
-                "--disable-pip-version-check",
-                "--quiet",
-                env=env,
-            )
-        finally:
-            if env is not None:
-                shutil.rmtree(env["TMPDIR"], ignore_errors=True)
+        install = pip_as_image(
+            "install",
+            "--target",
+            target_dir,
+            *([] if compiled else ["--no-compile"]),
+            *pipargs,
+            "-r",
+            str(case),
+            "-c",
+            pins,
+            "--no-warn-script-location",
+            "--ignore-installed",
+            "--disable-pip-version-check",
+            "--quiet",
+            env=env,
+        )
         if not install.ok:
             out.failures.append(f"pip install fails: {install.why()}")
             return
@@ -454,33 +434,20 @@ class Bench:
                 "(counted for each in the per-package figures), e.g. "
                 + ", ".join(f"{p} ({' + '.join(n)})" for p, n in shared[:3])
             )
-        est_by_name = {str(canonicalize_name(p["name"])): p for p in report["packages"]}
-        for name in sorted(set(est_by_name) | set(truth.distributions)):
-            est = est_by_name.get(name)
-            dist = truth.distributions.get(name)
-            row = PackageRow(
-                name=name,
-                version=(est or {}).get("version") or (dist.version if dist else "?"),
-                truth=dist.installed_bytes if dist else None,
-                estimate=est["installed_bytes"] if est else None,
-                truth_files=dist.file_count if dist else None,
-                est_files=est["files"] if est else None,
-                exact=bool(est.get("exact", True)) if est else True,
-                error_bytes=int(est.get("error_bytes") or 0) if est else 0,
-                truth_pyc=sum(s for p, s in dist.prefix_files.items() if p.endswith(".pyc"))
-                if dist
-                else 0,
-                est_pyc=int(est.get("bytecode_bytes") or 0) if est else 0,
-            )
-            if dist is None:
-                row.why = ["pip did not install it"]
-            elif est is None:
-                row.why = ["sizefloor did not resolve it"]
-            elif not row.exact:
-                row.why = ["sized from its sdist: no file list to compare"]
-            elif row.diff or row.truth_files != row.est_files:
-                row.why = file_differences(dist.prefix_files, est.get("contents"), compiled)
-            out.rows.append(row)
+        compare(out, report, truth, compiled)
+        if compiled and self.tools.exact_bytecode:
+            exact = Outcome(out.case, out.target.replace(")", ", exact)"), True, True)
+            ran = self.tools.sizefloor(case, target, compile_bytecode=True, exact=True)
+            if ran.ok:
+                exact_report = json.loads(ran.stdout)
+                fill_estimate(exact, exact_report)
+                exact.truth_bytes, exact.truth_files = out.truth_bytes, out.truth_files
+                exact.truth_disk, exact.truth_pyc = out.truth_disk, out.truth_pyc
+                exact.record_adjustment = out.record_adjustment
+                compare(exact, exact_report, truth, compiled)
+            else:
+                exact.failures.append(f"sizefloor --exact-bytecode fails: {ran.why()}")
+            out.also.append(exact)
         if self.args.keep:
             name = f"{out.case}-{out.target}"
             dest = os.path.join(
@@ -492,10 +459,62 @@ class Bench:
                 json.dump(report, f, indent=1)
 
 
+def fill_estimate(out: Outcome, report: dict[str, Any]) -> None:
+    """The estimate's side of an outcome, from sizefloor's JSON report."""
+    packages = report["packages"]
+    out.packages = len(packages)
+    totals = report["totals"]
+    out.est_bytes = totals["installed_bytes"]
+    out.est_files = totals["files"]
+    out.est_disk = totals["disk_bytes"]
+    out.est_pyc = sum(int(p.get("bytecode_bytes") or 0) for p in packages)
+    out.exact_bytecode_pyc = sum(
+        int(p.get("bytecode_bytes") or 0) for p in packages if p.get("bytecode_exact")
+    )
+    out.estimated = [p["name"] for p in packages if not p.get("exact", True)]
+
+
+def compare(
+    out: Outcome, report: dict[str, Any], truth: _measure.TargetMeasure, compiled: bool
+) -> None:
+    """Package by package, the estimate against what pip installed."""
+    est_by_name = {str(canonicalize_name(p["name"])): p for p in report["packages"]}
+    for name in sorted(set(est_by_name) | set(truth.distributions)):
+        est = est_by_name.get(name)
+        dist = truth.distributions.get(name)
+        row = PackageRow(
+            name=name,
+            version=(est or {}).get("version") or (dist.version if dist else "?"),
+            truth=dist.installed_bytes if dist else None,
+            estimate=est["installed_bytes"] if est else None,
+            truth_files=dist.file_count if dist else None,
+            est_files=est["files"] if est else None,
+            exact=bool(est.get("exact", True)) if est else True,
+            error_bytes=int(est.get("error_bytes") or 0) if est else 0,
+            truth_pyc=sum(s for p, s in dist.prefix_files.items() if p.endswith(".pyc"))
+            if dist
+            else 0,
+            est_pyc=int(est.get("bytecode_bytes") or 0) if est else 0,
+            bytecode_exact=bool(est.get("bytecode_exact")) if est else False,
+        )
+        if dist is None:
+            row.why = ["pip did not install it"]
+        elif est is None:
+            row.why = ["sizefloor did not resolve it"]
+        elif not row.exact:
+            row.why = ["sized from its sdist: no file list to compare"]
+        elif row.diff or row.truth_files != row.est_files:
+            row.why = file_differences(
+                dist.prefix_files, est.get("contents"), compiled and not row.bytecode_exact
+            )
+        out.rows.append(row)
+
+
 def file_differences(
-    truth: dict[str, int], contents: list[dict[str, Any]] | None, compiled: bool
+    truth: dict[str, int], contents: list[dict[str, Any]] | None, modelled_pyc: bool
 ) -> list[str]:
-    """Where a package's installed files and its estimate part ways, largest first."""
+    """Where a package's installed files and its estimate part ways, largest first
+    (``.pyc`` sizes left out when they are modelled: the .pyc columns show them)."""
     if contents is None:
         return ["(no file list from sizefloor)"]
     est = {str(c["path"]): int(c["bytes"]) for c in contents}
@@ -505,7 +524,7 @@ def file_differences(
         a, b = truth.get(path), est.get(path)
         if a == b:
             continue
-        if compiled and path.endswith(".pyc") and a is not None and b is not None:
+        if modelled_pyc and path.endswith(".pyc") and a is not None and b is not None:
             continue  # modelled: the per-package .pyc columns show it
         if a is None:
             found.append((b or 0, f"only in estimate: {path} ({b:,})"))
@@ -693,28 +712,59 @@ def render(outcomes: list[Outcome], meta: dict[str, str]) -> str:
         "",
         markdown_table(HEADER, [table_row(o) for o in plain]),
     ]
+    modelled = [o for o in compiled if not o.exact_bytecode]
+    exact = {o.case: o for o in compiled if o.exact_bytecode}
     if compiled:
         parts += [
             "",
             "Byte-compiled (pip's default: `.pyc` files included), host target only. "
             "sizefloor models `.pyc` sizes; everything else should be exact:",
             "",
-            markdown_table(HEADER, [table_row(o) for o in compiled]),
+            markdown_table(HEADER, [table_row(o) for o in modelled]),
+        ]
+        if exact:
+            parts += [
+                "",
+                "The same, sized with `--exact-bytecode` (the target's Python is the one "
+                "running sizefloor: each wheel's `.py` files are fetched by range and "
+                "compiled, nothing is modelled):",
+                "",
+                markdown_table(HEADER, [table_row(o) for o in exact.values()]),
+            ]
+        parts += [
             "",
             markdown_table(
-                ["case", "truth .pyc", "modelled .pyc", ".pyc error %", "everything else: diff"],
+                [
+                    "case",
+                    "truth .pyc",
+                    "modelled .pyc",
+                    ".pyc error %",
+                    *(["compiled .pyc (exact)", "exact error %"] if exact else []),
+                    "everything else: diff",
+                ],
                 [
                     [
                         o.case,
                         fmt_int(o.truth_pyc),
                         fmt_int(o.est_pyc),
                         fmt_pct(o.est_pyc, o.truth_pyc),
+                        *(
+                            [
+                                fmt_int(exact[o.case].est_pyc if o.case in exact else None),
+                                fmt_pct(
+                                    exact[o.case].est_pyc if o.case in exact else None,
+                                    o.truth_pyc,
+                                ),
+                            ]
+                            if exact
+                            else []
+                        ),
                         fmt_diff(
                             None if o.est_bytes is None else o.est_bytes - o.est_pyc,
                             None if o.truth_bytes is None else o.truth_bytes - o.truth_pyc,
                         ),
                     ]
-                    for o in compiled
+                    for o in modelled
                 ],
             ),
         ]
@@ -743,7 +793,7 @@ def render(outcomes: list[Outcome], meta: dict[str, str]) -> str:
         ]
     if compiled:
         coff = sorted(
-            ((o, r) for o in compiled for r in o.rows if r.off()),
+            ((o, r) for o in modelled for r in o.rows if r.off()),
             key=lambda item: -abs(item[1].diff or 0),
         )
         parts += ["", f"## Byte-compiled packages off by more than {THRESHOLD:.1%}", ""]
@@ -754,6 +804,10 @@ def render(outcomes: list[Outcome], meta: dict[str, str]) -> str:
             parts.append(package_rows(coff[:COMPILED_LIST_MAX], compiled=True))
         else:
             parts.append("None.")
+    if exact:
+        eoff = [(o, r) for o in exact.values() for r in o.rows if r.diff]
+        parts += ["", "## Packages sized with `--exact-bytecode` that differ at all", ""]
+        parts.append(package_rows(eoff, compiled=True) if eoff else "None.")
     notes = [(o, n) for o in outcomes for n in o.notes]
     adjusted = [o for o in outcomes if o.record_adjustment]
     if notes or adjusted:
@@ -840,10 +894,16 @@ For each requirements file (case) and target:
 4. With `--compile`, for the host's own target only: sizefloor without
    `--no-compile` against `pip install --target` without `--no-compile`. A
    `.pyc` holds its source's path, and pip compiles in its temporary home
-   (`TMP/pip-target-XXXXXXXX/lib/python/…`) before moving it into DIR, so
-   pip runs with a `TMPDIR` that makes that path exactly as long as
-   `{prefix}/lib/python{py}/site-packages/`: the `.pyc` sizes are then the
-   image's, byte for byte.
+   (`TMP/pip-target-XXXXXXXX/lib/python/…`, `…/bin/…`) before moving it into
+   DIR; `pip-as` has pip's own `compileall.compile_file(path, force=True,
+   quiet=True)` call name the file as the image's pip does (with `ddir=`):
+   site-packages joined with the file's RECORD path, not normalised
+   (`{prefix}/lib/python{py}/site-packages/pkg/x.py`,
+   `{prefix}/lib/python{py}/site-packages/../../../bin/x.py`): the `.pyc`
+   files are then the image's, byte for byte.
+5. With `--compile` again, the same truth against sizefloor with
+   `--exact-bytecode` (the host's Python is the target's: each wheel's `.py`
+   files are fetched by range and compiled, nothing is modelled).
 
 Packages are listed when their installed bytes differ by more than
 {threshold} of the truth, exactly sized ones also when they differ at all.
@@ -968,7 +1028,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
-    outcomes = [results[i] for i in range(len(jobs))]
+    outcomes = [o for i in range(len(jobs)) for o in (results[i], *results[i].also)]
     elapsed = time.monotonic() - started
     given = sys.argv[1:] if argv is None else argv
     example_target = TargetSpec("P", "P", "glibc")

@@ -26,7 +26,7 @@ PAGE_TTL = 600.0
 WRITE_BATCH = 32
 """Entries that wait before the writer thread stores them."""
 
-_SCHEMA = "v5"
+_SCHEMA = "v6"
 """Bumped whenever what is stored changes shape: older entries are then not read."""
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
@@ -37,6 +37,9 @@ from sizefloor.target import Target
 from sizefloor.urls import redact
 from sizefloor.wheel import WheelInfo, WheelReader
 
+if TYPE_CHECKING:
+    from sizefloor.sources import Compiled
+
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as work advances (total 0 = unknown)."""
 
@@ -53,6 +56,10 @@ class Options:
     pre: bool = False
     uploaded_prior_to: datetime | None = None
     compile_bytecode: bool = True
+    exact_bytecode: bool = False
+    """Compile each wheel's ``.py`` members (fetched by range) instead of modelling
+    the ``.pyc`` sizes: only when the target's Python is the one running sizefloor
+    (:mod:`sizefloor.sources`); otherwise a warning, and the model."""
     constraints: tuple[str | os.PathLike[str], ...] = ()
     cache_dir: Path | None = None
     use_cache: bool = True
@@ -207,6 +214,8 @@ class Estimator:
             http, cache, index_urls=indexes, find_links=links, accept=file_filter(self.target)
         )
         reader = WheelReader(http, cache, warn=self._warn)
+        exact_bytecode = self._exact_bytecode()
+        reader.keep_directories = exact_bytecode
         env = self.target.marker_environment()
 
         roots: list[Wanted] = []
@@ -271,6 +280,15 @@ class Estimator:
             executable=self.options.executable,
             pip_version=self.options.pip_version,
         )
+        compiled: dict[str, Compiled] = {}
+        if exact_bytecode:
+            from sizefloor.sources import Wanted as Wheel
+            from sizefloor.sources import compile_all
+
+            self.progress("compiling", 0, 0)
+            wheels = [Wheel(r.dist, provider.inspection(r.dist), r.display_name) for r in resolved]
+            wheels = [w for w in wheels if isinstance(w.info, WheelInfo)]
+            compiled = compile_all(reader, wheels, layout, self._warn)
         packages: list[PackageSize] = []
         directories: set[str] = set()
         file_sizes: list[int] = []
@@ -278,7 +296,7 @@ class Estimator:
         total = len(resolved)
         for done, chosen in enumerate(resolved, 1):
             info = provider.inspection(chosen.dist)
-            size, dirs, files = self._size(chosen, info, layout)
+            size, dirs, files = self._size(chosen, info, layout, compiled.get(chosen.dist.url))
             packages.append(size)
             directories |= dirs
             file_sizes.extend(s for _, s in files)
@@ -320,8 +338,21 @@ class Estimator:
             result[key] = result.get(key, SpecifierSet()) & req.specifier
         return result
 
+    def _exact_bytecode(self) -> bool:
+        """Whether ``.pyc`` sizes are compiled (warns when asked for and impossible)."""
+        if not (self.options.exact_bytecode and self.options.compile_bytecode):
+            return False
+        why = bytecode.exact_unavailable(self.target.python_version)
+        if why is not None:
+            self._warn(f"--exact-bytecode: {why}; the .pyc sizes are modelled instead")
+        return why is None
+
     def _size(
-        self, item: Resolved, info: WheelInfo | SdistInfo, layout: Layout
+        self,
+        item: Resolved,
+        info: WheelInfo | SdistInfo,
+        layout: Layout,
+        compiled: Compiled | None = None,
     ) -> tuple[PackageSize, frozenset[str], tuple[tuple[str, int], ...]]:
         common: dict[str, Any] = {
             "name": item.display_name,
@@ -342,9 +373,12 @@ class Estimator:
             compile_bytecode=self.options.compile_bytecode,
             requested=item.requested,
             direct_url=item.direct_url,
+            compiled=compiled.sizes if compiled is not None else None,
         )
         note = None
-        if plan.bytecode_bytes:
+        if plan.bytecode_exact:
+            note = "includes compiled .pyc files (exact)"
+        elif plan.bytecode_bytes:
             note = "includes modelled .pyc files"
         return (
             PackageSize(
@@ -354,6 +388,7 @@ class Estimator:
                 exact=True,
                 error_bytes=plan.bytecode_error,
                 bytecode_bytes=plan.bytecode_bytes,
+                bytecode_exact=plan.bytecode_exact,
                 note=note,
                 contents=tuple(
                     InstalledFile(path, size, path not in plan.generated)

@@ -121,11 +121,7 @@ def render_table(report: Report, *, top: int = 0) -> str:
             + "; ".join(f"{p.name} ± {human(p.error_bytes)} ({p.note})" for p in estimated)
         )
     if report.compile_bytecode and report.totals.installed_bytes:
-        bytecode = sum(p.bytecode_bytes for p in report.packages)
-        out.append(
-            f"bytecode (.pyc) is modelled: {human(bytecode)} of the total; "
-            "--no-compile sizes without it, exactly"
-        )
+        out.append(bytecode_line(report) + "; --no-compile sizes without it, exactly")
     for u in report.unsized:
         out.append(f"not sized: {u.requirement} ({u.origin}): {u.reason}")
     for section in (views.findings_lines(report), views.render_largest(report, top)):
@@ -280,3 +276,17 @@ def render_markdown(report: Report, *, top: int = 0) -> str:
     if notes:
         out += ["", *notes]
     return "\n".join(out) + "\n"
+
+
+def bytecode_line(report: Report) -> str:
+    """How the ``.pyc`` bytes were sized: compiled (``--exact-bytecode``), modelled, or both."""
+    compiled = sum(p.bytecode_bytes for p in report.packages if p.bytecode_exact)
+    modelled = sum(p.bytecode_bytes for p in report.packages if not p.bytecode_exact)
+    if compiled and not modelled:
+        return f"bytecode (.pyc) is compiled, exact: {human(compiled)} of the total"
+    if compiled:
+        return (
+            f"bytecode (.pyc): {human(compiled)} compiled, exact, and {human(modelled)} "
+            "modelled, of the total"
+        )
+    return f"bytecode (.pyc) is modelled: {human(modelled)} of the total"

@@ -19,7 +19,7 @@ from typing import Any
 
 from sizefloor.budget import floor_of
 from sizefloor.findings import Finding, display_path, find, folders, largest_files, savings
-from sizefloor.formats import human
+from sizefloor.formats import bytecode_line, human
 from sizefloor.graph import DependencyGraph
 from sizefloor.report import Report
 
@@ -233,8 +233,7 @@ def _notes(report: Report) -> str:
     notes = [f"not sized: {u.requirement} ({u.origin}): {u.reason}" for u in report.unsized]
     notes += list(report.warnings)
     if report.compile_bytecode:
-        bytecode = sum(p.bytecode_bytes for p in report.packages)
-        notes.append(f"bytecode (.pyc) is modelled: {human(bytecode)} of the total")
+        notes.append(bytecode_line(report))
     if not notes:
         return ""
     return "<footer><ul>" + "".join(f"<li>{_e(n)}</li>" for n in notes) + "</ul></footer>"

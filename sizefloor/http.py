@@ -45,6 +45,8 @@ class Traffic:
     pages: int = 0
     files: int = 0
     metadata: int = 0
+    sources: int = 0
+    """``.py`` members fetched to compile them (``--exact-bytecode``)."""
     requests: int = 0
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -59,6 +61,7 @@ class Traffic:
             "index_page_bytes": self.pages,
             "wheel_bytes": self.files,
             "metadata_bytes": self.metadata,
+            "source_bytes": self.sources,
         }
 
 
@@ -249,8 +252,8 @@ class Http:
             attempt += 1
             time.sleep(_backoff(attempt, None))
 
-    def get_range(self, url: str, start: int, end: int) -> RangeResult:
-        """Bytes ``[start, end)`` of ``url``.
+    def get_range(self, url: str, start: int, end: int, *, kind: str = "files") -> RangeResult:
+        """Bytes ``[start, end)`` of ``url`` (counted in :class:`Traffic` as ``kind``).
 
         When the server ignores Range and sends the whole file, the body is
         streamed to a temporary file (never held in memory) and returned as
@@ -278,12 +281,12 @@ class Http:
                         for chunk in response.iter_raw(1 << 20):
                             spool.write(chunk)
                             received += len(chunk)
-                        self.traffic.add("files", received)
+                        self.traffic.add(kind, received)
                         spool.seek(0)
                         return RangeResult(200, b"", spool)
                     else:
                         body = response.read()
-                        self.traffic.add("files", response.num_bytes_downloaded)
+                        self.traffic.add(kind, response.num_bytes_downloaded)
                         if status in (401, 403):
                             raise IndexAuthError(
                                 f"{redact(url)} answered {status} {response.reason_phrase}.",

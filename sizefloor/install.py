@@ -13,7 +13,8 @@ module lists the files pip writes into the image, with their sizes:
 - one launcher a console or GUI entry point (pip's template);
 - ``__pycache__/*.cpython-XY.pyc`` for every ``.py`` file when compiling:
   these sizes are a fitted model (:mod:`sizefloor.bytecode`), the only part
-  that is not exact.
+  that is not exact, unless the sources were compiled (``compiled``, see
+  :mod:`sizefloor.sources`): then they are exact too.
 
 Sizes are bytes of regular files. ``disk_bytes`` models ``du``: each file
 rounded up to 4 KiB blocks, each directory one block per 4 KiB of entries.
@@ -26,7 +27,7 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from sizefloor import bytecode
@@ -125,6 +126,8 @@ class InstallPlan:
     generated: frozenset[str] = frozenset()
     """The files the installer writes itself (RECORD, INSTALLER, launchers, .pyc), not
     taken from the wheel."""
+    bytecode_exact: bool = False
+    """Every ``.pyc`` size was compiled, none modelled."""
 
     @property
     def installed_bytes(self) -> int:
@@ -188,34 +191,26 @@ def plan_install(
     compile_bytecode: bool,
     requested: bool = False,
     direct_url: str | None = None,
+    compiled: Mapping[str, int | None] | None = None,
 ) -> InstallPlan:
-    """Every file pip writes when it installs ``info`` into ``layout``."""
+    """Every file pip writes when it installs ``info`` into ``layout``.
+
+    ``compiled`` maps a ``.py`` member's name to the size of the ``.pyc`` it
+    compiles to (``None``: it does not compile, so pip writes no ``.pyc``);
+    the members it does not name get the model's size."""
     site = layout.site_packages
     dist_info = info.dist_info()
-    data_dir = dist_info[: -len(".dist-info")] + ".data"
+    scripts = dist_info[: -len(".dist-info")] + ".data/scripts/"
     heads = dict(info.script_heads)
 
     placed: dict[str, int] = {}  # path relative to the prefix -> size (last one wins)
-    for name, size in info.members:
-        if name.endswith("/"):
-            continue
-        if name == f"{dist_info}/RECORD":
-            continue  # rewritten below
-        top, _, rest = name.partition("/")
-        if top == data_dir:
-            scheme, _, inner = rest.partition("/")
-            if not inner:
-                continue
-            if scheme in ("purelib", "platlib"):
-                placed[f"{site}/{inner}"] = size
-            elif scheme == "scripts":
-                placed[f"bin/{inner}"] = _script_size(size, heads.get(name), layout)
-            elif scheme == "headers":
-                placed[f"{layout.headers_dir(project)}/{inner}"] = size
-            elif scheme == "data":
-                placed[inner] = size
-            continue
-        placed[f"{site}/{name}"] = size
+    origin: dict[str, str] = {}  # .py path -> the member it comes from
+    for name, size, path in _placements(info, project, layout):
+        if name.startswith(scripts):
+            size = _script_size(size, heads.get(name), layout)
+        placed[path] = size
+        if path.endswith(".py"):
+            origin[path] = name
 
     generated: dict[str, int] = {}
     for name, module_attr in _entry_points(info.entry_points):
@@ -236,17 +231,34 @@ def plan_install(
 
     bytecode_files: dict[str, int] = {}
     bytecode_error = 0
+    modelled = 0
     if compile_bytecode:
         tag = bytecode.cache_tag(layout.python_version)
+        compressed = info.compressed_size()
+        in_site = site + "/"
         # pip compiles every .py file it took from the wheel, wherever it went
         # (scripts and data files too), but not the files it wrote itself
-        for path, size in placed.items():
-            if path.endswith(".py") and path not in generated:
+        for path, member in origin.items():
+            if path not in generated:
                 directory, _, filename = path.rpartition("/")
                 pyc = f"{directory}/__pycache__/{filename[:-3]}.{tag}.pyc"
-                estimate = bytecode.pyc_size(size, f"{layout.prefix}/{path}", layout.python_version)
-                bytecode_files[pyc] = estimate.size
-                bytecode_error += estimate.error
+                if compiled is not None and member in compiled:
+                    exact = compiled[member]
+                    if exact is None:
+                        continue  # a syntax error: pip writes no .pyc and no RECORD row
+                    bytecode_files[pyc] = exact
+                else:
+                    estimate = bytecode.pyc_size(
+                        placed[path],
+                        f"{layout.prefix}/{path}"
+                        if path.startswith(in_site)
+                        else compiled_path(path, layout),
+                        layout.python_version,
+                        compressed_size=compressed.get(member),
+                    )
+                    bytecode_files[pyc] = estimate.size
+                    bytecode_error += estimate.error
+                    modelled += 1
                 record_size += _record_row(pyc, site, 0)
 
     files = {**placed, **bytecode_files, record_path: record_size}
@@ -263,7 +275,61 @@ def plan_install(
         bytecode_error=bytecode_error,
         directories=frozenset(directories),
         generated=frozenset([*generated, *bytecode_files, record_path]),
+        bytecode_exact=bool(bytecode_files) and not modelled,
     )
+
+
+def wheel_paths(info: WheelInfo, *, project: str, layout: Layout) -> dict[str, str]:
+    """Member name -> where pip puts it, relative to the prefix, for every member it
+    installs (not directories, not ``RECORD``, which it rewrites): ``.data/purelib``
+    and ``.data/platlib`` into site-packages, ``.data/scripts`` into ``bin/``,
+    ``.data/headers`` and ``.data/data`` where pip puts them."""
+    return {name: path for name, _, path in _placements(info, project, layout)}
+
+
+def _placements(info: WheelInfo, project: str, layout: Layout) -> Iterator[tuple[str, int, str]]:
+    """(member name, size, where pip puts it) for every member pip installs."""
+    site = layout.site_packages
+    dist_info = info.dist_info()
+    record = f"{dist_info}/RECORD"
+    data_dir = dist_info[: -len(".dist-info")] + ".data/"
+    for name, size in info.members:
+        if name.endswith("/") or name == record:
+            continue
+        if not name.startswith(data_dir):
+            yield name, size, f"{site}/{name}"
+            continue
+        scheme, _, inner = name[len(data_dir) :].partition("/")
+        if not inner:
+            continue
+        if scheme in ("purelib", "platlib"):
+            yield name, size, f"{site}/{inner}"
+        elif scheme == "scripts":
+            yield name, size, f"bin/{inner}"
+        elif scheme == "headers":
+            yield name, size, f"{layout.headers_dir(project)}/{inner}"
+        elif scheme == "data":
+            yield name, size, inner
+
+
+def compiled_sources(info: WheelInfo, *, project: str, layout: Layout) -> dict[str, str]:
+    """Member name -> the path its ``.pyc`` names (:func:`compiled_path`), for every
+    ``.py`` member pip byte-compiles (where two install to one path, the later one)."""
+    by_path = {
+        path: name for name, path in wheel_paths(info, project=project, layout=layout).items()
+    }
+    return {
+        name: compiled_path(path, layout) for path, name in by_path.items() if path.endswith(".py")
+    }
+
+
+def compiled_path(path: str, layout: Layout) -> str:
+    """The source path a ``.pyc`` holds for the file at ``path`` (relative to the
+    prefix). pip compiles each file at site-packages joined with its RECORD path,
+    not normalised: ``/usr/local/bin/tool.py`` is compiled as
+    ``/usr/local/lib/python3.12/site-packages/../../../bin/tool.py``."""
+    site = layout.site_packages
+    return f"{layout.prefix}/{site}/{_record_path(path, site)}"
 
 
 def _prefix_dirs(site: str) -> frozenset[str]:

@@ -45,7 +45,9 @@ class PackageSize:
     error_bytes: int = 0
     """How far ``installed_bytes`` could be off, either way (0 when exact)."""
     bytecode_bytes: int = 0
-    """The part of ``installed_bytes`` that is modelled ``.pyc`` files."""
+    """The part of ``installed_bytes`` that is ``.pyc`` files."""
+    bytecode_exact: bool = False
+    """The ``.pyc`` sizes were compiled (``--exact-bytecode``), not modelled."""
     required_by: tuple[str, ...] = ()
     """Direct dependents; ``"-r FILE"`` style origins for top-level requirements."""
     requested: bool = False
@@ -68,6 +70,7 @@ class PackageSize:
             "download_bytes": self.download_bytes,
             "files": self.files,
             "bytecode_bytes": self.bytecode_bytes,
+            "bytecode_exact": self.bytecode_exact,
             "exact": self.exact,
             "error_bytes": self.error_bytes,
             "required_by": list(self.required_by),

@@ -59,12 +59,16 @@ class WheelInfo:
     """Bytes this inspection transferred (0 when it came from the cache)."""
     ranged: bool = True
     """False when the server ignored Range and the whole file was read."""
+    compressed_sizes: tuple[int, ...] = ()
+    """The compressed size of each of :attr:`members`, in the same order (empty
+    when unknown): the bytecode model reads how well a module compresses."""
 
     def to_cache(self) -> dict[str, Any]:
         return {
             "filename": self.filename,
             "size": self.size,
             "members": list(self.members),
+            "compressed_sizes": list(self.compressed_sizes),
             "metadata": self.metadata,
             "entry_points": self.entry_points,
             "script_heads": list(self.script_heads),
@@ -82,7 +86,14 @@ class WheelInfo:
             script_heads=tuple((str(n), bytes(h)) for n, h in data["script_heads"]),
             fetched=0,
             ranged=data.get("ranged", True),
+            compressed_sizes=tuple(int(c) for c in data.get("compressed_sizes", ())),
         )
+
+    def compressed_size(self) -> dict[str, int]:
+        """Member name -> compressed size (a later duplicate wins; empty when unknown)."""
+        if len(self.compressed_sizes) != len(self.members):
+            return {}
+        return {name: c for (name, _), c in zip(self.members, self.compressed_sizes, strict=True)}
 
     def requires_dist(self) -> list[str]:
         return metadata_requires(self.metadata)
@@ -139,6 +150,9 @@ class WheelReader:
         self.http = http
         self.cache = cache
         self._warn = warn or (lambda message: None)
+        self.keep_directories = False
+        """Keep the central directories read (:meth:`directory` needs no new request)."""
+        self.directories: dict[str, Directory] = {}
 
     def inspect_sdist(self, dist: DistFile) -> Any:
         return inspect_sdist_cached(self, dist)
@@ -170,40 +184,18 @@ class WheelReader:
         size = dist.size if dist.size is not None else self._content_length(dist)
         if size is None or size <= WHOLE_FILE_BELOW:
             return self._whole(dist)
-        fetched = 0
-        tail_start = max(0, size - TAIL_BYTES)
-        result = self.http.get_range(dist.url, tail_start, size)
-        if result.whole is not None:
-            return self._from_whole_file(dist, result.whole, ranged=False)
-        if result.status_code != 206:
+        found = self._fetch_directory(dist, size)
+        if found is None:
             return self._whole(dist)
-        buffer = _Sparse()
-        buffer.add(tail_start, result.content)
-        fetched += len(result.content)
-        while True:
-            located = zipdir.locate_central_directory(buffer.tail(size), size)
-            if isinstance(located, zipdir.Tail):
-                break
-            start = max(0, size - located)
-            more = self.http.get_range(dist.url, start, buffer.start)
-            if more.status_code != 206:
-                return self._whole(dist)
-            buffer.add(start, more.content)
-            fetched += len(more.content)
-        tail = located
-        if tail.cd_offset < buffer.start:
-            more = self.http.get_range(dist.url, tail.cd_offset, buffer.start)
-            if more.status_code != 206:
-                return self._whole(dist)
-            buffer.add(tail.cd_offset, more.content)
-            fetched += len(more.content)
-        members = zipdir.parse_central_directory(
-            buffer.slice(tail.cd_offset, tail.cd_offset + tail.cd_size), tail
-        )
+        if not isinstance(found, tuple):
+            return self._from_whole_file(dist, found, ranged=False)
+        buffer, directory = found
+        if self.keep_directories:
+            self.directories[dist.url] = directory
+        members, fetched, offsets = directory.members, directory.fetched, directory.offsets
         wanted = _wanted_members(members)
         contents: dict[str, bytes] = {}
         missing: list[zipdir.Member] = []
-        offsets = [*sorted(m.header_offset for m in members), tail.cd_offset]
         for member in wanted:
             span = self._span(member, offsets)
             if buffer.covers(*span):
@@ -228,6 +220,62 @@ class WheelReader:
             for member, span in zip(missing, spans, strict=False):
                 contents[member.name] = _read_member(buffer.slice(*span), span[0], member)
         return _build_info(dist.filename, size, members, contents, fetched, ranged=True)
+
+    def _fetch_directory(
+        self, dist: DistFile, size: int
+    ) -> tuple[_Sparse, Directory] | IO[bytes] | None:
+        """The central directory of the ``size``-byte wheel and the bytes fetched
+        for it; the whole file when the server sent it all, ``None`` when the
+        server answered something else than 206 (read the whole file instead)."""
+        fetched = 0
+        tail_start = max(0, size - TAIL_BYTES)
+        result = self.http.get_range(dist.url, tail_start, size)
+        if result.whole is not None:
+            return result.whole
+        if result.status_code != 206:
+            return None
+        buffer = _Sparse()
+        buffer.add(tail_start, result.content)
+        fetched += len(result.content)
+        while True:
+            located = zipdir.locate_central_directory(buffer.tail(size), size)
+            if isinstance(located, zipdir.Tail):
+                break
+            start = max(0, size - located)
+            more = self.http.get_range(dist.url, start, buffer.start)
+            if more.status_code != 206:
+                return None
+            buffer.add(start, more.content)
+            fetched += len(more.content)
+        tail = located
+        if tail.cd_offset < buffer.start:
+            more = self.http.get_range(dist.url, tail.cd_offset, buffer.start)
+            if more.status_code != 206:
+                return None
+            buffer.add(tail.cd_offset, more.content)
+            fetched += len(more.content)
+        members = zipdir.parse_central_directory(
+            buffer.slice(tail.cd_offset, tail.cd_offset + tail.cd_size), tail
+        )
+        return buffer, Directory(size, members, tail.cd_offset, fetched)
+
+    def directory(self, dist: DistFile) -> Directory | None:
+        """Where each member of a remote wheel is, from its central directory: the
+        one :meth:`inspect` just read when :attr:`keep_directories` is on, else
+        fetched again. ``None`` when ranges cannot be used (small wheels, servers
+        that ignore Range): read the whole file then."""
+        kept = self.directories.get(dist.url)
+        if kept is not None:
+            return kept
+        size = dist.size if dist.size is not None else self._content_length(dist)
+        if size is None or size <= WHOLE_FILE_BELOW:
+            return None
+        found = self._fetch_directory(dist, size)
+        if isinstance(found, tuple):
+            return found[1]
+        if found is not None:
+            found.close()
+        return None
 
     @staticmethod
     def _span(member: zipdir.Member, offsets: list[int]) -> tuple[int, int]:
@@ -282,9 +330,9 @@ class WheelReader:
             except zipfile.BadZipFile as exc:
                 raise zipdir.ZipFormatError(str(exc)) from exc
             with archive:
-                members = tuple(
-                    (i.filename, i.file_size) for i in archive.infolist() if not i.is_dir()
-                )
+                infos = [i for i in archive.infolist() if not i.is_dir()]
+                members = tuple((i.filename, i.file_size) for i in infos)
+                compressed = tuple(i.compress_size for i in infos)
                 names = [n for n, _ in members]
                 contents = {
                     name: _read_local(archive, name) for name in names if _is_wanted(name, names)
@@ -296,8 +344,31 @@ class WheelReader:
                 f"the server of {dist.filename} ignores Range requests: read the whole "
                 f"file ({size:,} bytes) instead of its central directory"
             )
-        info = _info_from(dist.filename, size, members, contents, size if count else 0, ranged)
-        return info
+        return _info_from(
+            dist.filename, size, members, contents, size if count else 0, ranged, compressed
+        )
+
+
+@dataclass(frozen=True)
+class Directory:
+    """A wheel's central directory: where each member's bytes are."""
+
+    size: int
+    """Bytes of the wheel file."""
+    members: tuple[zipdir.Member, ...]
+    cd_offset: int
+    fetched: int = 0
+    """Bytes transferred to read it."""
+
+    @property
+    def offsets(self) -> list[int]:
+        """Every local header's offset, sorted, then the central directory's."""
+        return [*sorted(m.header_offset for m in self.members), self.cd_offset]
+
+    def span(self, member: zipdir.Member, offsets: list[int]) -> tuple[int, int]:
+        """The bytes holding ``member``'s local header and data (``offsets``:
+        :attr:`offsets`, computed once)."""
+        return zipdir.local_header_span(member, _next_offset(offsets, member.header_offset))
 
 
 class _Sparse:
@@ -402,8 +473,10 @@ def _build_info(
     *,
     ranged: bool,
 ) -> WheelInfo:
-    pairs = tuple((m.name, m.file_size) for m in members if not m.is_dir)
-    return _info_from(filename, size, pairs, contents, fetched, ranged)
+    files = [m for m in members if not m.is_dir]
+    pairs = tuple((m.name, m.file_size) for m in files)
+    compressed = tuple(m.compressed_size for m in files)
+    return _info_from(filename, size, pairs, contents, fetched, ranged, compressed)
 
 
 def _info_from(
@@ -413,6 +486,7 @@ def _info_from(
     contents: dict[str, bytes],
     fetched: int,
     ranged: bool,
+    compressed: tuple[int, ...] = (),
 ) -> WheelInfo:
     metadata = b""
     entry_points: bytes | None = None
@@ -436,6 +510,7 @@ def _info_from(
         script_heads=tuple(sorted(heads)),
         fetched=fetched,
         ranged=ranged,
+        compressed_sizes=compressed,
     )
 
 

@@ -167,15 +167,22 @@ def pip_install_target(
     python: str,
     platforms: Sequence[str],
     compile: bool = False,
+    image_prefix: str | None = None,
 ) -> Measured:
     """Install ``reqs`` from the wheels in ``wheel_dir`` with pip ``--target`` and measure it.
 
     ``platforms`` are pip platform tags (``manylinux_2_17_x86_64``); ``any`` is implied.
+    With ``image_prefix``, pip's byte-compilation names each source where a prefix
+    install into ``image_prefix`` has it (see :data:`_COMPILE_AS_IMAGE`): the ``.pyc``
+    files are then an image's, byte for byte.
     Fails the calling test with pip's output when pip fails.
     """
     root = Path(tempfile.mkdtemp(prefix="sizefloor-oracle-"))
+    pip = [sys.executable, "-m", "pip"]
+    if image_prefix is not None:
+        pip = [sys.executable, "-c", _COMPILE_AS_IMAGE, image_prefix, python]
     cmd = [
-        sys.executable, "-m", "pip", "install",
+        *pip, "install",
         "--isolated", "--disable-pip-version-check", "--no-input", "--quiet",
         "--no-cache-dir",
         "--target", str(root),
@@ -199,6 +206,38 @@ def pip_install_target(
         return _measure(root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+
+
+_COMPILE_AS_IMAGE = r"""
+import compileall, os, re, sys
+
+# pip compiles each file at site-packages joined with its RECORD path, not normalised,
+# with compileall.compile_file(path, force=True, quiet=True); under --target that is
+# HOME/lib/python/pkg/x.py or HOME/lib/python/../../bin/x.py, in a prefix install
+# SITE/pkg/x.py or SITE/../../../bin/x.py. The same call with ddir= names the latter.
+prefix, python = sys.argv[1], sys.argv[2]
+site = f"{prefix}/lib/python{python}/site-packages"
+home = re.compile(r"^.*/pip-target-[^/]+/lib/python/")
+original = compileall.compile_file
+
+def compile_file(fullname, *args, **kwargs):
+    path = os.fspath(fullname)
+    found = home.match(path)
+    if found is not None and not args and "ddir" not in kwargs:
+        inner = path[found.end():]
+        if inner.startswith("../../"):
+            image = f"{site}/../../../{inner[len('../../'):]}"
+        else:
+            image = f"{site}/{inner}"
+        kwargs["ddir"] = os.path.dirname(image)
+    return original(fullname, *args, **kwargs)
+
+compileall.compile_file = compile_file
+from pip._internal.cli.main import main
+sys.exit(main(sys.argv[3:]))
+"""
+"""Runs pip (arguments: PREFIX, X.Y, then pip's) with its ``.pyc`` files naming their
+sources as a prefix install into PREFIX does."""
 
 
 def _record_hash(data: bytes) -> str:

@@ -98,6 +98,12 @@ def add_resolution_arguments(parser: argparse.ArgumentParser) -> None:
         "--no-compile", action="store_true", help="size without .pyc files (pip --no-compile)"
     )
     sizing.add_argument(
+        "--exact-bytecode",
+        action="store_true",
+        help="compile the .py files (fetched by range) instead of modelling the .pyc sizes: "
+        "exact when the target's Python is the one running sizefloor",
+    )
+    sizing.add_argument(
         "--pip-version",
         metavar="X.Y",
         default="26.0",
@@ -252,6 +258,7 @@ def options_from_args(args: argparse.Namespace, uploaded: datetime | None) -> Op
         pre=args.pre,
         uploaded_prior_to=uploaded,
         compile_bytecode=not args.no_compile,
+        exact_bytecode=getattr(args, "exact_bytecode", False),
         constraints=tuple(args.constraint),
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         use_cache=not args.no_cache,

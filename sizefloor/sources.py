@@ -1,0 +1,213 @@
+"""Exact bytecode: a wheel's ``.py`` members, fetched by range and compiled.
+
+``--exact-bytecode`` replaces the ``.pyc`` model (:mod:`sizefloor.bytecode`)
+by the real thing when the target's Python is the interpreter running
+sizefloor: for each wheel,
+
+1. the central directory says where every ``.py`` member pip byte-compiles
+   lies (the one the inspection read, kept; or fetched again);
+2. their bytes are fetched with range requests, neighbours coalesced: a
+   wheel's modules are usually stored one after another, so a few large
+   requests fetch them all, and the other members (shared libraries, data)
+   are never downloaded. Gaps of up to :data:`GAP_BYTES` between modules
+   (``py.typed``, small data files) are fetched along rather than costing a
+   request each; no request is larger than :data:`REQUEST_BYTES`;
+3. each module is compiled as pip compiles it, in memory
+   (:func:`sizefloor.bytecode.compiled_size`), with its installed path;
+4. the sizes are cached with the wheel's identity, the interpreter and the
+   paths: a warm run fetches and compiles nothing.
+
+A server that ignores Range gets one whole-file request, read in place; a
+local wheel is read from disk. Fetched bytes count as ``source_bytes`` in the
+report's ``transfer``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sys
+import urllib.parse
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import IO
+
+from sizefloor import bytecode, zipdir
+from sizefloor.errors import MetadataUnavailable, OfflineMiss, SizefloorError
+from sizefloor.index import DistFile
+from sizefloor.install import Layout, compiled_sources
+from sizefloor.urls import redact, url2pathname
+from sizefloor.wheel import Directory, WheelInfo, WheelReader
+
+GAP_BYTES = 16 * 1024
+"""Bytes between two wanted members that are fetched rather than split into two
+requests (a request costs a round trip; 16 KiB cost about as much on most links)."""
+
+REQUEST_BYTES = 16 * 1024 * 1024
+"""The most one range request asks for (a bound on the memory a wheel takes)."""
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """The bytecode of one wheel, compiled."""
+
+    sizes: Mapping[str, int | None]
+    """``.py`` member name -> its ``.pyc``'s size; ``None`` when it does not compile."""
+    fetched: int = 0
+    """Bytes transferred for it (0 from the cache or a local file)."""
+    requests: int = 0
+
+
+def cache_key(dist: DistFile, sources: Mapping[str, str]) -> str:
+    """The wheel's identity, the compiling interpreter and the installed paths
+    (every ``.pyc`` holds its source's)."""
+    paths = hashlib.sha256()
+    for member, dfile in sorted(sources.items()):
+        paths.update(f"{member}\0{dfile}\n".encode())
+    import platform
+
+    interpreter = f"{sys.implementation.cache_tag}-{platform.python_version()}"
+    return f"{dist.cache_key}:{interpreter}:{paths.hexdigest()[:32]}"
+
+
+def compile_wheel(reader: WheelReader, dist: DistFile, sources: Mapping[str, str]) -> Compiled:
+    """The ``.pyc`` size of each member ``sources`` names (member -> installed path)."""
+    if not sources:
+        return Compiled({})
+    local = dist.url.startswith("file:")
+    key = cache_key(dist, sources)
+    if not local:
+        cached = reader.cache.get("pyc", key)
+        if isinstance(cached, dict):
+            return Compiled(cached)
+        if reader.cache.offline:
+            raise OfflineMiss(f"--offline: the cache has no compiled bytecode for {dist.filename}.")
+    if local:
+        path = url2pathname(urllib.parse.urlsplit(dist.url).path)
+        with open(path, "rb") as f:
+            result = Compiled(_compile_archive(f, sources))
+    else:
+        result = _compile_remote(reader, dist, sources)
+        reader.cache.set("pyc", key, dict(result.sizes))
+    return result
+
+
+def _compile_remote(reader: WheelReader, dist: DistFile, sources: Mapping[str, str]) -> Compiled:
+    directory = reader.directory(dist)
+    if directory is None:
+        return _compile_whole(reader, dist, sources)
+    by_name = {m.name: m for m in directory.members if not m.is_dir}  # a later duplicate wins
+    wanted = [by_name[name] for name in sources if name in by_name]
+    missing = [name for name in sources if name not in by_name]
+    if missing:
+        raise MetadataUnavailable(
+            f"{dist.filename}: {missing[0]} is not in its central directory any more."
+        )
+    chunks: list[tuple[int, bytes]] = []
+    fetched = requests = 0
+    for start, end in request_spans(directory, wanted):
+        result = reader.http.get_range(dist.url, start, end, kind="sources")
+        requests += 1
+        if result.whole is not None:  # the server ignores Range: read it all
+            try:
+                return Compiled(_compile_archive(result.whole, sources), fetched, requests)
+            finally:
+                result.whole.close()
+        if result.status_code != 206:
+            raise MetadataUnavailable(
+                f"{redact(dist.url)} answered {result.status_code} to a range request."
+            )
+        chunks.append((start, result.content))
+        fetched += len(result.content)
+    sizes: dict[str, int | None] = {}
+    # in the order of the installed paths, as pip compiles them
+    for member in sorted(wanted, key=lambda m: sources[m.name]):
+        chunk_start, chunk = next(
+            (s, c) for s, c in reversed(chunks) if s <= member.header_offset < s + len(c)
+        )
+        source = zipdir.member_data(chunk, chunk_start, member)
+        sizes[member.name] = bytecode.compiled_size(source, sources[member.name])
+    return Compiled(sizes, fetched, requests)
+
+
+def request_spans(directory: Directory, wanted: Sequence[zipdir.Member]) -> list[tuple[int, int]]:
+    """The byte ranges that hold the ``wanted`` members' local headers and data:
+    neighbours merged, gaps up to :data:`GAP_BYTES` bridged, none longer than
+    :data:`REQUEST_BYTES` (unless one member alone is)."""
+    offsets = directory.offsets
+    spans = sorted(directory.span(m, offsets) for m in wanted)
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged:
+            first, last = merged[-1]
+            if start - last <= GAP_BYTES and max(end, last) - first <= REQUEST_BYTES:
+                merged[-1] = (first, max(end, last))
+                continue
+        merged.append((start, end))
+    return merged
+
+
+def _compile_whole(reader: WheelReader, dist: DistFile, sources: Mapping[str, str]) -> Compiled:
+    """A small wheel, or one whose server ignores Range: one request for all of it."""
+    end = dist.size if dist.size is not None else 1 << 62
+    result = reader.http.get_range(dist.url, 0, max(end, 1), kind="sources")
+    if result.whole is not None:
+        try:
+            return Compiled(_compile_archive(result.whole, sources), 0, 1)
+        finally:
+            result.whole.close()
+    if result.status_code in (200, 206):
+        import io
+
+        return Compiled(
+            _compile_archive(io.BytesIO(result.content), sources), len(result.content), 1
+        )
+    raise MetadataUnavailable(f"{redact(dist.url)} answered {result.status_code}.")
+
+
+def _compile_archive(fileobj: IO[bytes], sources: Mapping[str, str]) -> dict[str, int | None]:
+    try:
+        archive = zipfile.ZipFile(fileobj)
+    except zipfile.BadZipFile as exc:
+        raise zipdir.ZipFormatError(str(exc)) from exc
+    sizes: dict[str, int | None] = {}
+    with archive:
+        for name, dfile in sorted(sources.items(), key=lambda item: item[1]):
+            sizes[name] = bytecode.compiled_size(archive.read(name), dfile)  # the last of a name
+    return sizes
+
+
+@dataclass(frozen=True)
+class Wanted:
+    """One wheel to compile: the file, what it holds, the project it installs."""
+
+    dist: DistFile
+    info: WheelInfo
+    project: str
+
+
+def compile_all(
+    reader: WheelReader,
+    wheels: Sequence[Wanted],
+    layout: Layout,
+    warn: Callable[[str], None],
+) -> dict[str, Compiled]:
+    """The compiled bytecode of each wheel, by URL, fetched concurrently. A wheel
+    that cannot be read is left out with a warning (its bytecode is modelled)."""
+
+    def one(item: Wanted) -> Compiled | str:
+        sources = compiled_sources(item.info, project=item.project, layout=layout)
+        try:
+            return compile_wheel(reader, item.dist, sources)
+        except (SizefloorError, zipdir.ZipFormatError, OSError) as exc:
+            return f"{item.dist.filename}: {exc}"
+
+    done: dict[str, Compiled] = {}
+    with bytecode.silenced():
+        results = list(reader.http.map(one, wheels))
+    for item, result in zip(wheels, results, strict=True):
+        if isinstance(result, str):
+            warn(f"--exact-bytecode: {result}; its bytecode is modelled instead")
+        else:
+            done[item.dist.url] = result
+    return done
