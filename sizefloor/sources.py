@@ -13,7 +13,10 @@ sizefloor: for each wheel,
    (``py.typed``, small data files) are fetched along rather than costing a
    request each; no request is larger than :data:`REQUEST_BYTES`;
 3. each module is compiled as pip compiles it, in memory
-   (:func:`sizefloor.bytecode.compiled_size`), with its installed path;
+   (:func:`sizefloor.bytecode.compiled_size`), with the path pip compiles it
+   as; one pip would not compile (a syntax error; from pip 26.3 on, a coding
+   line naming a codec pip has not imported, see
+   :func:`sizefloor.bytecode.pip_compiles`) gets no ``.pyc``;
 4. the sizes are cached with the wheel's identity, the interpreter and the
    paths: a warm run fetches and compiles nothing.
 
@@ -24,6 +27,7 @@ report's ``transfer``.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import sys
 import urllib.parse
@@ -58,24 +62,32 @@ class Compiled:
     requests: int = 0
 
 
-def cache_key(dist: DistFile, sources: Mapping[str, str]) -> str:
-    """The wheel's identity, the compiling interpreter and the installed paths
-    (every ``.pyc`` holds its source's)."""
+def cache_key(dist: DistFile, sources: Mapping[str, str], pip_version: tuple[int, int]) -> str:
+    """The wheel's identity, the compiling interpreter, the installed paths (every
+    ``.pyc`` holds its source's) and whether pip blocks codec imports."""
     paths = hashlib.sha256()
     for member, dfile in sorted(sources.items()):
         paths.update(f"{member}\0{dfile}\n".encode())
     import platform
 
     interpreter = f"{sys.implementation.cache_tag}-{platform.python_version()}"
-    return f"{dist.cache_key}:{interpreter}:{paths.hexdigest()[:32]}"
+    blocks = int(tuple(pip_version) >= bytecode.PIP_IMPORT_BLOCKER)
+    return f"{dist.cache_key}:{interpreter}:{blocks}:{paths.hexdigest()[:32]}"
 
 
-def compile_wheel(reader: WheelReader, dist: DistFile, sources: Mapping[str, str]) -> Compiled:
-    """The ``.pyc`` size of each member ``sources`` names (member -> installed path)."""
+def compile_wheel(
+    reader: WheelReader,
+    dist: DistFile,
+    sources: Mapping[str, str],
+    pip_version: tuple[int, int] = (26, 0),
+) -> Compiled:
+    """The ``.pyc`` size of each member ``sources`` names (member -> the path pip
+    compiles it as), as the pip of ``pip_version`` writes them."""
     if not sources:
         return Compiled({})
     local = dist.url.startswith("file:")
-    key = cache_key(dist, sources)
+    key = cache_key(dist, sources, pip_version)
+    size_of = functools.partial(_pyc_size, pip_version=pip_version)
     if not local:
         cached = reader.cache.get("pyc", key)
         if isinstance(cached, dict):
@@ -85,17 +97,28 @@ def compile_wheel(reader: WheelReader, dist: DistFile, sources: Mapping[str, str
     if local:
         path = url2pathname(urllib.parse.urlsplit(dist.url).path)
         with open(path, "rb") as f:
-            result = Compiled(_compile_archive(f, sources))
+            result = Compiled(_compile_archive(f, sources, size_of))
     else:
-        result = _compile_remote(reader, dist, sources)
+        result = _compile_remote(reader, dist, sources, size_of)
         reader.cache.set("pyc", key, dict(result.sizes))
     return result
 
 
-def _compile_remote(reader: WheelReader, dist: DistFile, sources: Mapping[str, str]) -> Compiled:
+SizeOf = Callable[[bytes, str], int | None]
+
+
+def _pyc_size(source: bytes, dfile: str, *, pip_version: tuple[int, int]) -> int | None:
+    if not bytecode.pip_compiles(source, pip_version):
+        return None
+    return bytecode.compiled_size(source, dfile)
+
+
+def _compile_remote(
+    reader: WheelReader, dist: DistFile, sources: Mapping[str, str], size_of: SizeOf
+) -> Compiled:
     directory = reader.directory(dist)
     if directory is None:
-        return _compile_whole(reader, dist, sources)
+        return _compile_whole(reader, dist, sources, size_of)
     by_name = {m.name: m for m in directory.members if not m.is_dir}  # a later duplicate wins
     wanted = [by_name[name] for name in sources if name in by_name]
     missing = [name for name in sources if name not in by_name]
@@ -110,7 +133,7 @@ def _compile_remote(reader: WheelReader, dist: DistFile, sources: Mapping[str, s
         requests += 1
         if result.whole is not None:  # the server ignores Range: read it all
             try:
-                return Compiled(_compile_archive(result.whole, sources), fetched, requests)
+                return Compiled(_compile_archive(result.whole, sources, size_of), fetched, requests)
             finally:
                 result.whole.close()
         if result.status_code != 206:
@@ -126,7 +149,7 @@ def _compile_remote(reader: WheelReader, dist: DistFile, sources: Mapping[str, s
             (s, c) for s, c in reversed(chunks) if s <= member.header_offset < s + len(c)
         )
         source = zipdir.member_data(chunk, chunk_start, member)
-        sizes[member.name] = bytecode.compiled_size(source, sources[member.name])
+        sizes[member.name] = size_of(source, sources[member.name])
     return Compiled(sizes, fetched, requests)
 
 
@@ -147,25 +170,29 @@ def request_spans(directory: Directory, wanted: Sequence[zipdir.Member]) -> list
     return merged
 
 
-def _compile_whole(reader: WheelReader, dist: DistFile, sources: Mapping[str, str]) -> Compiled:
+def _compile_whole(
+    reader: WheelReader, dist: DistFile, sources: Mapping[str, str], size_of: SizeOf
+) -> Compiled:
     """A small wheel, or one whose server ignores Range: one request for all of it."""
     end = dist.size if dist.size is not None else 1 << 62
     result = reader.http.get_range(dist.url, 0, max(end, 1), kind="sources")
     if result.whole is not None:
         try:
-            return Compiled(_compile_archive(result.whole, sources), 0, 1)
+            return Compiled(_compile_archive(result.whole, sources, size_of), 0, 1)
         finally:
             result.whole.close()
     if result.status_code in (200, 206):
         import io
 
         return Compiled(
-            _compile_archive(io.BytesIO(result.content), sources), len(result.content), 1
+            _compile_archive(io.BytesIO(result.content), sources, size_of), len(result.content), 1
         )
     raise MetadataUnavailable(f"{redact(dist.url)} answered {result.status_code}.")
 
 
-def _compile_archive(fileobj: IO[bytes], sources: Mapping[str, str]) -> dict[str, int | None]:
+def _compile_archive(
+    fileobj: IO[bytes], sources: Mapping[str, str], size_of: SizeOf
+) -> dict[str, int | None]:
     try:
         archive = zipfile.ZipFile(fileobj)
     except zipfile.BadZipFile as exc:
@@ -173,7 +200,7 @@ def _compile_archive(fileobj: IO[bytes], sources: Mapping[str, str]) -> dict[str
     sizes: dict[str, int | None] = {}
     with archive:
         for name, dfile in sorted(sources.items(), key=lambda item: item[1]):
-            sizes[name] = bytecode.compiled_size(archive.read(name), dfile)  # the last of a name
+            sizes[name] = size_of(archive.read(name), dfile)  # the last of a name
     return sizes
 
 
@@ -198,7 +225,7 @@ def compile_all(
     def one(item: Wanted) -> Compiled | str:
         sources = compiled_sources(item.info, project=item.project, layout=layout)
         try:
-            return compile_wheel(reader, item.dist, sources)
+            return compile_wheel(reader, item.dist, sources, layout.pip_version)
         except (SizefloorError, zipdir.ZipFormatError, OSError) as exc:
             return f"{item.dist.filename}: {exc}"
 

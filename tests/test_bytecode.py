@@ -88,6 +88,14 @@ FAILING: dict[str, bytes] = {
 }
 
 
+ENCODED: dict[str, bytes] = {
+    name.replace("-", "_"): f"# -*- coding: {name} -*-\nX = 'x'\n".encode()
+    for name in ("big5", "euc-jp", "cp1252", "iso-8859-15", "latin-1", "utf-8-sig", "us-ascii")
+}
+"""Coding lines: from pip 26.3 on, pip compiles only those it decodes without
+importing a codec (``latin-1``, ``utf-8-sig``, ``us-ascii``), the others not."""
+
+
 # -- exact: one file ---------------------------------------------------------------------
 
 
@@ -148,6 +156,31 @@ def test_the_pyc_names_its_source() -> None:
     assert long - short == 41  # the path is stored once, whatever the code objects
 
 
+@pytest.mark.parametrize(
+    ("source", "declared", "compiled"),
+    [
+        (b"# -*- coding: big5 -*-\nX = 1\n", "big5", False),
+        (b"#!/usr/bin/env python\n# vim: set fileencoding=euc-jp :\n", "euc-jp", False),
+        (b"# coding=cp1252\n", "cp1252", False),
+        (b"# coding: latin-1\n", "latin-1", True),
+        (b"# coding: ISO_8859_1\n", "ISO_8859_1", True),
+        (b"# coding: utf-8-sig\n", "utf-8-sig", True),
+        (b"# coding: UTF8\n", "UTF8", True),
+        (b"# coding: us-ascii\n", "us-ascii", True),
+        (b"# coding: cp437\n", "cp437", True),
+        (b"x = 1\n# coding: big5\n", None, True),
+        (b"\xef\xbb\xbfX = 1\n", "utf-8", True),
+        (b"X = 1\n", None, True),
+    ],
+)
+def test_pip_skips_sources_whose_codec_it_has_not_imported(
+    source: bytes, declared: str | None, compiled: bool
+) -> None:
+    assert bytecode.coding(source) == declared
+    assert bytecode.pip_compiles(source, (26, 3)) is compiled
+    assert bytecode.pip_compiles(source, (26, 2))
+
+
 def test_exact_needs_the_targets_python() -> None:
     assert bytecode.exact_unavailable(VERSION) is None
     why = bytecode.exact_unavailable((2, 7))
@@ -193,6 +226,7 @@ def _exact_wheel(root: Path) -> Path:
             "exactpkg/latin1.py": COMPILING["latin1.py"],
             "exactpkg/libblob.so": library,
             "exactpkg/zlast.py": CODE.replace(b"Point", b"Place"),
+            **{f"exactpkg/enc_{name}.py": source for name, source in ENCODED.items()},
         },
         data={
             "scripts/exacttool.py": b"#!python\nimport exactpkg\nprint(exactpkg)\n",
@@ -234,6 +268,12 @@ def test_exact_bytecode_is_what_pip_installs(index_server: ServerFactory, tmp_pa
     assert f"lib/python{PY}/site-packages/exactpkg/__pycache__/broken.{TAG}.pyc" not in ours
     assert f"bin/__pycache__/exacttool.{TAG}.pyc" in ours
     assert f"share/exactpkg/__pycache__/helper.{TAG}.pyc" in ours
+    skipped = {
+        n for n, source in ENCODED.items() if not bytecode.pip_compiles(source, pip_version())
+    }
+    for name in ENCODED:
+        pyc = f"lib/python{PY}/site-packages/exactpkg/__pycache__/enc_{name}.{TAG}.pyc"
+        assert (pyc in ours) is (name not in skipped), name
     record = f"lib/python{PY}/site-packages/exactpkg-1.0.dist-info/RECORD"
     for path, size in truth.items():
         expected = size + (measured.record_delta("exactpkg", PY) if path == record else 0)
