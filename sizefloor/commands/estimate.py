@@ -50,6 +50,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def add_index_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGroup:
+    """Where packages are looked for (shared by every command that resolves)."""
+    index = parser.add_argument_group("index")
+    index.add_argument("-i", "--index-url", metavar="URL", help="the main index (default: pip's)")
+    index.add_argument(
+        "--extra-index-url", action="append", default=[], metavar="URL", help="another index"
+    )
+    index.add_argument(
+        "-f",
+        "--find-links",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="a directory or page of files",
+    )
+    index.add_argument("--no-index", action="store_true", help="use --find-links alone")
+    index.add_argument(
+        "--isolated", action="store_true", help="ignore pip's configuration and PIP_* variables"
+    )
+    index.add_argument("--pre", action="store_true", help="allow pre-releases")
+    return index
+
+
 def add_resolution_arguments(parser: argparse.ArgumentParser) -> None:
     """The options that decide what is resolved and how it is sized (shared with ``diff``)."""
     parser.add_argument(
@@ -70,24 +93,7 @@ def add_resolution_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="X.Y",
         help="the C library's version (default: glibc of current Debian stable)",
     )
-    index = parser.add_argument_group("index")
-    index.add_argument("-i", "--index-url", metavar="URL", help="the main index (default: pip's)")
-    index.add_argument(
-        "--extra-index-url", action="append", default=[], metavar="URL", help="another index"
-    )
-    index.add_argument(
-        "-f",
-        "--find-links",
-        action="append",
-        default=[],
-        metavar="PATH",
-        help="a directory or page of files",
-    )
-    index.add_argument("--no-index", action="store_true", help="use --find-links alone")
-    index.add_argument(
-        "--isolated", action="store_true", help="ignore pip's configuration and PIP_* variables"
-    )
-    index.add_argument("--pre", action="store_true", help="allow pre-releases")
+    index = add_index_arguments(parser)
     index.add_argument(
         "--uploaded-prior-to",
         metavar="DATE",

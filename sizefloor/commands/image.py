@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from sizefloor.commands.estimate import add_index_arguments
 from sizefloor.errors import InputError
 
 
@@ -61,17 +62,7 @@ def build_parser() -> argparse.ArgumentParser:
     target.add_argument(
         "--base", metavar="NAME", help="the runtime the floor includes (python:3.12-slim, …)"
     )
-    index = parser.add_argument_group("index")
-    index.add_argument("-i", "--index-url", metavar="URL", help="the main index (default: pip's)")
-    index.add_argument(
-        "--extra-index-url", action="append", default=[], metavar="URL", help="another index"
-    )
-    index.add_argument(
-        "-f", "--find-links", action="append", default=[], metavar="PATH", help="files"
-    )
-    index.add_argument("--no-index", action="store_true", help="use --find-links alone")
-    index.add_argument("--isolated", action="store_true", help="ignore pip's configuration")
-    index.add_argument("--pre", action="store_true", help="allow pre-releases")
+    index = add_index_arguments(parser)
     index.add_argument("--no-compile", action="store_true", help="size without .pyc files")
     cache = parser.add_argument_group("cache")
     cache.add_argument("--cache-dir", metavar="DIR", help="where to cache (default: user cache)")
