@@ -62,7 +62,8 @@ def _summary(report: Report) -> str:
     error = f" ± {human(t.error_bytes)}" if t.error_bytes else ""
     bytecode = "with" if report.compile_bytecode else "without"
     return (
-        f"{len(report.packages)} packages for {where}, {bytecode} bytecode: "
+        f"{len(report.packages)} package{'' if len(report.packages) == 1 else 's'} for {where}, "
+        f"{bytecode} bytecode: "
         f"{human(t.installed_bytes)}{error} installed in {t.files:,} files "
         f"({human(t.disk_bytes)} on disk), {human(t.download_bytes)} to download"
     )
