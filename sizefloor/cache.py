@@ -144,8 +144,11 @@ class Cache:
         fresh = time.time() - float(entry.get("stored", 0)) < PAGE_TTL
         return entry, fresh
 
-    def set_page(self, key: str, entry: dict[str, Any]) -> None:
-        self.set("page", key, {**entry, "stored": time.time()})
+    def set_page(self, key: str, entry: dict[str, Any]) -> float:
+        """Store a page; returns the time it is stored under (its version)."""
+        stored = time.time()
+        self.set("page", key, {**entry, "stored": stored})
+        return stored
 
     def close(self) -> None:
         writer = self._writer

@@ -17,12 +17,9 @@ from typing import TYPE_CHECKING, Any
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
-from sizefloor import __version__, bytecode
+from sizefloor import __version__, bytecode, resultcache
 from sizefloor.cache import Cache, default_cache_dir
 from sizefloor.errors import InputError, RequirementsError
-from sizefloor.http import Http, HttpOptions, Traffic
-from sizefloor.index import DistFile, Finder
-from sizefloor.install import BLOCK, Layout, directory_blocks, file_blocks, plan_install
 from sizefloor.pipconfig import IndexSettings, default_index_url, load_index_settings
 from sizefloor.report import InstalledFile, PackageSize, Report, Totals, Unsized
 from sizefloor.requirements import (
@@ -31,14 +28,19 @@ from sizefloor.requirements import (
     parse_requirement_strings,
     read_requirements,
 )
-from sizefloor.resolve import Provider, Resolved, Wanted, direct_dist, file_filter, resolve
-from sizefloor.sdist import SdistInfo
 from sizefloor.target import Target
 from sizefloor.urls import redact
-from sizefloor.wheel import WheelInfo, WheelReader
 
 if TYPE_CHECKING:
+    # The machinery of a run (HTTP, index, resolver, wheels, installer model) is
+    # imported when a run needs it: a result the cache remembers needs none of it.
+    from sizefloor.http import Http
+    from sizefloor.index import DistFile, Finder
+    from sizefloor.install import Layout
+    from sizefloor.resolve import Resolved
+    from sizefloor.sdist import SdistInfo
     from sizefloor.sources import Compiled
+    from sizefloor.wheel import WheelInfo
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as work advances (total 0 = unknown)."""
@@ -189,6 +191,8 @@ class Estimator:
             None if not self.options.use_cache else (self.options.cache_dir or default_cache_dir()),
             offline=self.options.offline,
         )
+        from sizefloor.http import HttpOptions
+
         http_options = HttpOptions(
             timeout=self.options.timeout or (pip.timeout if pip and pip.timeout else 30.0),
             retries=pip.retries if pip and pip.retries is not None else 3,
@@ -199,8 +203,19 @@ class Estimator:
         )
         urls = [*indexes, *links, *(line.requirement.url or "" for line in self.reqs.requirements)]
         try:
+            key = None
+            if cache.directory is not None:
+                key = resultcache.result_key(self.reqs, self.target, self.options, indexes, links)
+            remembered = resultcache.lookup(cache, key) if key is not None else None
+            if remembered is not None:
+                return remembered
+            from sizefloor.http import Http
+
             with Http(http_options, urls) as http:
-                return self._run(http, cache, indexes, links)
+                report, finder = self._run(http, cache, indexes, links)
+            if key is not None and not finder.unrecorded:
+                resultcache.store(cache, key, finder.consulted, report)
+            return report
         finally:
             cache.close()
 
@@ -209,7 +224,14 @@ class Estimator:
             line.requirement.url for line in self.reqs.requirements
         )
 
-    def _run(self, http: Http, cache: Cache, indexes: list[str], links: list[str]) -> Report:
+    def _run(
+        self, http: Http, cache: Cache, indexes: list[str], links: list[str]
+    ) -> tuple[Report, Finder]:
+        from sizefloor.index import Finder
+        from sizefloor.install import Layout, directory_blocks, file_blocks
+        from sizefloor.resolve import Provider, Wanted, direct_dist, file_filter, resolve
+        from sizefloor.wheel import WheelInfo, WheelReader
+
         finder = Finder(
             http, cache, index_urls=indexes, find_links=links, accept=file_filter(self.target)
         )
@@ -311,7 +333,7 @@ class Estimator:
             totals.installed_bytes, disk, totals.download_bytes, totals.files, totals.error_bytes
         )
         warnings = [*self.warnings, *cache.warnings]
-        return Report(
+        report = Report(
             sizefloor_version=__version__,
             target=self.target.to_json(),
             packages=tuple(packages),
@@ -323,6 +345,7 @@ class Estimator:
             indexes=tuple(redact(u) for u in indexes),
             transfer=http.traffic.to_json(),
         )
+        return report, finder
 
     def _constraints(self, env: dict[str, str]) -> dict[NormalizedName, SpecifierSet]:
         result: dict[NormalizedName, SpecifierSet] = {}
@@ -363,6 +386,9 @@ class Estimator:
             "requested": item.requested,
             "url": redact(item.dist.url) if item.dist.url.startswith("http") else item.dist.url,
         }
+        from sizefloor.install import plan_install
+        from sizefloor.sdist import SdistInfo
+
         note: str | None
         if isinstance(info, SdistInfo):
             return self._size_sdist(info, layout, common)
@@ -405,6 +431,8 @@ class Estimator:
     ) -> tuple[PackageSize, frozenset[str], tuple[tuple[str, int], ...]]:
         """An estimate from an sdist's sources: what a build would install, give
         or take what it compiles or generates (the error bound says how much)."""
+        from sizefloor.install import BLOCK, file_blocks
+
         note = "built from its sdist: no wheel for the target; size estimated from its sources"
         if info.native:
             note += " (it compiles native extensions, whose size is unknown)"
@@ -443,5 +471,4 @@ class Estimator:
             self.warnings.append(message)
 
 
-__all__ = ["Options", "Progress", "RequirementLine", "Traffic", "estimate", "load_requirements"]
-
+__all__ = ["Options", "Progress", "RequirementLine", "estimate", "load_requirements"]

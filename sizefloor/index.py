@@ -392,6 +392,11 @@ class Finder:
         self._lock = threading.Lock()
         self._pending: dict[NormalizedName, Any] = {}
         self.warnings: list[str] = []
+        self.consulted: dict[str, float] = {}
+        """The cache entries of the pages read, with the time each was stored:
+        what a remembered result depends on (:mod:`sizefloor.resultcache`)."""
+        self.unrecorded = False
+        """A page was read that :attr:`consulted` does not name."""
 
     def prefetch(self, names: Iterable[str]) -> None:
         """Start fetching these projects' pages in the background."""
@@ -447,10 +452,16 @@ class Finder:
             cached, fresh = self.cache.get_page(derived_key)
             if cached is not None and (fresh or self.cache.offline):
                 found = cached["records"]
+                with self._lock:
+                    self.consulted[derived_key] = cached.get("stored", 0.0)
                 return None if found is None else list(found)
         accepted = self._index_page(index, project, self.accept)
         if derived_key is not None:
-            self.cache.set_page(derived_key, {"records": accepted})
+            stored = self.cache.set_page(derived_key, {"records": accepted})
+            with self._lock:
+                self.consulted[derived_key] = stored
+        else:
+            self.unrecorded = True
         return accepted
 
     def _index_page(

@@ -1,0 +1,163 @@
+"""Whole estimates, remembered while the index pages they read are unchanged.
+
+An estimate is a function of its inputs (the requirements, the target, the
+options, where to look) and of the index pages it read: the files it then
+sized are immutable. So a finished :class:`~sizefloor.report.Report` is kept
+under a digest of the inputs, with the cache entry of every page it read and
+the time that entry was stored. A later run with the same inputs answers from
+it when each of those page entries is still the one stored then and still
+fresh (:data:`sizefloor.cache.PAGE_TTL`), so the resolution it saved would read
+exactly the same pages again. A page that went stale, or was fetched again
+since (by any run), or any input that differs, means a full run, which stores
+a new result.
+
+What cannot be fingerprinted cheaply is not remembered: an index on the local
+disk (``file:`` URLs to a directory that exists), and a requirement naming a
+local file. A local ``--find-links`` directory enters the digest by its
+listing (names, sizes, modification times).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sys
+import urllib.parse
+from collections.abc import Mapping, Sequence
+from dataclasses import fields, replace
+from typing import TYPE_CHECKING, Any
+
+from sizefloor import __version__
+from sizefloor.urls import url2pathname
+
+if TYPE_CHECKING:
+    from sizefloor.cache import Cache
+    from sizefloor.report import Report
+    from sizefloor.requirements import RequirementLine, RequirementSet
+    from sizefloor.target import Target
+
+_KIND = "result"
+
+_IRRELEVANT_OPTIONS = frozenset(
+    {
+        "cache_dir",
+        "use_cache",
+        "offline",
+        "concurrency",
+        "timeout",
+        "refresh_runtime",
+        "base",
+        "image_bytes",
+    }
+)
+"""Options that change how an estimate is made or what is added afterwards
+(the runtime), not the dependencies' sizes."""
+
+
+def result_key(
+    reqs: RequirementSet,
+    target: Target,
+    options: Any,
+    indexes: Sequence[str],
+    links: Sequence[str],
+) -> str | None:
+    """The digest naming an estimate's inputs, or ``None`` when they involve
+    something local whose changes the digest could not see."""
+    parts: list[Any] = [__version__, sys.version, sorted(target.to_json().items())]
+    parts.append(
+        [
+            (f.name, repr(getattr(options, f.name)))
+            for f in fields(options)
+            if f.name not in _IRRELEVANT_OPTIONS
+        ]
+    )
+    for index in indexes:
+        local = _local_path(index)
+        if local is not None and os.path.exists(local):
+            return None
+        parts.append(("index", index, local is not None))
+    for location in links:
+        local = _local_path(location) if "://" in location else location
+        if local is None:
+            return None  # a page elsewhere, which the cache does not revalidate
+        listing = _listing(local)
+        if listing is None:
+            return None  # a local HTML page: not worth fingerprinting
+        parts.append(("links", location, listing))
+    for line in (*reqs.requirements, *reqs.constraints):
+        url = line.requirement.url
+        if url and not url.startswith(("http://", "https://")):
+            return None
+        parts.append(_line(line))
+    parts.append(("constraints", len(reqs.constraints)))
+    parts.append(
+        (
+            reqs.index_url,
+            reqs.extra_index_urls,
+            reqs.find_links,
+            reqs.no_index,
+            reqs.pre,
+            sorted(reqs.only_binary),
+            sorted(reqs.no_binary),
+            reqs.prefer_binary,
+            reqs.files,
+        )
+    )
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
+def _line(line: RequirementLine) -> tuple[Any, ...]:
+    return (
+        str(line.requirement),
+        str(line.origin),
+        line.hashes,
+        line.editable,
+        line.unsized_reason,
+        line.text,
+    )
+
+
+def _local_path(url: str) -> str | None:
+    if url.startswith("file:"):
+        return url2pathname(urllib.parse.urlsplit(url).path)
+    return None
+
+
+def _listing(path: str) -> tuple[tuple[str, int, int], ...] | None:
+    try:
+        with os.scandir(path) as entries:
+            found = []
+            for entry in entries:
+                stat = entry.stat()
+                found.append((entry.name, stat.st_size, stat.st_mtime_ns))
+    except NotADirectoryError:
+        return None
+    except OSError:
+        return ()  # missing: skipped with a warning, as pip does
+    return tuple(sorted(found))
+
+
+def lookup(cache: Cache, key: str) -> Report | None:
+    """The remembered report for ``key`` if every page it read is unchanged."""
+    entry = cache.get(_KIND, key)
+    if not isinstance(entry, dict):
+        return None
+    pages = entry.get("pages")
+    report = entry.get("report")
+    if not isinstance(pages, Mapping) or report is None:
+        return None
+    for page_key, stored in pages.items():
+        page, fresh = cache.get_page(page_key)
+        if page is None or page.get("stored") != stored:
+            return None
+        if not (fresh or cache.offline):
+            return None
+    return replace(report, transfer=dict.fromkeys(report.transfer, 0))
+
+
+def store(cache: Cache, key: str, pages: Mapping[str, float], report: Report) -> None:
+    """Remember ``report`` as the answer for ``key`` while ``pages`` stay as stored."""
+    cache.set(_KIND, key, {"pages": dict(pages), "report": report})
+
+
+__all__ = ["lookup", "result_key", "store"]
