@@ -26,7 +26,7 @@ PAGE_TTL = 600.0
 WRITE_BATCH = 32
 """Entries that wait before the writer thread stores them."""
 
-_SCHEMA = "v6"
+_SCHEMA = "v7"
 """Bumped whenever what is stored changes shape: older entries are then not read."""
 
 
@@ -148,7 +148,16 @@ class Cache:
         """Store a page; returns the time it is stored under (its version)."""
         stored = time.time()
         self.set("page", key, {**entry, "stored": stored})
+        self.set("stamp", key, stored)
         return stored
+
+    def page_current(self, key: str, stored: float) -> bool:
+        """Whether the page stored at ``stored`` is still the cached one, and fresh
+        (or ``--offline``): read from a stamp, without loading the page."""
+        current = self.get("stamp", key)
+        if current != stored:
+            return False
+        return self.offline or time.time() - stored < PAGE_TTL
 
     def close(self) -> None:
         writer = self._writer

@@ -146,12 +146,8 @@ def lookup(cache: Cache, key: str) -> Report | None:
     report = entry.get("report")
     if not isinstance(pages, Mapping) or report is None:
         return None
-    for page_key, stored in pages.items():
-        page, fresh = cache.get_page(page_key)
-        if page is None or page.get("stored") != stored:
-            return None
-        if not (fresh or cache.offline):
-            return None
+    if not all(cache.page_current(page, stored) for page, stored in pages.items()):
+        return None
     return replace(report, transfer=dict.fromkeys(report.transfer, 0))
 
 
