@@ -436,10 +436,9 @@ class Estimator:
         note = "built from its sdist: no wheel for the target; size estimated from its sources"
         if info.native:
             note += " (it compiles native extensions, whose size is unknown)"
-        others = info.estimated_files - len(info.sources)
-        other_bytes = info.estimated_bytes - sum(info.sources)
-        disk = file_blocks(info.sources) + file_blocks([other_bytes // max(others, 1)] * others)
+        disk = file_blocks(info.sources) + file_blocks(info.others)
         disk += info.directories * BLOCK
+        requested = 1 if common["requested"] else 0  # REQUESTED, an empty file
         bytecode_bytes = bytecode_error = files = 0
         if self.options.compile_bytecode and info.sources:
             # a typical module path: prefix, site-packages, package, module
@@ -450,12 +449,12 @@ class Estimator:
                 bytecode_error += pyc.error
                 disk += file_blocks([pyc.size])
             files = len(info.sources)
-            disk += (info.directories - 1) * BLOCK  # a __pycache__ a package
+            disk += info.source_directories * BLOCK  # their __pycache__ folders
         return (
             PackageSize(
                 installed_bytes=info.estimated_bytes + bytecode_bytes,
                 disk_bytes=disk,
-                files=info.estimated_files + files,
+                files=info.estimated_files + files + requested,
                 exact=False,
                 error_bytes=info.error_bytes + bytecode_error,
                 bytecode_bytes=bytecode_bytes,

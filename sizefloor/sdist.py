@@ -46,6 +46,11 @@ class SdistInfo:
     """Sizes of the ``.py`` files the estimate counts (for modelled bytecode)."""
     directories: int = 1
     """Folders the installed package makes: its packages and the dist-info."""
+    others: tuple[int, ...] = ()
+    """Sizes of the other files the estimate counts: data files shipped in the
+    packages, and the dist-info files a build writes (estimated)."""
+    source_directories: int = 0
+    """Package folders holding ``.py`` files (each gets a ``__pycache__``)."""
 
     @property
     def error_bytes(self) -> int:
@@ -123,18 +128,18 @@ def _read(
                 requires = _requires_txt(content.decode("utf-8", errors="replace"))
                 break
     package_dirs = {posixpath.dirname(n) for n in members if n.endswith("/__init__.py")}
-    estimated = 0
-    files = 0
     native = False
     sources: list[int] = []
-    licenses = 0
+    others: list[int] = []
+    licenses: list[int] = []
+    directories: set[str] = set()
+    source_directories: set[str] = set()
     for name, (member_size, _) in members.items():
         parts = name.split("/")
         if name.endswith(_NATIVE_SOURCES):
             native = True
         if len(parts) == 2 and parts[1].upper().startswith(_LICENSE_NAMES):
-            licenses += 1  # setuptools copies these into the dist-info
-            estimated += member_size
+            licenses.append(member_size)  # setuptools copies these into the dist-info
             continue
         if len(parts) > 2 and parts[1] in _SKIP_DIRS:
             continue  # a top-level tests/ or docs/ folder: not packaged
@@ -142,25 +147,33 @@ def _read(
         in_package = any(directory == d or directory.startswith(d + "/") for d in package_dirs)
         single_module = len(parts) == 2 and name.endswith(".py") and parts[1] != "setup.py"
         if in_package or single_module:
-            estimated += member_size
-            files += 1
             if name.endswith(".py"):
                 sources.append(member_size)
+                if in_package:
+                    source_directories.add(directory)
+            else:
+                others.append(member_size)
+            if in_package:
+                directories.add(directory)
     # the dist-info a build writes: METADATA (about PKG-INFO's size), WHEEL,
-    # top_level.txt, RECORD (a row a file), INSTALLER, the licenses
+    # top_level.txt, RECORD (a row a file), INSTALLER, and the licenses, which
+    # setuptools (77 and later, what an isolated build gets) puts in licenses/
+    files = len(sources) + len(others)
     metadata = len(pkg_info) if pkg_info else 1000
-    estimated += metadata + 100 + 20 + (files + 6 + licenses) * 80 + 4
-    files += 5 + licenses
+    record = (files + 6 + len(licenses)) * 80
+    others += [metadata, 100, 20, record, 4, *licenses]
     return SdistInfo(
         filename,
         size,
         tuple(requires),
-        estimated,
-        files,
+        sum(sources) + sum(others),
+        len(sources) + len(others),
         native,
         fetched,
         tuple(sources),
-        len(package_dirs) + 1,
+        len(directories) + 1 + (1 if licenses else 0),
+        tuple(others),
+        len(source_directories),
     )
 
 
