@@ -142,9 +142,11 @@ def lookup(cache: Cache, key: str) -> Report | None:
     entry = cache.get(_KIND, key)
     if not isinstance(entry, dict):
         return None
+    from sizefloor.report import Report
+
     pages = entry.get("pages")
     report = entry.get("report")
-    if not isinstance(pages, Mapping) or report is None:
+    if not isinstance(pages, Mapping) or not isinstance(report, Report):
         return None
     if not all(cache.page_current(page, stored) for page, stored in pages.items()):
         return None
