@@ -9,7 +9,9 @@ For each case in ``benchmarks/speed-cases/`` (``small``: a 5-requirement service
 data/ML stack with large native wheels, ``lock``: a 150+ package fully pinned lock file), for linux/amd64
 and this interpreter's Python version, it measures whole processes, side by side:
 
-- ``sizefloor`` cold (a fresh, empty ``--cache-dir`` per run) and warm (the cache the last cold run filled);
+- ``sizefloor`` cold (a fresh, empty ``--cache-dir`` per run), warm (the cache the last cold run filled:
+  the remembered result answers) and *warm, edited* (that cache, the requirements with a comment added:
+  resolved and sized again from the cached pages and wheels, what a user sees after editing a line);
 - ``pip install --dry-run --ignore-installed --report -`` for the same target (resolution alone), cold with
   ``--no-cache-dir`` and warm with a ``--cache-dir`` that an untimed run filled;
 - the truth method: ``pip install --target`` plus summing the sizes of the files (cold, once);
@@ -546,10 +548,33 @@ class Bench:
                         f"{' and the warm runs before' if i else ''}): "
                         + describe_transfer(data["transfer"])
                     )
-        for m in (cold, warm):
+        edited = self.sizefloor_edited(case, rel, cache)
+        for m in (cold, warm, edited):
             if not m.good and m.runs:
                 case.anomalies.append(f"sizefloor {m.mode} failed: {m.runs[-1].failure()}")
         return cold, warm, last
+
+    def sizefloor_edited(self, case: CaseResult, rel: str, cache: Path | None) -> Measure:
+        """Warm, but with the requirements edited (a comment added, in a copy beside
+        the original so relative paths hold): the remembered result does not apply,
+        so sizefloor resolves and sizes again from the cached pages and wheels."""
+        edited = Measure("sizefloor", "warm, edited")
+        edited.note = "requirements edited: resolved again from the cache"
+        case.measures.append(edited)
+        if cache is None:
+            return edited
+        original = ROOT / rel
+        for i in range(self.args.runs):
+            copy = original.with_name(f".edited-{i}-{original.name}")
+            copy.write_text(original.read_text() + f"\n# edit {i}\n")
+            try:
+                argv = self.sizefloor_argv(str(copy.relative_to(ROOT)), cache)
+                r = self.measure(edited, argv, label=f"run {i + 1}")
+            finally:
+                copy.unlink()
+            if r.ok:
+                edited.packages = len(self.parse_sizefloor(case, r, "warm, edited")["packages"])
+        return edited
 
     def parse_sizefloor(self, case: CaseResult, r: Run, mode: str) -> dict:
         data = json.loads(r.stdout)
@@ -988,6 +1013,10 @@ def goals_table(results: list[CaseResult], scaling: dict | None) -> str:
     row("ml warm < 0.5 s", "—" if w is None else f"{fmt_s(w)} s", None if w is None else w < 0.5)
     w = med("lock", "sizefloor", "warm")
     row("lock warm < 1.5 s", "—" if w is None else f"{fmt_s(w)} s", None if w is None else w < 1.5)
+    for name in ("ml", "lock"):
+        w = med(name, "sizefloor", "warm, edited")
+        if w is not None:  # no goal: what an edit costs, for the record
+            row(f"{name} warm, requirements edited (no goal)", f"{fmt_s(w)} s", None)
     t = by["ml"].transfer if "ml" in by else None
     pct = 100 * t["wheel_bytes"] / t["download_bytes"] if t and t["download_bytes"] else None
     row(
@@ -1056,7 +1085,9 @@ def render(
         "How to read it: times are whole-process wall clock, median and minimum of the runs"
         f" ({a.runs} per mode; {a.peer_runs} for uv-packsize and pip-weigh, which install everything)."
         " *cold*: sizefloor with a fresh empty `--cache-dir` per run, pip with `--no-cache-dir`,"
-        " uv with a fresh `UV_CACHE_DIR` per run; *warm*: sizefloor with the cache its last cold run filled,"
+        " uv with a fresh `UV_CACHE_DIR` per run; *warm*: sizefloor with the cache its last cold run filled"
+        " (the remembered estimate answers; *warm, edited*: the same cache with the requirements file"
+        " edited, so sizefloor resolves and sizes again from cached pages and wheels),"
         " pip with a `--cache-dir` filled by an untimed run, uv with the cache of its last cold run."
         " The truth method is `pip install --target` + summing file sizes, cold, once."
         " *CPU s* is the median user + system time (`os.wait4`), less sensitive than wall time to other load."
