@@ -456,8 +456,8 @@ class Bench:
         case = CaseResult(name=name, path=rel, requirements=len(requirement_lines(path)))
         self.results.append(case)
         log(f"\n== {name} ({rel}, {case.requirements} requirement lines)")
-        sf_cold, sf_warm, last_json = self.sizefloor(case, rel, name)
-        case.measures += [sf_cold, sf_warm]
+        sf_cold, sf_warm, sf_edited, last_json = self.sizefloor(case, rel, name)
+        case.measures += [sf_cold, sf_warm, sf_edited]
         if last_json:
             tags = [t for t in last_json["target"]["platform_tags"] if "manylinux" in t]
             if self.tags is None:
@@ -504,7 +504,7 @@ class Bench:
 
     def sizefloor(
         self, case: CaseResult, rel: str, label: str
-    ) -> tuple[Measure, Measure, dict | None]:
+    ) -> tuple[Measure, Measure, Measure, dict | None]:
         cold, warm = Measure("sizefloor", "cold"), Measure("sizefloor", "warm")
         cache = None
         last = None
@@ -552,7 +552,7 @@ class Bench:
         for m in (cold, warm, edited):
             if not m.good and m.runs:
                 case.anomalies.append(f"sizefloor {m.mode} failed: {m.runs[-1].failure()}")
-        return cold, warm, last
+        return cold, warm, edited, last
 
     def sizefloor_edited(self, case: CaseResult, rel: str, cache: Path | None) -> Measure:
         """Warm, but with the requirements edited (a comment added, in a copy beside
@@ -560,7 +560,6 @@ class Bench:
         so sizefloor resolves and sizes again from the cached pages and wheels."""
         edited = Measure("sizefloor", "warm, edited")
         edited.note = "requirements edited: resolved again from the cache"
-        case.measures.append(edited)
         if cache is None:
             return edited
         original = ROOT / rel
