@@ -178,9 +178,22 @@ def _folder_kind(directory: str) -> tuple[str, str] | None:
     return None
 
 
-def _top(inner: str) -> str:
-    first, sep, _ = inner.partition("/")
-    return first if sep else inner
+@functools.lru_cache(maxsize=65536)
+def _site_folder(directory: str) -> str | None:
+    """:func:`site_relative` of a folder, with its trailing slash (``"a/b/"``;
+    ``""`` for site-packages itself): the same for every file in it, so worked
+    out once a folder."""
+    return site_relative(directory + "/")
+
+
+def _suffix(name: str) -> str:
+    """``posixpath.splitext(name)[1].lower()`` for a file name (no ``/``), without
+    the generic function's cost: a set has tens of thousands of files. As there,
+    leading dots do not start a suffix (``.pyi`` has none, ``.x.pyi`` has one)."""
+    dot = name.rfind(".")
+    if dot > 0 and (name[0] != "." or name[:dot].strip(".")):
+        return name[dot:].lower()
+    return ""
 
 
 def classify(
@@ -192,20 +205,21 @@ def classify(
     finding lists it under. ``sources`` holds the ``.py`` paths of the set, to
     tell a ``.pyc`` Python loads from one it never does.
     """
-    inner = site_relative(path)
-    if inner is None:
+    directory, _, name = path.rpartition("/")
+    folder = _site_folder(directory)  # "a/b/": the folder relative to site-packages
+    if folder is None:
         if path.startswith(("share/doc/", "share/man/")):
             return "docs", "/".join(path.split("/")[:3])
         if path.startswith("include/"):
             return "sources", "/".join(path.split("/")[:3])
         return None
-    hit = _folder_kind(inner.rpartition("/")[0])
+    hit = _folder_kind(folder[:-1])
     if hit is not None:
         return hit
-    top = _top(inner)
+    top = folder.partition("/")[0] if folder else name
     if top.endswith("-stubs"):
         return "stubs", top
-    suffix = posixpath.splitext(inner)[1].lower()
+    suffix = _suffix(name)
     if suffix == ".pyi":
         return "stubs", top
     if suffix in SOURCE_SUFFIXES:
@@ -262,7 +276,10 @@ def find(report: Report | Sequence[PackageSize], *, prefix: str = DEFAULT_PREFIX
             hit = classify(f.path, f.from_wheel, cache_tag=cache_tag, sources=sources)
             if hit is not None:
                 kind, group = hit
-                tallies.setdefault(kind, _Tally()).add(p.name, group, f.size)
+                tally = tallies.get(kind)
+                if tally is None:
+                    tally = tallies[kind] = _Tally()
+                tally.add(p.name, group, f.size)
                 claimed.add((p.name, f.path))
     findings = [
         Finding(
@@ -338,7 +355,8 @@ def _shared_libraries(
     groups: dict[str, list[tuple[str, InstalledFile]]] = {}
     for p in packages:
         for f in p.contents:
-            if (p.name, f.path) in claimed:
+            # every name the pattern matches has ".so" in it: most files go at this test
+            if ".so" not in f.path or (p.name, f.path) in claimed:
                 continue
             match = _SHARED_LIBRARY.match(posixpath.basename(f.path))
             if match is not None:

@@ -165,25 +165,10 @@ def make_dist_file(
     platforms, so a wheel's name is checked cheaply here and its tags are
     parsed only when asked for (:attr:`DistFile.tags`).
     """
-    try:
-        if filename.endswith(".whl"):
-            parts = filename[:-4].split("-")
-            if len(parts) not in (5, 6) or _canonical(parts[0]) != project:
-                return None
-            version = _version(parts[1])
-            is_wheel = True
-        elif filename.endswith((".tar.gz", ".zip")):
-            # name-version.tar.gz; the version has no dash, the name may have some
-            stem = filename[: -7 if filename.endswith(".tar.gz") else -4]
-            name, dash, version_text = stem.rpartition("-")
-            if not dash or _canonical(name) != project:
-                return None
-            version = _version(version_text)
-            is_wheel = False
-        else:
-            return None
-    except InvalidVersion:
+    identified = _identify_file(project, filename)
+    if identified is None:
         return None
+    version, is_wheel = identified
     return DistFile(
         project=project,
         filename=filename,
@@ -199,6 +184,27 @@ def make_dist_file(
         core_metadata=core_metadata,
         source=source,
     )
+
+
+def _identify_file(project: NormalizedName, filename: str) -> tuple[Version, bool] | None:
+    """``(version, is it a wheel)`` of ``filename``, or ``None`` when it is not a
+    wheel or sdist of ``project``: read from the name alone, cheaply."""
+    try:
+        if filename.endswith(".whl"):
+            parts = filename[:-4].split("-")
+            if len(parts) not in (5, 6) or _canonical(parts[0]) != project:
+                return None
+            return _version(parts[1]), True
+        if filename.endswith((".tar.gz", ".zip")):
+            # name-version.tar.gz; the version has no dash, the name may have some
+            stem = filename[: -7 if filename.endswith(".tar.gz") else -4]
+            name, dash, version_text = stem.rpartition("-")
+            if not dash or _canonical(name) != project:
+                return None
+            return _version(version_text), False
+    except InvalidVersion:
+        return None
+    return None
 
 
 FileRecord = tuple[
@@ -235,7 +241,7 @@ def json_page_records(
                 filename,
                 _absolute(page_url, item.get("url", "")),
                 size if isinstance(size, int) else None,
-                tuple((k, v) for k, v in hashes.items() if isinstance(v, str)),
+                tuple([(k, v) for k, v in hashes.items() if isinstance(v, str)]),
                 # "" when listed as null: listed, with no constraint
                 (item.get("requires-python") or "") if "requires-python" in item else None,
                 yanked,
@@ -262,7 +268,11 @@ def records_to_files(
 ) -> list[DistFile]:
     """:class:`DistFile` values for the records ``accept`` keeps (all by default).
     With ``project`` ``None`` (a find-links location) each file's project is
-    taken from its name."""
+    taken from its name.
+
+    What :func:`make_dist_file` does, with the :class:`DistFile` built here:
+    a cold run turns some ten thousand records into files, and going through
+    that function's keyword arguments was a good part of the cost."""
     files: list[DistFile] = []
     for filename, url, size, hashes, requires_python, yanked, upload, metadata in records:
         if accept is not None and not accept(filename):
@@ -270,21 +280,28 @@ def records_to_files(
         name = project or _project_of(filename)
         if name is None:
             continue
-        dist = make_dist_file(
-            name,
-            filename,
-            url,
-            source=source,
-            hashes=dict(hashes),
-            size=size,
-            requires_python=requires_python,
-            requires_python_listed=requires_python is not None,
-            yanked=yanked,
-            upload_time=_parse_time(upload),
-            core_metadata=metadata,
+        identified = _identify_file(name, filename)
+        if identified is None:
+            continue
+        version, is_wheel = identified
+        files.append(
+            DistFile(
+                project=name,
+                filename=filename,
+                url=url,
+                version=version,
+                is_wheel=is_wheel,
+                size=size,
+                hashes=dict(hashes),
+                requires_python=requires_python or None,
+                # "" (listed as null) is listed too: with no constraint
+                requires_python_listed=requires_python is not None,
+                yanked=yanked,
+                upload_time=_parse_time(upload),
+                core_metadata=metadata,
+                source=source,
+            )
         )
-        if dist is not None:
-            files.append(dist)
     return files
 
 

@@ -100,10 +100,11 @@ class WheelInfo:
 
     def dist_info(self) -> str:
         """The ``name-version.dist-info`` directory's name."""
+        # the cheap test first: it is asked of every member (twice a wheel), and
+        # the dist-info folder comes last
         for name, _ in self.members:
-            top = name.split("/", 1)[0]
-            if top.endswith(".dist-info") and name.endswith("/METADATA") and name.count("/") == 1:
-                return top
+            if name.endswith(".dist-info/METADATA") and name.count("/") == 1:
+                return name[: -len("/METADATA")]
         raise MetadataUnavailable(f"{self.filename} has no .dist-info/METADATA member.")
 
 
@@ -440,13 +441,17 @@ def _next_offset(offsets: list[int], offset: int) -> int | None:
 
 def _metadata_member(members: tuple[zipdir.Member, ...]) -> str | None:
     for m in members:
-        parts = m.name.split("/")
-        if len(parts) == 2 and parts[0].endswith(".dist-info") and parts[1] == "METADATA":
+        # the cheap test first: a wheel can have tens of thousands of members
+        if m.name.endswith(".dist-info/METADATA") and m.name.count("/") == 1:
             return m.name
     return None
 
 
 def _is_wanted(name: str, names: list[str]) -> bool:
+    # Every wanted name has one of these in it, and most members have neither:
+    # they are passed over without splitting their names.
+    if ".dist-info/" not in name and ".data/scripts/" not in name:
+        return False
     parts = name.split("/")
     if len(parts) == 2 and parts[0].endswith(".dist-info"):
         return parts[1] in ("METADATA", "entry_points.txt")
@@ -455,7 +460,7 @@ def _is_wanted(name: str, names: list[str]) -> bool:
 
 def _wanted_members(members: tuple[zipdir.Member, ...]) -> list[zipdir.Member]:
     names = [m.name for m in members]
-    return [m for m in members if not m.is_dir and _is_wanted(m.name, names)]
+    return [m for m in members if _is_wanted(m.name, names) and not m.is_dir]
 
 
 def _head_only(member: zipdir.Member) -> bool:
