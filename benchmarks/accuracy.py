@@ -147,22 +147,37 @@ class Tools:
             self.sizefloor_extra += ["--pip-version", pip_xy]
         self.list_files = "--list-files" in helptext
         self.exact_bytecode = "--exact-bytecode" in helptext
+        self.model_bytecode = "--model-bytecode" in helptext
 
     def sizefloor_argv(
-        self, case: str, target: TargetSpec, *, compile_bytecode: bool, exact: bool = False
+        self,
+        case: str,
+        target: TargetSpec,
+        *,
+        compile_bytecode: bool,
+        exact: bool = False,
+        model: bool = False,
     ) -> list[str]:
         argv = [case, "--python", PY, *target.sizefloor_args, *self.sizefloor_extra]
         if not compile_bytecode:
             argv.append("--no-compile")
         elif exact:
             argv.append("--exact-bytecode")
+        elif model:
+            argv.append("--model-bytecode")
         return [*argv, "--format", "json", "--isolated", "-q"]
 
     def sizefloor(
-        self, case: Path, target: TargetSpec, *, compile_bytecode: bool, exact: bool = False
+        self,
+        case: Path,
+        target: TargetSpec,
+        *,
+        compile_bytecode: bool,
+        exact: bool = False,
+        model: bool = False,
     ) -> Ran:
         argv = self.sizefloor_argv(
-            str(case), target, compile_bytecode=compile_bytecode, exact=exact
+            str(case), target, compile_bytecode=compile_bytecode, exact=exact, model=model
         )
         if self.list_files:
             argv.append("--list-files")
@@ -231,6 +246,8 @@ class Outcome:
     compiled: bool = False
     exact_bytecode: bool = False
     """Sized with ``--exact-bytecode`` (the ``.pyc`` files compiled, not modelled)."""
+    model_bytecode: bool = False
+    """Sized with ``--model-bytecode`` (the model alone, not calibrated on a sample)."""
     packages: int | None = None
     truth_bytes: int | None = None
     est_bytes: int | None = None
@@ -250,8 +267,11 @@ class Outcome:
     seconds: float = 0.0
     exact_bytecode_pyc: int = 0
     """Bytecode bytes the estimate compiled exactly (the rest modelled)."""
+    est_error: int = 0
+    """The estimate's stated error (``totals.error_bytes``)."""
     also: list[Outcome] = field(default_factory=list)
-    """More outcomes measured against the same truth (``--exact-bytecode``)."""
+    """More outcomes measured against the same truth (``--exact-bytecode``,
+    ``--model-bytecode``)."""
 
 
 class Bench:
@@ -448,6 +468,20 @@ class Bench:
             else:
                 exact.failures.append(f"sizefloor --exact-bytecode fails: {ran.why()}")
             out.also.append(exact)
+        if compiled and self.tools.model_bytecode:
+            alone = Outcome(out.case, out.target.replace(")", ", model alone)"), True)
+            alone.model_bytecode = True
+            ran = self.tools.sizefloor(case, target, compile_bytecode=True, model=True)
+            if ran.ok:
+                alone_report = json.loads(ran.stdout)
+                fill_estimate(alone, alone_report)
+                alone.truth_bytes, alone.truth_files = out.truth_bytes, out.truth_files
+                alone.truth_disk, alone.truth_pyc = out.truth_disk, out.truth_pyc
+                alone.record_adjustment = out.record_adjustment
+                compare(alone, alone_report, truth, compiled)
+            else:
+                alone.failures.append(f"sizefloor --model-bytecode fails: {ran.why()}")
+            out.also.append(alone)
         if self.args.keep:
             name = f"{out.case}-{out.target}"
             dest = os.path.join(
@@ -457,6 +491,16 @@ class Bench:
             shutil.copytree(target_dir, dest, symlinks=True)
             with open(dest + ".json", "w", encoding="utf-8") as f:
                 json.dump(report, f, indent=1)
+
+
+def within(out: Outcome | None) -> str:
+    """How many of an outcome's packages with bytecode (sized from wheels) have
+    their real ``.pyc`` bytes within the stated error: ``n/m``."""
+    if out is None:
+        return "—"
+    rows = [r for r in out.rows if r.exact and r.truth_pyc and r.truth is not None]
+    held = sum(1 for r in rows if abs(r.est_pyc - r.truth_pyc) <= r.error_bytes)
+    return f"{held}/{len(rows)}"
 
 
 def fill_estimate(out: Outcome, report: dict[str, Any]) -> None:
@@ -472,6 +516,7 @@ def fill_estimate(out: Outcome, report: dict[str, Any]) -> None:
         int(p.get("bytecode_bytes") or 0) for p in packages if p.get("bytecode_exact")
     )
     out.estimated = [p["name"] for p in packages if not p.get("exact", True)]
+    out.est_error = int(totals.get("error_bytes") or 0)
 
 
 def compare(
@@ -712,16 +757,27 @@ def render(outcomes: list[Outcome], meta: dict[str, str]) -> str:
         "",
         markdown_table(HEADER, [table_row(o) for o in plain]),
     ]
-    modelled = [o for o in compiled if not o.exact_bytecode]
+    modelled = [o for o in compiled if not o.exact_bytecode and not o.model_bytecode]
     exact = {o.case: o for o in compiled if o.exact_bytecode}
+    alone = {o.case: o for o in compiled if o.model_bytecode}
     if compiled:
         parts += [
             "",
             "Byte-compiled (pip's default: `.pyc` files included), host target only. "
-            "sizefloor models `.pyc` sizes; everything else should be exact:",
+            "sizefloor models `.pyc` sizes, the model calibrated on a sample of each "
+            "wheel's modules compiled (its default when the target's Python is here); "
+            "everything else should be exact:",
             "",
             markdown_table(HEADER, [table_row(o) for o in modelled]),
         ]
+        if alone:
+            parts += [
+                "",
+                "The same, sized with `--model-bytecode` (the model alone: no module "
+                "fetched or compiled):",
+                "",
+                markdown_table(HEADER, [table_row(o) for o in alone.values()]),
+            ]
         if exact:
             parts += [
                 "",
@@ -737,8 +793,11 @@ def render(outcomes: list[Outcome], meta: dict[str, str]) -> str:
                 [
                     "case",
                     "truth .pyc",
+                    *(["model alone", "model error %", "model ±", "within ±"] if alone else []),
                     "modelled .pyc",
                     ".pyc error %",
+                    "stated ±",
+                    "within ±",
                     *(["compiled .pyc (exact)", "exact error %"] if exact else []),
                     "everything else: diff",
                 ],
@@ -746,8 +805,23 @@ def render(outcomes: list[Outcome], meta: dict[str, str]) -> str:
                     [
                         o.case,
                         fmt_int(o.truth_pyc),
+                        *(
+                            [
+                                fmt_int(alone[o.case].est_pyc if o.case in alone else None),
+                                fmt_pct(
+                                    alone[o.case].est_pyc if o.case in alone else None,
+                                    o.truth_pyc,
+                                ),
+                                fmt_int(alone[o.case].est_error if o.case in alone else None),
+                                within(alone.get(o.case)),
+                            ]
+                            if alone
+                            else []
+                        ),
                         fmt_int(o.est_pyc),
                         fmt_pct(o.est_pyc, o.truth_pyc),
+                        fmt_int(o.est_error),
+                        within(o),
                         *(
                             [
                                 fmt_int(exact[o.case].est_pyc if o.case in exact else None),
@@ -901,7 +975,19 @@ For each requirements file (case) and target:
    (`{prefix}/lib/python{py}/site-packages/pkg/x.py`,
    `{prefix}/lib/python{py}/site-packages/../../../bin/x.py`): the `.pyc`
    files are then the image's, byte for byte.
+   sizefloor's default there models the `.pyc` sizes and calibrates the
+   model on each wheel: a small, deterministic sample of its `.py` members
+   (all of them when they fit: 5% of their compressed bytes, held between 16
+   and 32 KiB, plus any one module holding 30% of the sources) is fetched by
+   range and compiled by the target's CPython; the modules not compiled get
+   the model times the sample's ratio of real to modelled bytes, shrunk
+   towards 1 as far as the sample is uncertain, and a stated error from that
+   uncertainty (`sizefloor/calibrate.py`). *stated ±*: the estimate's stated
+   error (all of it `.pyc` but for packages sized from sdists); *within ±*:
+   the packages (from wheels, with bytecode) whose real `.pyc` bytes lie
+   within their stated error.
 5. With `--compile` again, the same truth against sizefloor with
+   `--model-bytecode` (the model alone: nothing fetched or compiled) and with
    `--exact-bytecode` (the host's Python is the target's: each wheel's `.py`
    files are fetched by range and compiled, nothing is modelled).
 

@@ -647,7 +647,16 @@ class Bench:
         target = self.fresh_dir("truth")
         r = self.measure(
             m,
-            [*self.pip_base(), "--target", str(target), "--no-compile", "--quiet", "--no-cache-dir", "-r", rel],
+            [
+                *self.pip_base(),
+                "--target",
+                str(target),
+                "--no-compile",
+                "--quiet",
+                "--no-cache-dir",
+                "-r",
+                rel,
+            ],
             label="run 1",
         )
         if r.ok:

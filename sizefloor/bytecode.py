@@ -48,6 +48,10 @@ generated data tables to a third (``idna``'s) or to three times it
 (``phonenumbers``'). :data:`RELATIVE_ERROR` is the largest held-out p90: the
 truth is within the stated ± for nine packages in ten.
 
+That is why, when a CPython of the target's version is at hand, the default
+run calibrates the model on each wheel with a small sample of its modules,
+compiled (:mod:`sizefloor.calibrate`): per-package p90 11% instead of 25%.
+
 **Exact** (``--exact-bytecode``, when the running interpreter is the target's
 CPython): :func:`compiled_size` compiles the source as pip does
 (:mod:`sizefloor.sources` fetches it), and :func:`pip_compiles` skips what pip
@@ -111,9 +115,9 @@ class PycEstimate:
 
 
 def coefficients(python_version: tuple[int, int]) -> Coefficients:
-    known = sorted(MODEL)
     if python_version in MODEL:
         return MODEL[python_version]
+    known = sorted(MODEL)
     if python_version < known[0]:
         return MODEL[known[0]]
     return MODEL[known[-1]]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
-from sizefloor import __version__, bytecode, resultcache
+from sizefloor import __version__, bytecode, calibrate, resultcache
 from sizefloor.cache import Cache, default_cache_dir
 from sizefloor.errors import InputError, RequirementsError
 from sizefloor.pipconfig import IndexSettings, default_index_url, load_index_settings
@@ -62,6 +62,9 @@ class Options:
     """Compile each wheel's ``.py`` members (fetched by range) instead of modelling
     the ``.pyc`` sizes: only when the target's Python is the one running sizefloor
     (:mod:`sizefloor.sources`); otherwise a warning, and the model."""
+    sample_bytecode: bool = True
+    """Calibrate the ``.pyc`` model on a small sample of each wheel's modules, compiled
+    (:mod:`sizefloor.calibrate`), when a CPython of the target's version is at hand."""
     constraints: tuple[str | os.PathLike[str], ...] = ()
     cache_dir: Path | None = None
     use_cache: bool = True
@@ -237,7 +240,9 @@ class Estimator:
         )
         reader = WheelReader(http, cache, warn=self._warn)
         exact_bytecode = self._exact_bytecode()
-        reader.keep_directories = exact_bytecode
+        sampling = self.options.sample_bytecode and self.options.compile_bytecode  # calibrate
+        sampling = sampling and not exact_bytecode and calibrate.available(self.target)  # calibrate
+        reader.keep_directories = exact_bytecode or sampling  # calibrate: "or sampling"
         env = self.target.marker_environment()
 
         roots: list[Wanted] = []
@@ -303,14 +308,15 @@ class Estimator:
             pip_version=self.options.pip_version,
         )
         compiled: dict[str, Compiled] = {}
-        if exact_bytecode:
+        if exact_bytecode or sampling:  # calibrate: "or sampling"
             from sizefloor.sources import Wanted as Wheel
-            from sizefloor.sources import compile_all
+            from sizefloor.sources import compile_all, sample_all  # calibrate: sample_all
 
             self.progress("compiling", 0, 0)
             wheels = [Wheel(r.dist, provider.inspection(r.dist), r.display_name) for r in resolved]
             wheels = [w for w in wheels if isinstance(w.info, WheelInfo)]
-            compiled = compile_all(reader, wheels, layout, self._warn)
+            compile_wheels = compile_all if exact_bytecode else sample_all  # calibrate
+            compiled = compile_wheels(reader, wheels, layout, self._warn)
         packages: list[PackageSize] = []
         directories: set[str] = set()
         file_sizes: list[int] = []

@@ -14,7 +14,9 @@ module lists the files pip writes into the image, with their sizes:
 - ``__pycache__/*.cpython-XY.pyc`` for every ``.py`` file when compiling:
   these sizes are a fitted model (:mod:`sizefloor.bytecode`), the only part
   that is not exact, unless the sources were compiled (``compiled``, see
-  :mod:`sizefloor.sources`): then they are exact too.
+  :mod:`sizefloor.sources`): then they are exact too. When only a sample
+  was compiled, the model of the others is corrected by it
+  (:mod:`sizefloor.calibrate`).
 
 Sizes are bytes of regular files. ``disk_bytes`` models ``du``: each file
 rounded up to 4 KiB blocks, each directory one block per 4 KiB of entries.
@@ -30,7 +32,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from sizefloor import bytecode
+from sizefloor import bytecode, calibrate
 from sizefloor.wheel import WheelInfo
 
 BLOCK = 4096
@@ -158,7 +160,9 @@ def directory_blocks(directories: Iterable[str], paths: Iterable[str]) -> int:
         parent, _, name = path.rpartition("/")
         n = used.get(parent)
         if n is not None:
-            used[parent] = n + _dirent(name)
+            # the entry's bytes, worked out inline: a set's paths run to tens of thousands
+            length = len(name) if name.isascii() else len(name.encode())
+            used[parent] = n + 8 + (length + 3) // 4 * 4
     return sum(_directory_size(n) for n in used.values())
 
 
@@ -178,11 +182,6 @@ def _directory_size(used: int) -> int:
     return (1 + leaves) * BLOCK
 
 
-def _dirent(name: str) -> int:
-    length = len(name) if name.isascii() else len(name.encode())
-    return 8 + (length + 3) // 4 * 4
-
-
 def plan_install(
     info: WheelInfo,
     *,
@@ -197,7 +196,8 @@ def plan_install(
 
     ``compiled`` maps a ``.py`` member's name to the size of the ``.pyc`` it
     compiles to (``None``: it does not compile, so pip writes no ``.pyc``);
-    the members it does not name get the model's size."""
+    the members it does not name get the model's size, calibrated by the
+    members it names (:func:`sizefloor.calibrate.calibrated_sizes`)."""
     site = layout.site_packages
     dist_info = info.dist_info()
     scripts = dist_info[: -len(".dist-info")] + ".data/scripts/"
@@ -225,9 +225,8 @@ def plan_install(
     # RECORD keeps each original row (path, sha256 hash, size) and adds rows for
     # what the installer wrote; .pyc rows and its own row have no hash or size.
     record_path = f"{site}/{dist_info}/RECORD"
-    record_size = _record_row(record_path, site, 0)
-    for path, size in placed.items():
-        record_size += _record_row(path, site, HASH_FIELD + len(str(size)))
+    record_size = _record_rows([record_path, *placed], site)
+    record_size += sum(HASH_FIELD + len(str(size)) for size in placed.values())
 
     bytecode_files: dict[str, int] = {}
     bytecode_error = 0
@@ -236,41 +235,61 @@ def plan_install(
         tag = bytecode.cache_tag(layout.python_version)
         compressed = info.compressed_size()
         in_site = site + "/"
+        estimates: dict[str, bytecode.PycEstimate] = {}  # .pyc path -> the model's
+
+        def model(path: str, member: str) -> bytecode.PycEstimate:
+            return bytecode.pyc_size(
+                placed[path],
+                f"{layout.prefix}/{path}"
+                if path.startswith(in_site)
+                else compiled_path(path, layout),
+                layout.python_version,
+                compressed_size=compressed.get(member),
+            )
+
+        exact_sizes: list[tuple[str, str, int]] = []  # compiled non-empty modules
+        pyc_paths: list[str] = []
         # pip compiles every .py file it took from the wheel, wherever it went
         # (scripts and data files too), but not the files it wrote itself
         for path, member in origin.items():
             if path not in generated:
                 directory, _, filename = path.rpartition("/")
                 pyc = f"{directory}/__pycache__/{filename[:-3]}.{tag}.pyc"
-                if compiled is not None and member in compiled:
-                    exact = compiled[member]
-                    if exact is None:
-                        continue  # a syntax error: pip writes no .pyc and no RECORD row
+                exact = compiled.get(member, -1) if compiled is not None else -1
+                if exact is None:
+                    continue  # a syntax error: pip writes no .pyc and no RECORD row
+                if exact >= 0:
                     bytecode_files[pyc] = exact
+                    if placed[path]:
+                        exact_sizes.append((path, member, exact))
                 else:
-                    estimate = bytecode.pyc_size(
-                        placed[path],
-                        f"{layout.prefix}/{path}"
-                        if path.startswith(in_site)
-                        else compiled_path(path, layout),
-                        layout.python_version,
-                        compressed_size=compressed.get(member),
-                    )
-                    bytecode_files[pyc] = estimate.size
-                    bytecode_error += estimate.error
-                    modelled += 1
-                record_size += _record_row(pyc, site, 0)
+                    estimates[pyc] = model(path, member)
+                pyc_paths.append(pyc)
+        record_size += _record_rows(pyc_paths, site)  # .pyc rows: no hash, no size
+        # modules not compiled: the model, corrected by the compiled ones when there
+        # are (a sample, see sizefloor.calibrate); an empty module's model is exact
+        calibrated: dict[str, tuple[int, int]] = {}
+        if estimates and exact_sizes:
+            pairs = [(model(path, member).size, exact) for path, member, exact in exact_sizes]
+            scaled = {pyc: e.size for pyc, e in estimates.items() if e.error}
+            calibrated = calibrate.calibrated_sizes(scaled, pairs)[0]
+        for pyc, estimate in estimates.items():
+            size, error = calibrated.get(pyc, (estimate.size, estimate.error))
+            bytecode_files[pyc] = size
+            bytecode_error += error
+            modelled += 1
 
     files = {**placed, **bytecode_files, record_path: record_size}
     directories: set[str] = set()
     shared = _prefix_dirs(site)
-    for path in files:
-        parent = path.rpartition("/")[0]
+    # every file's parent once (a folder holds many files), then its ancestors
+    for parent in {path.rpartition("/")[0] for path in files}:
         while parent and parent not in directories and parent not in shared:
             directories.add(parent)
             parent = parent.rpartition("/")[0]
     return InstallPlan(
-        files=tuple(sorted(files.items())),
+        # sorted by path (paths are unique: sorting the strings alone is quicker)
+        files=tuple([(path, files[path]) for path in sorted(files)]),
         bytecode_bytes=sum(bytecode_files.values()),
         bytecode_error=bytecode_error,
         directories=frozenset(directories),
@@ -345,21 +364,28 @@ def _record_path(path: str, site: str) -> str:
     return "../" * (site.count("/") + 1) + path
 
 
-_NEEDS_QUOTES = re.compile(r'[,"\r\n]|^ ')
+def _needs_quotes(value: str) -> bool:
+    """:mod:`csv`'s default dialect quotes a field that holds a comma, a quote or a
+    line break, or starts with a space (and doubles the quotes in it)."""
+    return "," in value or '"' in value or "\r" in value or "\n" in value or value[:1] == " "
 
 
-def _csv_field(value: str) -> str:
-    """A field as :mod:`csv` writes it with the default dialect."""
-    if _NEEDS_QUOTES.search(value):
-        return '"' + value.replace('"', '""') + '"'
-    return value
+def _record_rows(paths: Iterable[str], site: str) -> int:
+    """Bytes of the RECORD rows of ``paths`` less their hash and size fields: each
+    row is the path (relative to site-packages as :func:`_record_path` writes it,
+    quoted as csv does, UTF-8), two commas, the two fields, CRLF.
 
-
-def _record_row(path: str, site: str, fields: int) -> int:
-    """Bytes of one RECORD row: the path (relative to site-packages, quoted as
-    csv does, UTF-8), two commas, the hash and size fields, CRLF."""
-    field = _csv_field(_record_path(path, site))
-    return (len(field) if field.isascii() else len(field.encode())) + 2 + fields + 2
+    A wheel's rows can run to thousands, and paths that need quoting are rare:
+    the paths are measured together, and looked at one by one only when one of
+    the characters that can call for quotes appears somewhere in them."""
+    in_site = site + "/"
+    up = "../" * (site.count("/") + 1)
+    fields = [path[len(in_site) :] if path.startswith(in_site) else up + path for path in paths]
+    text = "".join(fields)
+    total = (len(text) if text.isascii() else len(text.encode())) + 4 * len(fields)
+    if any(c in text for c in ',"\r\n '):
+        total += sum(2 + field.count('"') for field in fields if _needs_quotes(field))
+    return total
 
 
 def _script_size(size: int, head: bytes | None, layout: Layout) -> int:

@@ -23,6 +23,12 @@ sizefloor: for each wheel,
 A server that ignores Range gets one whole-file request, read in place; a
 local wheel is read from disk. Fetched bytes count as ``source_bytes`` in the
 report's ``transfer``.
+
+The same machinery fetches and compiles the **sample** the default run
+calibrates the model on (:func:`sample_all`, :mod:`sizefloor.calibrate`):
+only the chosen members, gaps of up to :data:`SAMPLE_GAP` bridged, compiled
+by worker processes of the target's CPython (:mod:`sizefloor.compilers`),
+cached under their own key.
 """
 
 from __future__ import annotations
@@ -32,9 +38,9 @@ import hashlib
 import sys
 import urllib.parse
 import zipfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 from sizefloor import bytecode, zipdir
 from sizefloor.errors import MetadataUnavailable, OfflineMiss, SizefloorError
@@ -43,12 +49,19 @@ from sizefloor.install import Layout, compiled_sources
 from sizefloor.urls import redact, url2pathname
 from sizefloor.wheel import Directory, WheelInfo, WheelReader
 
+if TYPE_CHECKING:
+    from sizefloor.compilers import Compiler
+
 GAP_BYTES = 16 * 1024
 """Bytes between two wanted members that are fetched rather than split into two
 requests (a request costs a round trip; 16 KiB cost about as much on most links)."""
 
 REQUEST_BYTES = 16 * 1024 * 1024
 """The most one range request asks for (a bound on the memory a wheel takes)."""
+
+SAMPLE_GAP = 2 * 1024
+"""The gap bridged between two sampled members (:mod:`sizefloor.calibrate`): they
+are spread out, and every byte between them would add to a small budget."""
 
 
 @dataclass(frozen=True)
@@ -62,15 +75,22 @@ class Compiled:
     requests: int = 0
 
 
-def cache_key(dist: DistFile, sources: Mapping[str, str], pip_version: tuple[int, int]) -> str:
-    """The wheel's identity, the compiling interpreter, the installed paths (every
-    ``.pyc`` holds its source's) and whether pip blocks codec imports."""
+def cache_key(
+    dist: DistFile,
+    sources: Mapping[str, str],
+    pip_version: tuple[int, int],
+    interpreter: str | None = None,
+) -> str:
+    """The wheel's identity, the compiling interpreter (``cpython-312-3.12.1``; the
+    running one by default), the installed paths (every ``.pyc`` holds its
+    source's) and whether pip blocks codec imports."""
     paths = hashlib.sha256()
     for member, dfile in sorted(sources.items()):
         paths.update(f"{member}\0{dfile}\n".encode())
-    import platform
+    if interpreter is None:
+        import platform
 
-    interpreter = f"{sys.implementation.cache_tag}-{platform.python_version()}"
+        interpreter = f"{sys.implementation.cache_tag}-{platform.python_version()}"
     blocks = int(tuple(pip_version) >= bytecode.PIP_IMPORT_BLOCKER)
     return f"{dist.cache_key}:{interpreter}:{blocks}:{paths.hexdigest()[:32]}"
 
@@ -80,14 +100,26 @@ def compile_wheel(
     dist: DistFile,
     sources: Mapping[str, str],
     pip_version: tuple[int, int] = (26, 0),
+    *,
+    sample: Collection[str] | None = None,
+    compiler: Compiler | None = None,
 ) -> Compiled:
     """The ``.pyc`` size of each member ``sources`` names (member -> the path pip
-    compiles it as), as the pip of ``pip_version`` writes them."""
+    compiles it as), as the pip of ``pip_version`` writes them; only of the
+    members in ``sample`` when it is given (:mod:`sizefloor.calibrate`).
+    Compiled by ``compiler`` (:mod:`sizefloor.compilers`) when given, else by
+    the running interpreter in this process."""
+    gap = GAP_BYTES
+    identity = compiler.interpreter.identity if compiler is not None else None
+    key = cache_key(dist, sources, pip_version, identity)
+    if sample is not None and set(sample) != set(sources):
+        gap = SAMPLE_GAP
+        key += ":sample:" + hashlib.sha256("\n".join(sorted(sample)).encode()).hexdigest()[:16]
+        sources = {name: sources[name] for name in sources if name in sample}
     if not sources:
         return Compiled({})
     local = dist.url.startswith("file:")
-    key = cache_key(dist, sources, pip_version)
-    size_of = functools.partial(_pyc_size, pip_version=pip_version)
+    size_of = functools.partial(_pyc_size, pip_version=pip_version, compiler=compiler)
     if not local:
         cached = reader.cache.get("pyc", key)
         if isinstance(cached, dict):
@@ -99,7 +131,7 @@ def compile_wheel(
         with open(path, "rb") as f:
             result = Compiled(_compile_archive(f, sources, size_of))
     else:
-        result = _compile_remote(reader, dist, sources, size_of)
+        result = _compile_remote(reader, dist, sources, size_of, gap)
         reader.cache.set("pyc", key, dict(result.sizes))
     return result
 
@@ -107,14 +139,22 @@ def compile_wheel(
 SizeOf = Callable[[bytes, str], int | None]
 
 
-def _pyc_size(source: bytes, dfile: str, *, pip_version: tuple[int, int]) -> int | None:
+def _pyc_size(
+    source: bytes, dfile: str, *, pip_version: tuple[int, int], compiler: Compiler | None = None
+) -> int | None:
     if not bytecode.pip_compiles(source, pip_version):
         return None
+    if compiler is not None:
+        return compiler.size(source, dfile)
     return bytecode.compiled_size(source, dfile)
 
 
 def _compile_remote(
-    reader: WheelReader, dist: DistFile, sources: Mapping[str, str], size_of: SizeOf
+    reader: WheelReader,
+    dist: DistFile,
+    sources: Mapping[str, str],
+    size_of: SizeOf,
+    gap: int = GAP_BYTES,
 ) -> Compiled:
     directory = reader.directory(dist)
     if directory is None:
@@ -128,7 +168,7 @@ def _compile_remote(
         )
     chunks: list[tuple[int, bytes]] = []
     fetched = requests = 0
-    for start, end in request_spans(directory, wanted):
+    for start, end in request_spans(directory, wanted, gap):
         result = reader.http.get_range(dist.url, start, end, kind="sources")
         requests += 1
         if result.whole is not None:  # the server ignores Range: read it all
@@ -153,9 +193,11 @@ def _compile_remote(
     return Compiled(sizes, fetched, requests)
 
 
-def request_spans(directory: Directory, wanted: Sequence[zipdir.Member]) -> list[tuple[int, int]]:
+def request_spans(
+    directory: Directory, wanted: Sequence[zipdir.Member], gap: int = GAP_BYTES
+) -> list[tuple[int, int]]:
     """The byte ranges that hold the ``wanted`` members' local headers and data:
-    neighbours merged, gaps up to :data:`GAP_BYTES` bridged, none longer than
+    neighbours merged, gaps up to ``gap`` bytes bridged, none longer than
     :data:`REQUEST_BYTES` (unless one member alone is)."""
     offsets = directory.offsets
     spans = sorted(directory.span(m, offsets) for m in wanted)
@@ -163,7 +205,7 @@ def request_spans(directory: Directory, wanted: Sequence[zipdir.Member]) -> list
     for start, end in spans:
         if merged:
             first, last = merged[-1]
-            if start - last <= GAP_BYTES and max(end, last) - first <= REQUEST_BYTES:
+            if start - last <= gap and max(end, last) - first <= REQUEST_BYTES:
                 merged[-1] = (first, max(end, last))
                 continue
         merged.append((start, end))
@@ -237,4 +279,71 @@ def compile_all(
             warn(f"--exact-bytecode: {result}; its bytecode is modelled instead")
         else:
             done[item.dist.url] = result
+    return done
+
+
+def sample_all(
+    reader: WheelReader,
+    wheels: Sequence[Wanted],
+    layout: Layout,
+    warn: Callable[[str], None],
+) -> dict[str, Compiled]:
+    """A sample of each wheel's modules compiled (:func:`sizefloor.calibrate.choose`),
+    by URL, fetched concurrently and compiled by worker processes of the target's
+    CPython (:mod:`sizefloor.compilers`); the whole of a wheel whose modules fit
+    the sample's budget. A wheel that cannot be read or compiled is left out
+    with a warning (its bytecode is then modelled alone)."""
+    from sizefloor import calibrate
+    from sizefloor.compilers import Compiler, CompilerError, find
+
+    interpreter = find(layout.python_version)
+    if interpreter is None:
+        return {}
+
+    def one(item: Wanted) -> Compiled | str | None:
+        sources = compiled_sources(item.info, project=item.project, layout=layout)
+        sizes = dict(item.info.members)
+        compressed = item.info.compressed_size()
+        candidates = [
+            calibrate.Candidate(name, sizes[name], compressed.get(name))
+            for name in dict.fromkeys(name for name, _ in item.info.members)
+            if name in sources
+        ]
+        sample = calibrate.choose(candidates)
+        if not sample:
+            return Compiled({})
+        try:
+            return compile_wheel(
+                reader, item.dist, sources, layout.pip_version, sample=sample, compiler=compiler
+            )
+        except OfflineMiss:
+            return None
+        except CompilerError as exc:
+            failed.append(str(exc))
+            return None
+        except (SizefloorError, zipdir.ZipFormatError, OSError) as exc:
+            return f"{item.dist.filename}: {exc}"
+
+    done: dict[str, Compiled] = {}
+    failed: list[str] = []
+    offline = 0
+    with Compiler(interpreter) as compiler, bytecode.silenced():
+        results = list(reader.http.map(one, wheels))
+    for item, result in zip(wheels, results, strict=True):
+        if result is None:
+            offline += 1
+        elif isinstance(result, str):
+            warn(f"could not compile a sample of {result}; its bytecode is modelled alone")
+        else:
+            done[item.dist.url] = result
+    if failed:
+        warn(
+            f"{interpreter.executable} could not compile ({failed[0]}): the bytecode of "
+            f"{len(failed)} wheel(s) is modelled alone"
+        )
+    if offline > len(failed):
+        warn(
+            f"--offline: the cache has no compiled sample of {offline - len(failed)} wheel(s): "
+            "their bytecode is modelled alone"
+        )
     return done

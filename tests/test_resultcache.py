@@ -62,13 +62,12 @@ def test_other_inputs_are_not_answered_from_it(
 ) -> None:
     server = index_server(lib_dir)
     run(["app"], tmp_path, index_url=server.simple_url)
-    assert [p.name for p in run(["lib"], tmp_path, index_url=server.simple_url).packages] == [
-        "lib"
-    ]
+    assert [p.name for p in run(["lib"], tmp_path, index_url=server.simple_url).packages] == ["lib"]
     no_bytecode = run(["app"], tmp_path, index_url=server.simple_url, compile_bytecode=False)
-    assert no_bytecode.totals.installed_bytes < run(
-        ["app"], tmp_path, index_url=server.simple_url
-    ).totals.installed_bytes
+    assert (
+        no_bytecode.totals.installed_bytes
+        < run(["app"], tmp_path, index_url=server.simple_url).totals.installed_bytes
+    )
 
 
 def test_a_page_read_again_since_replaces_the_result(

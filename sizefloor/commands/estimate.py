@@ -110,6 +110,13 @@ def add_resolution_arguments(parser: argparse.ArgumentParser) -> None:
         "exact when the target's Python is the one running sizefloor",
     )
     sizing.add_argument(
+        "--model-bytecode",
+        action="store_true",
+        help="model the .pyc sizes alone: do not calibrate the model on a few modules of each "
+        "wheel, fetched by range and compiled (the default when the target's Python is the "
+        "one running sizefloor)",
+    )
+    sizing.add_argument(
         "--pip-version",
         metavar="X.Y",
         default="26.0",
@@ -265,6 +272,7 @@ def options_from_args(args: argparse.Namespace, uploaded: datetime | None) -> Op
         uploaded_prior_to=uploaded,
         compile_bytecode=not args.no_compile,
         exact_bytecode=getattr(args, "exact_bytecode", False),
+        sample_bytecode=not getattr(args, "model_bytecode", False),
         constraints=tuple(args.constraint),
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         use_cache=not args.no_cache,

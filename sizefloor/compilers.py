@@ -1,0 +1,220 @@
+"""CPython interpreters that compile sources for sizefloor, in worker processes.
+
+A ``.pyc`` is what one CPython X.Y makes of a source: only an X.Y can say its
+size exactly (:func:`sizefloor.bytecode.compiled_size` does it in process,
+for the running interpreter). :class:`Compiler` does the same in a few
+worker processes of an X.Y interpreter:
+
+- the running one when it is the target's (the workers compile in parallel,
+  beside the threads that fetch: compiling holds the GIL);
+- else ``pythonX.Y`` found on ``PATH`` (:func:`find`), when it says it is
+  CPython X.Y (it is asked once, by running it).
+
+Each worker is ``python -I -c WORKER``: isolated mode (no site-packages, no
+``PYTHON*`` variables), the standard library alone. Frames on its standard
+input: the installed path (``dfile``) and the source; it answers with the
+size of the ``.pyc`` pip would write (the 16-byte header and the marshalled
+code object, compiled as ``py_compile`` does, warnings ignored) or -1 when
+the source does not compile. A worker that dies or answers nonsense raises
+:class:`CompilerError`: the caller models that wheel's bytecode instead.
+"""
+
+from __future__ import annotations
+
+import os
+import queue
+import shutil
+import struct
+import subprocess
+import sys
+import threading
+from dataclasses import dataclass
+
+WORKER = r"""
+import marshal, struct, sys, warnings
+warnings.simplefilter("ignore")
+read, out = sys.stdin.buffer.read, sys.stdout.buffer
+out.write(("%s %d.%d.%d\n" % ((sys.implementation.name,) + tuple(sys.version_info[:3]))).encode())
+out.flush()
+while True:
+    head = read(8)
+    if len(head) < 8:
+        break
+    n, m = struct.unpack("<II", head)
+    dfile, source = read(n).decode("utf-8", "surrogateescape"), read(m)
+    try:
+        code = compile(source, dfile, "exec", dont_inherit=True, optimize=0)
+        size = 16 + len(marshal.dumps(code))
+    except Exception:
+        size = -1
+    out.write(struct.pack("<q", size))
+    out.flush()
+"""
+"""The worker: the header line (implementation and version), then one answer a frame."""
+
+WORKERS = 4
+"""At most this many worker processes (and no more than the machine's CPUs)."""
+
+_HEAD = struct.Struct("<II")
+_SIZE = struct.Struct("<q")
+
+
+class CompilerError(Exception):
+    """A worker could not be started or stopped answering."""
+
+
+@dataclass(frozen=True)
+class Interpreter:
+    executable: str
+    version: str
+    """``3.12.1``: the full version, part of every cache key its sizes go under."""
+
+    @property
+    def identity(self) -> str:
+        major, minor = self.version.split(".")[:2]
+        return f"cpython-{major}{minor}-{self.version}"
+
+
+_found: dict[tuple[int, int], Interpreter | None] = {}
+_found_lock = threading.Lock()
+
+
+def find(version: tuple[int, int]) -> Interpreter | None:
+    """A CPython of ``version``: the running one, else ``pythonX.Y`` on ``PATH``
+    when it answers that it is one (asked once a process)."""
+    version = (int(version[0]), int(version[1]))
+    running = sys.implementation.name == "cpython" and sys.version_info[:2] == version
+    if running and sys.executable:
+        return Interpreter(sys.executable, ".".join(map(str, sys.version_info[:3])))
+    with _found_lock:
+        if version not in _found:
+            _found[version] = _probe(version)
+        return _found[version]
+
+
+def _probe(version: tuple[int, int]) -> Interpreter | None:
+    executable = shutil.which(f"python{version[0]}.{version[1]}")
+    if executable is None:
+        return None
+    script = "import sys; print(sys.implementation.name, '%d.%d.%d' % sys.version_info[:3])"
+    try:
+        done = subprocess.run(
+            [executable, "-I", "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+            stdin=subprocess.DEVNULL,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    name, _, full = done.stdout.strip().partition(" ")
+    if done.returncode != 0 or name != "cpython":
+        return None
+    if tuple(int(p) for p in full.split(".")[:2]) != version:
+        return None
+    return Interpreter(executable, full)
+
+
+class Compiler:
+    """Worker processes of one interpreter, shared by threads: :meth:`size` takes
+    an idle worker (starting one while there are fewer than ``workers``)."""
+
+    def __init__(self, interpreter: Interpreter, workers: int | None = None) -> None:
+        self.interpreter = interpreter
+        self._most = max(1, min(workers or WORKERS, os.cpu_count() or 1))
+        self._idle: queue.Queue[subprocess.Popen[bytes]] = queue.Queue()
+        self._all: list[subprocess.Popen[bytes]] = []
+        self._lock = threading.Lock()
+        self._broken: str | None = None
+        """Why a worker could not start: then none is tried again."""
+
+    def __enter__(self) -> Compiler:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def size(self, source: bytes, dfile: str) -> int | None:
+        """The size of the ``.pyc`` pip writes for ``source`` installed at
+        ``dfile`` (``None``: it does not compile)."""
+        worker = self._take()
+        try:
+            stdin, stdout = worker.stdin, worker.stdout
+            assert stdin is not None and stdout is not None
+            name = dfile.encode("utf-8", "surrogateescape")
+            stdin.write(_HEAD.pack(len(name), len(source)) + name + source)
+            stdin.flush()
+            answer = stdout.read(_SIZE.size)
+            if len(answer) != _SIZE.size:
+                raise CompilerError(f"{self.interpreter.executable} stopped answering")
+        except (OSError, ValueError, CompilerError) as exc:
+            self._discard(worker)
+            raise CompilerError(str(exc)) from exc
+        self._idle.put(worker)
+        (size,) = _SIZE.unpack(answer)
+        return None if size < 0 else size
+
+    def _take(self) -> subprocess.Popen[bytes]:
+        while True:
+            try:
+                return self._idle.get_nowait()
+            except queue.Empty:
+                pass
+            with self._lock:
+                if self._broken is not None:
+                    raise CompilerError(self._broken)
+                if len(self._all) < self._most:
+                    try:
+                        worker = self._start()
+                    except CompilerError as exc:
+                        self._broken = str(exc)
+                        raise
+                    self._all.append(worker)
+                    return worker
+            try:  # a worker is busy: wait for one (or for room to start one)
+                return self._idle.get(timeout=0.1)
+            except queue.Empty:
+                continue
+
+    def _start(self) -> subprocess.Popen[bytes]:
+        try:
+            worker = subprocess.Popen(
+                [self.interpreter.executable, "-I", "-c", WORKER],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        except OSError as exc:
+            raise CompilerError(f"cannot run {self.interpreter.executable}: {exc}") from exc
+        assert worker.stdout is not None
+        header = worker.stdout.readline().decode("ascii", "replace").split()
+        if header != ["cpython", self.interpreter.version]:
+            worker.kill()
+            worker.wait()
+            raise CompilerError(
+                f"{self.interpreter.executable} is not CPython {self.interpreter.version}"
+            )
+        return worker
+
+    def _discard(self, worker: subprocess.Popen[bytes]) -> None:
+        with self._lock:
+            if worker in self._all:
+                self._all.remove(worker)
+        worker.kill()
+        worker.wait()
+
+    def close(self) -> None:
+        """Stop every worker (they end when their input closes)."""
+        with self._lock:
+            workers, self._all = self._all, []
+        for worker in workers:
+            try:
+                if worker.stdin is not None:
+                    worker.stdin.close()
+                worker.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                worker.kill()
+                worker.wait()
+            if worker.stdout is not None:
+                worker.stdout.close()
