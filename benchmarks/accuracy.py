@@ -976,7 +976,9 @@ For each requirements file (case) and target:
    `{prefix}/lib/python{py}/site-packages/../../../bin/x.py`): the `.pyc`
    files are then the image's, byte for byte.
    sizefloor's default there models the `.pyc` sizes and calibrates the
-   model on each wheel: a small, deterministic sample of its `.py` members
+   model on the wheels that carry most of its error (largest stated error
+   first, until the others state at most 1% of the estimate together):
+   a small, deterministic sample of each one's `.py` members
    (all of them when they fit: 5% of their compressed bytes, held between 16
    and 32 KiB, plus any one module holding 30% of the sources) is fetched by
    range and compiled by the target's CPython; the modules not compiled get

@@ -253,8 +253,21 @@ def test_the_default_run_calibrates_the_model_on_a_sample(
     assert server.bytes_sent("/files/") < wheel.stat().st_size - 400_000
     assert modelled.transfer["source_bytes"] == 0
 
-    # a wheel whose modules fit the budget is compiled whole: exact
-    small = sampled.package("smallpkg")
+    # smallpkg states too small an error beside tablepkg's to be worth a sample:
+    # the model alone sizes it, and none of its bytes are fetched
+    assert not sampled.package("smallpkg").bytecode_exact
+    assert sampled.package("smallpkg") == modelled.package("smallpkg")
+
+    # alone, it is: a wheel whose modules fit the budget is compiled whole, exact
+    alone = sizefloor.estimate(
+        ["smallpkg"],
+        python=PY,
+        use_pip_config=False,
+        index_url=server.simple_url,
+        cache_dir=tmp_path / "alone",
+        executable=sys.executable,
+    )
+    small = alone.package("smallpkg")
     assert small.bytecode_exact and small.error_bytes == 0
     assert small.contents == exact.package("smallpkg").contents
 
