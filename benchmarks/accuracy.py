@@ -344,6 +344,34 @@ class Bench:
         out.seconds = time.monotonic() - start
         return out
 
+    def variant(
+        self,
+        out: Outcome,
+        case: str,
+        target: str,
+        truth: _measure.TargetMeasure,
+        label: str,
+        flag: str,
+        **how: bool,
+    ) -> None:
+        """The compiled comparison again with sizefloor run another way (``flag``),
+        against the same truth, as an extra row of ``out``."""
+        row = Outcome(
+            out.case, out.target.replace(")", f", {label})"), True, bool(how.get("exact"))
+        )
+        row.model_bytecode = bool(how.get("model"))
+        ran = self.tools.sizefloor(case, target, compile_bytecode=True, **how)
+        if ran.ok:
+            report = json.loads(ran.stdout)
+            fill_estimate(row, report)
+            row.truth_bytes, row.truth_files = out.truth_bytes, out.truth_files
+            row.truth_disk, row.truth_pyc = out.truth_disk, out.truth_pyc
+            row.record_adjustment = out.record_adjustment
+            compare(row, report, truth, True)
+        else:
+            row.failures.append(f"sizefloor {flag} fails: {ran.why()}")
+        out.also.append(row)
+
     def _run_case(
         self,
         case: Path,
@@ -456,32 +484,9 @@ class Bench:
             )
         compare(out, report, truth, compiled)
         if compiled and self.tools.exact_bytecode:
-            exact = Outcome(out.case, out.target.replace(")", ", exact)"), True, True)
-            ran = self.tools.sizefloor(case, target, compile_bytecode=True, exact=True)
-            if ran.ok:
-                exact_report = json.loads(ran.stdout)
-                fill_estimate(exact, exact_report)
-                exact.truth_bytes, exact.truth_files = out.truth_bytes, out.truth_files
-                exact.truth_disk, exact.truth_pyc = out.truth_disk, out.truth_pyc
-                exact.record_adjustment = out.record_adjustment
-                compare(exact, exact_report, truth, compiled)
-            else:
-                exact.failures.append(f"sizefloor --exact-bytecode fails: {ran.why()}")
-            out.also.append(exact)
+            self.variant(out, case, target, truth, "exact", "--exact-bytecode", exact=True)
         if compiled and self.tools.model_bytecode:
-            alone = Outcome(out.case, out.target.replace(")", ", model alone)"), True)
-            alone.model_bytecode = True
-            ran = self.tools.sizefloor(case, target, compile_bytecode=True, model=True)
-            if ran.ok:
-                alone_report = json.loads(ran.stdout)
-                fill_estimate(alone, alone_report)
-                alone.truth_bytes, alone.truth_files = out.truth_bytes, out.truth_files
-                alone.truth_disk, alone.truth_pyc = out.truth_disk, out.truth_pyc
-                alone.record_adjustment = out.record_adjustment
-                compare(alone, alone_report, truth, compiled)
-            else:
-                alone.failures.append(f"sizefloor --model-bytecode fails: {ran.why()}")
-            out.also.append(alone)
+            self.variant(out, case, target, truth, "model alone", "--model-bytecode", model=True)
         if self.args.keep:
             name = f"{out.case}-{out.target}"
             dest = os.path.join(
