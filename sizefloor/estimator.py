@@ -308,21 +308,32 @@ class Estimator:
             pip_version=self.options.pip_version,
         )
         compiled: dict[str, Compiled] = {}
+        compiling: set[str] = set()
+        join: Callable[[], None] = lambda: None  # noqa: E731
         if exact_bytecode or sampling:  # calibrate: "or sampling"
             from sizefloor.sources import Wanted as Wheel
-            from sizefloor.sources import compile_all, sample_all  # calibrate: sample_all
+            from sizefloor.sources import compile_all, sample_all, worth_calibrating
 
             self.progress("compiling", 0, 0)
             wheels = [Wheel(r.dist, provider.inspection(r.dist), r.display_name) for r in resolved]
             wheels = [w for w in wheels if isinstance(w.info, WheelInfo)]
+            if not exact_bytecode:  # calibrate
+                wheels = worth_calibrating(wheels, layout)
             compile_wheels = compile_all if exact_bytecode else sample_all  # calibrate
-            compiled = compile_wheels(reader, wheels, layout, self._warn)
+            compiling = {w.dist.url for w in wheels}
+            join = _in_background(
+                lambda: compiled.update(compile_wheels(reader, wheels, layout, self._warn))
+            )
         packages: list[PackageSize] = []
         directories: set[str] = set()
         file_sizes: list[int] = []
         paths: list[str] = []
         total = len(resolved)
-        for done, chosen in enumerate(resolved, 1):
+        # what is not being compiled is sized while the rest compiles
+        order = sorted(resolved, key=lambda r: r.dist.url in compiling)
+        for done, chosen in enumerate(order, 1):
+            if chosen.dist.url in compiling:
+                join()
             info = provider.inspection(chosen.dist)
             size, dirs, files = self._size(chosen, info, layout, compiled.get(chosen.dist.url))
             packages.append(size)
@@ -330,6 +341,7 @@ class Estimator:
             file_sizes.extend(s for _, s in files)
             paths.extend(p for p, _ in files)
             self.progress("sizing", done, total)
+        join()
         packages.sort(key=lambda p: (-p.installed_bytes, p.name))
         totals = Totals.of(packages)
         disk = file_blocks(file_sizes) + directory_blocks(directories, paths)
@@ -474,6 +486,30 @@ class Estimator:
     def _warn(self, message: str) -> None:
         if message not in self.warnings:
             self.warnings.append(message)
+
+
+def _in_background(work: Callable[[], None]) -> Callable[[], None]:
+    """Start ``work`` on a thread; the function returned waits for it (raising
+    what it raised) and may be called any number of times."""
+    import threading
+
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as exc:  # handed to the waiting thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=run, name="sizefloor-compile", daemon=True)
+    thread.start()
+
+    def join() -> None:
+        thread.join()
+        if failure:
+            raise failure[0]
+
+    return join
 
 
 __all__ = ["Options", "Progress", "RequirementLine", "estimate", "load_requirements"]

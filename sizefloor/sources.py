@@ -287,9 +287,7 @@ ERROR_BUDGET = 0.01
 state as their bytecode error, together (:func:`worth_calibrating`)."""
 
 
-def worth_calibrating(
-    wheels: Sequence[Wanted], plans: Mapping[str, Mapping[str, str]], layout: Layout
-) -> list[Wanted]:
+def worth_calibrating(wheels: Sequence[Wanted], layout: Layout) -> list[Wanted]:
     """The wheels whose bytecode a sample should calibrate: the largest stated
     model errors first, until what the rest state together is at most
     :data:`ERROR_BUDGET` of the estimate (their files plus modelled bytecode).
@@ -305,7 +303,8 @@ def worth_calibrating(
         sizes = dict(item.info.members)
         compressed = item.info.compressed_size()
         modelled = 0
-        for name, path in plans[item.dist.url].items():
+        plan = compiled_sources(item.info, project=item.project, layout=layout)
+        for name, path in plan.items():
             estimate = bytecode.pyc_size(
                 sizes.get(name, 0),
                 path,
@@ -332,7 +331,8 @@ def sample_all(
     layout: Layout,
     warn: Callable[[str], None],
 ) -> dict[str, Compiled]:
-    """A sample of each wheel's modules compiled (:func:`sizefloor.calibrate.choose`),
+    """A sample of each wheel's modules compiled (:func:`sizefloor.calibrate.choose`;
+    which wheels are worth it is :func:`worth_calibrating`'s choice),
     by URL, fetched concurrently and compiled by worker processes of the target's
     CPython (:mod:`sizefloor.compilers`); the whole of a wheel whose modules fit
     the sample's budget. A wheel that cannot be read or compiled is left out
@@ -343,14 +343,9 @@ def sample_all(
     interpreter = find(layout.python_version)
     if interpreter is None:
         return {}
-    plans = {
-        item.dist.url: compiled_sources(item.info, project=item.project, layout=layout)
-        for item in wheels
-    }
-    wheels = worth_calibrating(wheels, plans, layout)
 
     def one(item: Wanted) -> Compiled | str | None:
-        sources = plans[item.dist.url]
+        sources = compiled_sources(item.info, project=item.project, layout=layout)
         sizes = dict(item.info.members)
         compressed = item.info.compressed_size()
         candidates = [
