@@ -562,12 +562,13 @@ class Bench:
         edited.note = "requirements edited: resolved again from the cache"
         if cache is None:
             return edited
-        original = ROOT / rel
+        original = ROOT / rel  # rel may be absolute (the scaling check's half file)
         for i in range(self.args.runs):
             copy = original.with_name(f".edited-{i}-{original.name}")
             copy.write_text(original.read_text() + f"\n# edit {i}\n")
             try:
-                argv = self.sizefloor_argv(str(copy.relative_to(ROOT)), cache)
+                where = copy.relative_to(ROOT) if copy.is_relative_to(ROOT) else copy
+                argv = self.sizefloor_argv(str(where), cache)
                 r = self.measure(edited, argv, label=f"run {i + 1}")
             finally:
                 copy.unlink()
