@@ -263,9 +263,32 @@ def _largest(items: dict[str, int], limit: int | None = None) -> tuple[tuple[str
     return tuple(ranked[:limit] if limit is not None else ranked)
 
 
+_REMEMBERED: list[tuple[Sequence[PackageSize], str, tuple[Finding, ...]]] = []
+"""Findings already worked out, for the very package tuples they are of (a few:
+an estimate's findings are asked for when it is remembered and when rendered)."""
+
+
+def remember(
+    packages: Sequence[PackageSize], found: Sequence[Finding], *, prefix: str = DEFAULT_PREFIX
+) -> None:
+    """Record ``found`` as the findings of ``packages`` (which :func:`find` then
+    returns without working them out: a remembered estimate keeps its findings)."""
+    _REMEMBERED.append((packages, prefix, tuple(found)))
+    del _REMEMBERED[:-4]
+
+
 def find(report: Report | Sequence[PackageSize], *, prefix: str = DEFAULT_PREFIX) -> list[Finding]:
     """The findings for a report (or its packages), largest saving first."""
     packages: Sequence[PackageSize] = report if isinstance(report, Sequence) else report.packages
+    for known, known_prefix, known_found in _REMEMBERED:
+        if known is packages and known_prefix == prefix:
+            return list(known_found)
+    found = _find(packages, prefix)
+    remember(packages, found, prefix=prefix)
+    return found
+
+
+def _find(packages: Sequence[PackageSize], prefix: str) -> list[Finding]:
     cache_tag = _cache_tag(packages)
     site = _site_dir(packages, prefix)
     sources = frozenset(f.path for p in packages for f in p.contents if f.path.endswith(".py"))
@@ -475,6 +498,7 @@ __all__ = [
     "folders",
     "largest_files",
     "library_key",
+    "remember",
     "savings",
     "site_relative",
 ]

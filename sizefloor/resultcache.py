@@ -27,7 +27,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
-from sizefloor import __version__
+from sizefloor import __version__, findings
 from sizefloor.urls import url2pathname
 
 if TYPE_CHECKING:
@@ -150,12 +150,17 @@ def lookup(cache: Cache, key: str) -> Report | None:
         return None
     if not all(cache.page_current(page, stored) for page, stored in pages.items()):
         return None
-    return replace(report, transfer=dict.fromkeys(report.transfer, 0))
+    remembered = replace(report, transfer=dict.fromkeys(report.transfer, 0))
+    found = entry.get("findings")
+    if isinstance(found, tuple):
+        findings.remember(remembered.packages, found)
+    return remembered
 
 
 def store(cache: Cache, key: str, pages: Mapping[str, float], report: Report) -> None:
     """Remember ``report`` as the answer for ``key`` while ``pages`` stay as stored."""
-    cache.set(_KIND, key, {"pages": dict(pages), "report": report})
+    found = tuple(findings.find(report))  # worked out once: rendering reuses them
+    cache.set(_KIND, key, {"pages": dict(pages), "report": report, "findings": found})
 
 
 __all__ = ["lookup", "result_key", "store"]
