@@ -806,7 +806,7 @@ class Bench:
         rel = os.path.relpath(half_file, ROOT)
         log(f"\n== scaling: {name}-half ({len(half_lines)} of {case.requirements} lines; {how})")
         scratch_case = CaseResult(name=f"{name}-half", path=rel, requirements=len(half_lines))
-        cold, warm, _ = self.sizefloor(scratch_case, str(half_file), f"{name}-half")
+        cold, warm, _edited, _ = self.sizefloor(scratch_case, str(half_file), f"{name}-half")
         self.scaling = {
             "case": name,
             "how": how,
