@@ -6,8 +6,11 @@ cannot see is how the code is written, and that is mostly a trait of the
 project: ``pygments``' lexers are keyword tables that marshal to 0.7 of what
 the model says, ``six`` and ``rich`` are many small functions and classes,
 1.1 to 1.3 of it. So by default, when a CPython of the target's version is at
-hand (:func:`available`), each wheel gets a small, deterministic sample of its
-``.py`` members compiled, and the model is corrected by what the sample shows:
+hand (:func:`available`), the wheels that carry most of the model's stated
+error (:func:`sizefloor.sources.worth_calibrating`: the largest first, until
+the others state at most 1% of the estimate together) each get a small,
+deterministic sample of their ``.py`` members compiled, and the model is
+corrected by what the sample shows:
 
 1. **The sample** (:func:`choose`). Every ``.py`` member pip compiles costs its
    compressed bytes and a local header to fetch. A wheel whose modules all fit
@@ -51,8 +54,9 @@ above: the per-package |error| of the bytecode falls from p50 8.6% / p90
 budget. The stated error holds for 89% (3.10) to 92% of the packages that are
 calibrated, and is 14-15% of their calibrated bytes (bytes-weighted; the
 model states 27%). The samples cost 4.5 MB for the 208 wheels; on
-``benchmarks/speed-cases/ml.txt`` they add 0.36% of the wheels' bytes to what
-sizefloor reads. What a small sample misses: a package whose many small
+``benchmarks/speed-cases/ml.txt`` 10 of the 56 wheels are worth calibrating,
+and their samples add 0.08% of the wheels' bytes (327 kB) to what sizefloor
+reads. What a small sample misses: a package whose many small
 modules differ from its few large ones, which cost more than the budget
 (``docutils``: some 80 language tables marshal to 0.5-0.6 of the model, its
 large modules to 1.3 of it; calibrated, its bytecode comes out 22-29% low,

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
-from sizefloor import __version__, bytecode, calibrate, resultcache
+from sizefloor import __version__, resultcache
 from sizefloor.cache import Cache, default_cache_dir
 from sizefloor.errors import InputError, RequirementsError
 from sizefloor.pipconfig import IndexSettings, default_index_url, load_index_settings
@@ -194,16 +194,6 @@ class Estimator:
             None if not self.options.use_cache else (self.options.cache_dir or default_cache_dir()),
             offline=self.options.offline,
         )
-        from sizefloor.http import HttpOptions
-
-        http_options = HttpOptions(
-            timeout=self.options.timeout or (pip.timeout if pip and pip.timeout else 30.0),
-            retries=pip.retries if pip and pip.retries is not None else 3,
-            concurrency=self.options.concurrency,
-            cert=pip.cert if pip else None,
-            client_cert=pip.client_cert if pip else None,
-            proxy=pip.proxy if pip else None,
-        )
         urls = [*indexes, *links, *(line.requirement.url or "" for line in self.reqs.requirements)]
         try:
             key = None
@@ -212,8 +202,16 @@ class Estimator:
             remembered = resultcache.lookup(cache, key) if key is not None else None
             if remembered is not None:
                 return remembered
-            from sizefloor.http import Http
+            from sizefloor.http import Http, HttpOptions
 
+            http_options = HttpOptions(
+                timeout=self.options.timeout or (pip.timeout if pip and pip.timeout else 30.0),
+                retries=pip.retries if pip and pip.retries is not None else 3,
+                concurrency=self.options.concurrency,
+                cert=pip.cert if pip else None,
+                client_cert=pip.client_cert if pip else None,
+                proxy=pip.proxy if pip else None,
+            )
             with Http(http_options, urls) as http:
                 report, finder = self._run(http, cache, indexes, links)
             if key is not None and not finder.unrecorded:
@@ -240,9 +238,8 @@ class Estimator:
         )
         reader = WheelReader(http, cache, warn=self._warn)
         exact_bytecode = self._exact_bytecode()
-        sampling = self.options.sample_bytecode and self.options.compile_bytecode  # calibrate
-        sampling = sampling and not exact_bytecode and calibrate.available(self.target)  # calibrate
-        reader.keep_directories = exact_bytecode or sampling  # calibrate: "or sampling"
+        sampling = self._sample_bytecode(exact_bytecode)
+        reader.keep_directories = exact_bytecode or sampling
         env = self.target.marker_environment()
 
         roots: list[Wanted] = []
@@ -310,16 +307,16 @@ class Estimator:
         compiled: dict[str, Compiled] = {}
         compiling: set[str] = set()
         join: Callable[[], None] = lambda: None  # noqa: E731
-        if exact_bytecode or sampling:  # calibrate: "or sampling"
+        if exact_bytecode or sampling:
             from sizefloor.sources import Wanted as Wheel
             from sizefloor.sources import compile_all, sample_all, worth_calibrating
 
             self.progress("compiling", 0, 0)
             wheels = [Wheel(r.dist, provider.inspection(r.dist), r.display_name) for r in resolved]
             wheels = [w for w in wheels if isinstance(w.info, WheelInfo)]
-            if not exact_bytecode:  # calibrate
+            if not exact_bytecode:
                 wheels = worth_calibrating(wheels, layout)
-            compile_wheels = compile_all if exact_bytecode else sample_all  # calibrate
+            compile_wheels = compile_all if exact_bytecode else sample_all
             compiling = {w.dist.url for w in wheels}
             join = _in_background(
                 lambda: compiled.update(compile_wheels(reader, wheels, layout, self._warn))
@@ -379,8 +376,18 @@ class Estimator:
             result[key] = result.get(key, SpecifierSet()) & req.specifier
         return result
 
+    def _sample_bytecode(self, exact_bytecode: bool) -> bool:
+        """Whether the ``.pyc`` model is calibrated on compiled samples."""
+        if exact_bytecode or not (self.options.sample_bytecode and self.options.compile_bytecode):
+            return False
+        from sizefloor import calibrate
+
+        return calibrate.available(self.target)
+
     def _exact_bytecode(self) -> bool:
         """Whether ``.pyc`` sizes are compiled (warns when asked for and impossible)."""
+        from sizefloor import bytecode
+
         if not (self.options.exact_bytecode and self.options.compile_bytecode):
             return False
         why = bytecode.exact_unavailable(self.target.python_version)
@@ -459,6 +466,8 @@ class Estimator:
         requested = 1 if common["requested"] else 0  # REQUESTED, an empty file
         bytecode_bytes = bytecode_error = files = 0
         if self.options.compile_bytecode and info.sources:
+            from sizefloor import bytecode
+
             # a typical module path: prefix, site-packages, package, module
             path = f"{layout.prefix}/{layout.site_packages}/{'p' * 12}/{'m' * 12}.py"
             for size in info.sources:

@@ -84,16 +84,18 @@ def check_analysis_arguments(parser: argparse.ArgumentParser, args: argparse.Nam
 
 def emit(report: Report, args: argparse.Namespace) -> int:
     """Write the report and the views, print the warnings, check the budget."""
-    from sizefloor import views
     from sizefloor.budget import Budget, floor_of
     from sizefloor.formats import render
 
     text = render(report, args.format, top=args.top, files=args.list_files)
     queries = []
-    if args.tree:
-        queries.append(views.render_tree(report))
-    if args.why:
-        queries.append(views.render_why(report, args.why))
+    if args.tree or args.why:
+        from sizefloor import views
+
+        if args.tree:
+            queries.append(views.render_tree(report))
+        if args.why:
+            queries.append(views.render_why(report, args.why))
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     if queries:
