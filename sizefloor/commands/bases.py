@@ -21,10 +21,10 @@ def compare_and_print(
     progress: object,
 ) -> int:
     from sizefloor.bases import compare_bases, render_table
+    from sizefloor.commands.estimate import requirements_from
     from sizefloor.errors import InputError
     from sizefloor.estimator import estimate
     from sizefloor.formats import human
-    from sizefloor.requirements import parse_requirement_strings, read_requirements
 
     if args.base is not None:
         raise InputError(
@@ -37,14 +37,7 @@ def compare_and_print(
             "do not apply.",
             hint="Drop them; --platform picks the architecture.",
         )
-    reqs = None
-    for path in args.files:
-        loaded = read_requirements(path)
-        reqs = loaded if reqs is None else reqs.merged(loaded)
-    if args.package:
-        loaded = parse_requirement_strings(args.package)
-        reqs = loaded if reqs is None else reqs.merged(loaded)
-    assert reqs is not None
+    reqs = requirements_from(args.files, args.package)
     plain = replace(options, base=None, image_bytes=None, refresh_runtime=False)
 
     def estimate_for(target: Target) -> Report:

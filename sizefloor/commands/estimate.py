@@ -14,7 +14,10 @@ from sizefloor.commands.output import add_analysis_arguments, check_analysis_arg
 from sizefloor.formats import FORMATS
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sizefloor.estimator import Options
+    from sizefloor.requirements import RequirementSet
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -235,16 +238,8 @@ def _estimate_and_print(
     args: argparse.Namespace, uploaded: datetime | None, progress: _Progress
 ) -> int:
     from sizefloor.estimator import estimate
-    from sizefloor.requirements import parse_requirement_strings, read_requirements
 
-    reqs = None
-    for path in args.files:
-        loaded = read_requirements(path)
-        reqs = loaded if reqs is None else reqs.merged(loaded)
-    if args.package:
-        loaded = parse_requirement_strings(args.package)
-        reqs = loaded if reqs is None else reqs.merged(loaded)
-    assert reqs is not None
+    reqs = requirements_from(args.files, args.package)
     report = estimate(
         reqs,
         python=args.python,
@@ -256,6 +251,20 @@ def _estimate_and_print(
     )
     progress.clear()
     return emit(report, args)
+
+
+def requirements_from(files: Sequence[str], packages: Sequence[str] | None) -> RequirementSet:
+    """The requirements files, then the ``-p`` requirement strings, merged in order
+    (the command line has made sure there is at least one)."""
+    from sizefloor.requirements import parse_requirement_strings, read_requirements
+
+    sets = [read_requirements(path) for path in files]
+    if packages:
+        sets.append(parse_requirement_strings(list(packages)))
+    merged = sets[0]
+    for more in sets[1:]:
+        merged = merged.merged(more)
+    return merged
 
 
 def options_from_args(args: argparse.Namespace, uploaded: datetime | None) -> Options:

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sizefloor.commands.estimate import add_index_arguments
+from sizefloor.commands.estimate import add_index_arguments, requirements_from
 from sizefloor.errors import InputError
 
 
@@ -113,16 +113,8 @@ def _floor(args: argparse.Namespace, image: Any) -> tuple[Any, list[str]]:
     from sizefloor.estimator import Options, estimate
     from sizefloor.imagefloor import floor_of
     from sizefloor.imagepython import python_layout
-    from sizefloor.requirements import parse_requirement_strings, read_requirements
 
-    reqs = None
-    for path in args.requirement:
-        loaded = read_requirements(path)
-        reqs = loaded if reqs is None else reqs.merged(loaded)
-    if args.package:
-        loaded = parse_requirement_strings(args.package)
-        reqs = loaded if reqs is None else reqs.merged(loaded)
-    assert reqs is not None
+    reqs = requirements_from(args.requirement, args.package)
     fields: dict[str, Any] = {
         "index_url": args.index_url,
         "extra_index_urls": tuple(args.extra_index_url),
