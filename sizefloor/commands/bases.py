@@ -6,8 +6,9 @@ import argparse
 import json
 import sys
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING
+
+from sizefloor.commands.output import deliver
 
 if TYPE_CHECKING:
     from sizefloor.estimator import Options
@@ -67,11 +68,5 @@ def compare_and_print(
         )
         title = f"The floor of {what} on {comparison.platform}, by base ({asked}):"
         text = render_table(comparison, title, human)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    if not args.quiet:
-        for warning in comparison.warnings:
-            print(f"sizefloor: warning: {warning}", file=sys.stderr)
+    deliver(text, args.output, comparison.warnings, quiet=args.quiet)
     return 0

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
-from pathlib import Path
+
+from sizefloor.commands.output import deliver
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -62,8 +62,5 @@ def run(args: argparse.Namespace) -> int:
         builder=args.builder,
     )
     text = render_context(context, args.format, with_paths=args.list)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    deliver(text, args.output)
     return 0

@@ -27,6 +27,7 @@ from sizefloor.commands.estimate import (
     check_resolution_arguments,
     options_from_args,
 )
+from sizefloor.commands.output import deliver
 from sizefloor.errors import InputError
 
 EXIT_OVER_BUDGET = 3
@@ -102,13 +103,7 @@ def run(args: argparse.Namespace) -> int:
             progress.clear()
     diff = diff_reports(reports[0], reports[1], old_label=args.old, new_label=args.new)
     text = render_diff(diff, args.format)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    if not args.quiet:
-        for warning in warnings:
-            print(f"sizefloor: warning: {warning}", file=sys.stderr)
+    deliver(text, args.output, warnings, quiet=args.quiet)
     if budget is not None:
         message = budget.message(diff.delta, "the increase")
         if message is not None:

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sizefloor.commands.estimate import add_index_arguments, requirements_from
+from sizefloor.commands.output import deliver
 from sizefloor.errors import InputError
 
 
@@ -99,13 +100,7 @@ def run(args: argparse.Namespace) -> int:
         floor, warnings = _floor(args, image)
     result = audit(image, floor, top_folders=args.top)
     text = render_image(result, args.format)
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
-    if not args.quiet:
-        for warning in warnings:
-            print(f"sizefloor: warning: {warning}", file=sys.stderr)
+    deliver(text, args.output, warnings, quiet=args.quiet)
     return 0
 
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sizefloor.report import Report
+if TYPE_CHECKING:
+    from sizefloor.report import Report
 
 EXIT_OVER_BUDGET = 3
 
@@ -80,6 +82,19 @@ def check_analysis_arguments(parser: argparse.ArgumentParser, args: argparse.Nam
         )
     if args.format == "html" and not args.output and sys.stdout.isatty():
         parser.error("--format html writes a page: give it a file with -o report.html")
+
+
+def deliver(
+    text: str, output: str | None, warnings: Iterable[str] = (), *, quiet: bool = False
+) -> None:
+    """A command's result to ``-o FILE`` or stdout, then its warnings to stderr."""
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    if not quiet:
+        for warning in warnings:
+            print(f"sizefloor: warning: {warning}", file=sys.stderr)
 
 
 def emit(report: Report, args: argparse.Namespace) -> int:
