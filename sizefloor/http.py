@@ -30,6 +30,8 @@ from sizefloor.errors import IndexAuthError, IndexUnavailable
 
 if TYPE_CHECKING:  # httpx is imported on the first request: a warm run needs none
     import httpx
+
+    from sizefloor.dns import Resolver
 from sizefloor.urls import redact, strip_credentials, url2pathname
 
 T = TypeVar("T")
@@ -141,6 +143,8 @@ class Http:
                     credentials.setdefault(f"{host}:{parts.port}", creds)
         self._credentials = credentials
         self._client_lock = threading.Lock()
+        self.resolver: Resolver | None = None
+        """Looks each host up once, hedged (:mod:`sizefloor.dns`); made with the client."""
         self._httpx_client: httpx.Client | None = None
         self._pool = ThreadPoolExecutor(
             max_workers=self.options.concurrency, thread_name_prefix="sizefloor"
@@ -154,9 +158,17 @@ class Http:
             if self._httpx_client is None:
                 import httpx
 
+                from sizefloor.dns import Resolver
+
+                self.resolver = Resolver()
+                limits = httpx.Limits(
+                    max_connections=self.options.concurrency,
+                    max_keepalive_connections=self.options.concurrency,
+                )
+                verify = self.options.cert or True
                 self._httpx_client = httpx.Client(
                     auth=_host_auth(self._credentials),
-                    verify=self.options.cert or True,
+                    verify=verify,
                     cert=self.options.client_cert,
                     proxy=self.options.proxy,
                     trust_env=True,
@@ -164,9 +176,9 @@ class Http:
                         self.options.timeout, connect=min(self.options.timeout, 15.0)
                     ),
                     follow_redirects=True,
-                    limits=httpx.Limits(
-                        max_connections=self.options.concurrency,
-                        max_keepalive_connections=self.options.concurrency,
+                    limits=limits,
+                    transport=_transport(
+                        self.resolver, verify=verify, cert=self.options.client_cert, limits=limits
                     ),
                     headers={"User-Agent": _user_agent()},
                 )
@@ -319,6 +331,25 @@ class RangeResult:
     status_code: int
     content: bytes
     whole: IO[bytes] | None
+
+
+def _transport(
+    resolver: Resolver, *, verify: str | bool, cert: str | None, limits: httpx.Limits
+) -> httpx.HTTPTransport:
+    """httpx's transport for direct connections, looking hosts up through
+    ``resolver``. httpx takes no network backend of its own, so it is set on
+    the connection pool it made; if a later httpx moves that pool, the
+    transport is left as it is (and ``tests/test_dns.py`` says so)."""
+    import httpcore
+    import httpx
+
+    from sizefloor.dns import ResolvingBackend
+
+    transport = httpx.HTTPTransport(verify=verify, cert=cert, limits=limits, trust_env=True)
+    pool = getattr(transport, "_pool", None)
+    if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):
+        pool._network_backend = ResolvingBackend(resolver)
+    return transport
 
 
 def _backoff(attempt: int, response: httpx.Response | None) -> float:
