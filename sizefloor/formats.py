@@ -187,8 +187,10 @@ def floor_lines(report: Report) -> list[str]:
         above = report.image_bytes - base
         if base:
             ratio = report.image_bytes / base
-            relation = f"{human(above)} above the floor" if above >= 0 else (
-                f"{human(-above)} below the floor (is it the compressed size?)"
+            relation = (
+                f"{human(above)} above the floor"
+                if above >= 0
+                else (f"{human(-above)} below the floor (is it the compressed size?)")
             )
             out.append(
                 f"image: {human(report.image_bytes)} is {ratio:.2f}x the floor of "

@@ -21,7 +21,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping
+from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, TypeVar
@@ -149,6 +149,7 @@ class Http:
         self._pool = ThreadPoolExecutor(
             max_workers=self.options.concurrency, thread_name_prefix="sizefloor"
         )
+        self._spans_pool: ThreadPoolExecutor | None = None
 
     @property
     def _client(self) -> httpx.Client:
@@ -192,6 +193,8 @@ class Http:
 
     def close(self) -> None:
         self._pool.shutdown(wait=False, cancel_futures=True)
+        if self._spans_pool is not None:
+            self._spans_pool.shutdown(wait=False, cancel_futures=True)
         if self._httpx_client is not None:
             self._httpx_client.close()
 
@@ -202,6 +205,37 @@ class Http:
 
     def map(self, fn: Callable[[T], R], items: Iterable[T]) -> Iterator[R]:
         return self._pool.map(fn, items)
+
+    def get_ranges(
+        self, url: str, spans: Sequence[tuple[int, int]], *, kind: str = "files"
+    ) -> list[RangeResult]:
+        """:meth:`get_range` for each ``(start, end)`` of ``spans``, all at once.
+
+        Servers answer a multi-range request with the whole file, so these are
+        separate requests, sent concurrently from a pool of their own: the
+        caller is usually a task of the main pool, and waiting there on tasks
+        of the same pool could leave none to run them."""
+        if len(spans) <= 1:
+            return [self.get_range(url, start, end, kind=kind) for start, end in spans]
+        with self._client_lock:
+            if self._spans_pool is None:
+                self._spans_pool = ThreadPoolExecutor(
+                    max_workers=self.options.concurrency, thread_name_prefix="sizefloor-spans"
+                )
+            pool = self._spans_pool
+        futures = [pool.submit(self.get_range, url, start, end, kind=kind) for start, end in spans]
+        results: list[RangeResult] = []
+        try:
+            for future in futures:
+                results.append(future.result())
+        except BaseException:
+            for future in futures:
+                if not future.cancel() and future.exception() is None:
+                    _close(future.result())
+            for result in results:
+                _close(result)
+            raise
+        return results
 
     # -- requests ----------------------------------------------------------
 
@@ -350,6 +384,11 @@ def _transport(
     if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):
         pool._network_backend = ResolvingBackend(resolver)
     return transport
+
+
+def _close(result: RangeResult) -> None:
+    if result.whole is not None:
+        result.whole.close()
 
 
 def _backoff(attempt: int, response: httpx.Response | None) -> float:

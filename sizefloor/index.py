@@ -16,6 +16,7 @@ import posixpath
 import threading
 import urllib.parse
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -419,7 +420,7 @@ class Finder:
         are never turned into objects, which keeps large pages cheap."""
         self._find_links_files: list[DistFile] | None = None
         self._lock = threading.Lock()
-        self._pending: dict[NormalizedName, Any] = {}
+        self._pending: dict[NormalizedName, Future[ProjectFiles]] = {}
         self.warnings: list[str] = []
         self.consulted: dict[str, float] = {}
         """The cache entries of the pages read, with the time each was stored:
@@ -435,13 +436,15 @@ class Finder:
                 if key not in self._pending:
                     self._pending[key] = self.http.submit(self._fetch_project, key)
 
-    def project(self, name: str) -> ProjectFiles:
+    def project_future(self, name: str) -> Future[ProjectFiles]:
+        """The project's page, fetched in the background (once)."""
         key = canonicalize_name(name)
         self.prefetch([key])
         with self._lock:
-            future = self._pending[key]
-        result: ProjectFiles = future.result()
-        return result
+            return self._pending[key]
+
+    def project(self, name: str) -> ProjectFiles:
+        return self.project_future(name).result()
 
     def _fetch_project(self, project: NormalizedName) -> ProjectFiles:
         files: list[DistFile] = []

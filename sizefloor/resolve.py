@@ -12,6 +12,18 @@ indexes, for the target rather than the host:
 - yanked files are skipped unless pinned with ``==``; pre-releases only with
   ``--pre`` or when a specifier names one (PEP 440); constraints narrow
   versions without adding projects; ``--uploaded-prior-to`` hides later files.
+
+resolvelib asks about one project at a time, and learns a project's
+dependencies only when it pins it: left to itself, a graph five levels deep
+costs five rounds of (page, wheel directory) fetched one project after
+another. :meth:`Provider.explore` runs ahead of it: as soon as a project's
+page arrives, the newest version the requirement allows is chosen and its
+wheel inspected; as soon as that inspection arrives, its dependencies (markers
+evaluated, extras followed) are explored in turn. Everything is done by
+callbacks on the fetch pool, so the whole graph is fetched concurrently and
+the resolver finds what it asks for already there; a guess the resolver does
+not take (it backtracks, or another requirement narrows the version) costs a
+few requests and nothing else.
 """
 
 from __future__ import annotations
@@ -196,6 +208,7 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
         self._lock = threading.Lock()
         self._candidates: dict[NormalizedName, _ProjectVersions] = {}
         self._inspections: dict[str, Any] = {}
+        self._explored: set[tuple[NormalizedName, str, frozenset[str]]] = set()
         self.sdist_fallback: set[NormalizedName] = set()
         self.warnings: list[str] = []
 
@@ -310,6 +323,64 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
             deps.append(Wanted(req, origin))
         self.finder.prefetch(w.requirement.name for w in deps)
         return deps
+
+    # -- running ahead of the resolver --------------------------------------
+
+    def explore(self, requirement: Requirement) -> None:
+        """Fetch, in the background, what the resolver will ask about
+        ``requirement``: its project's page, then the wheel of the newest version
+        it allows, then (recursively) the same for that wheel's dependencies.
+        Errors are left for the resolver to meet and report."""
+        name = canonicalize_name(requirement.name)
+        extras = frozenset(canonicalize_name(e) for e in requirement.extras)
+        key = (name, str(requirement.specifier), extras)
+        with self._lock:
+            if requirement.url or name in self.direct or key in self._explored:
+                return
+            self._explored.add(key)
+        try:
+            page = self.finder.project_future(name)
+        except RuntimeError:  # the run is over and its pool shut down
+            return
+        page.add_done_callback(lambda _: self._explore_project(name, requirement.specifier, extras))
+
+    def _explore_project(
+        self, name: NormalizedName, specifier: SpecifierSet, extras: frozenset[str]
+    ) -> None:
+        try:
+            project = self._project_versions(name)
+        except Exception:  # the resolver meets it again, and reports it
+            return
+        constraint = self.constraints.get(name)
+        if constraint is not None:
+            specifier &= constraint
+        prereleases = True if self.pre else None
+        for version in specifier.filter(project.versions, prereleases=prereleases):
+            candidate = project.candidate(version)
+            if candidate is not None and candidate.dist.yanked is None:
+                break
+        else:
+            return
+        if not candidate.dist.is_wheel:
+            return  # an sdist's metadata may need a download: the resolver decides
+        try:
+            inspection = self._inspection(candidate.dist)
+        except RuntimeError:  # the run is over and its pool shut down
+            return
+        inspection.add_done_callback(lambda _: self._explore_dependencies(candidate, extras))
+
+    def _explore_dependencies(self, candidate: Candidate, extras: frozenset[str]) -> None:
+        try:
+            requires = self._requires(candidate)
+        except Exception:  # the resolver meets it again, and reports it
+            return
+        for text in requires:
+            try:
+                requirement = Requirement(text)
+            except InvalidRequirement:
+                continue
+            if requirement.marker is None or self._marker_true(requirement.marker, extras):
+                self.explore(requirement)
 
     # -- helpers -------------------------------------------------------------
 
@@ -494,7 +565,8 @@ def resolve(
     max_rounds: int = 20000,
 ) -> Resolution:
     """Resolve ``roots`` (already filtered by their markers) for the provider's target."""
-    provider.finder.prefetch(w.requirement.name for w in roots)
+    for wanted in roots:
+        provider.explore(wanted.requirement)
     resolver: Resolver[Wanted, Candidate, str] = Resolver(provider, _Reporter())
     try:
         result = resolver.resolve(roots, max_rounds=max_rounds)

@@ -166,16 +166,20 @@ def _compile_remote(
         raise MetadataUnavailable(
             f"{dist.filename}: {missing[0]} is not in its central directory any more."
         )
-    chunks: list[tuple[int, bytes]] = []
-    fetched = requests = 0
-    for start, end in request_spans(directory, wanted, gap):
-        result = reader.http.get_range(dist.url, start, end, kind="sources")
-        requests += 1
-        if result.whole is not None:  # the server ignores Range: read it all
-            try:
-                return Compiled(_compile_archive(result.whole, sources, size_of), fetched, requests)
-            finally:
+    spans = request_spans(directory, wanted, gap)
+    results = reader.http.get_ranges(dist.url, spans, kind="sources")
+    try:
+        whole = next((r.whole for r in results if r.whole is not None), None)
+        if whole is not None:  # the server ignores Range: read it all
+            return Compiled(_compile_archive(whole, sources, size_of), 0, len(results))
+    finally:
+        for result in results:
+            if result.whole is not None:
                 result.whole.close()
+    chunks: list[tuple[int, bytes]] = []
+    fetched = 0
+    requests = len(results)
+    for (start, _end), result in zip(spans, results, strict=True):
         if result.status_code != 206:
             raise MetadataUnavailable(
                 f"{redact(dist.url)} answered {result.status_code} to a range request."

@@ -17,7 +17,6 @@ SAMPLES = [
     b"requires-dist: lower-case\nRequires-Python: \n",
     b"Metadata-Version: 2.1\nName: a\nVersion: 1\nDescription: one\n        |two\n"
     b"Requires-Dist: after-folded\n",
-
 ]
 
 
