@@ -26,7 +26,12 @@ PAGE_TTL = 600.0
 WRITE_BATCH = 32
 """Entries that wait before the writer thread stores them."""
 
-_SCHEMA = "v7"
+BLOB_AT = 32 * 1024
+"""Page bodies at least this large are written to a file of their own at once,
+by the thread that fetched them, instead of waiting with the batched writes:
+a batch of a 173-package lock file's pages held 34 MB of bodies in memory."""
+
+_SCHEMA = "v8"
 """Bumped whenever what is stored changes shape: older entries are then not read."""
 
 
@@ -139,6 +144,9 @@ class Cache:
     def get_page(self, key: str) -> tuple[dict[str, Any] | None, bool]:
         """A cached index page and whether it is still fresh."""
         entry = self.get("page", key)
+        if isinstance(entry, dict) and entry.get("blob"):
+            body = self._read_blob(str(entry["blob"]))
+            entry = None if body is None else {**entry, "body": body, "blob": None}
         if not isinstance(entry, dict) or not ("records" in entry or "body" in entry):
             return None, False
         fresh = time.time() - float(entry.get("stored", 0)) < PAGE_TTL
@@ -147,9 +155,49 @@ class Cache:
     def set_page(self, key: str, entry: dict[str, Any]) -> float:
         """Store a page; returns the time it is stored under (its version)."""
         stored = time.time()
+        body = entry.get("body")
+        if isinstance(body, bytes) and len(body) >= BLOB_AT:
+            name = self._write_blob(key, body)
+            if name is not None:
+                entry = {**entry, "body": None, "blob": name}
         self.set("page", key, {**entry, "stored": stored})
         self.set("stamp", key, stored)
         return stored
+
+    # -- large page bodies, in files of their own ---------------------------
+
+    def _blob_path(self, name: str) -> Path:
+        assert self.directory is not None
+        return Path(self.directory) / "blobs" / name[:2] / name
+
+    def _write_blob(self, key: str, data: bytes) -> str | None:
+        """Write ``data`` under a name made of ``key`` (atomically: another
+        process reads the old file or the new one); ``None`` when it cannot be."""
+        if self._disk is None or self.directory is None:
+            return None
+        import hashlib
+
+        name = hashlib.sha256(f"{_SCHEMA}:{key}".encode()).hexdigest()
+        path = self._blob_path(name)
+        temporary = path.with_name(f"{name}.{os.getpid()}.{threading.get_ident()}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary.write_bytes(data)
+            os.replace(temporary, path)
+        except OSError as exc:
+            self._warn(f"the cache could not be written ({type(exc).__name__}); bypassing it")
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            return None
+        return name
+
+    def _read_blob(self, name: str) -> bytes | None:
+        if self.directory is None or not name.isalnum():
+            return None
+        try:
+            return self._blob_path(name).read_bytes()
+        except OSError:
+            return None  # removed by hand, or another process is replacing it: fetch again
 
     def page_current(self, key: str, stored: float) -> bool:
         """Whether the page stored at ``stored`` is still the cached one, and fresh

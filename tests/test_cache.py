@@ -1,0 +1,67 @@
+"""The on-disk cache keeps large page bodies in files of their own (sizefloor.cache)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sizefloor.cache import BLOB_AT, Cache
+
+
+def page(body: bytes) -> dict[str, object]:
+    return {"body": body, "url": "https://index.test/simple/p/", "etag": '"1"'}
+
+
+def blobs(root: Path) -> list[Path]:
+    return sorted(p for p in (root / "blobs").rglob("*") if p.is_file())
+
+
+def test_a_large_body_is_a_file_and_reads_back(tmp_path: Path) -> None:
+    body = bytes(range(256)) * (BLOB_AT // 256 + 1)
+    cache = Cache(tmp_path)
+    cache.set_page("https://index.test/simple/p/", page(body))
+    assert len(blobs(tmp_path)) == 1, "written at once, by the caller"
+    cache.close()
+
+    again = Cache(tmp_path)
+    entry, fresh = again.get_page("https://index.test/simple/p/")
+    assert fresh
+    assert entry is not None
+    assert entry["body"] == body
+    assert entry["etag"] == '"1"'
+    again.close()
+
+
+def test_a_small_body_stays_in_the_entry(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.set_page("https://index.test/simple/p/", page(b"{}"))
+    cache.close()
+    assert not (tmp_path / "blobs").exists()
+    entry, _ = Cache(tmp_path).get_page("https://index.test/simple/p/")
+    assert entry is not None and entry["body"] == b"{}"
+
+
+def test_a_replaced_body_is_the_new_one(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    first, second = b"a" * BLOB_AT, b"b" * BLOB_AT
+    cache.set_page("https://index.test/simple/p/", page(first))
+    cache.set_page("https://index.test/simple/p/", page(second))
+    cache.close()
+    assert len(blobs(tmp_path)) == 1
+    entry, _ = Cache(tmp_path).get_page("https://index.test/simple/p/")
+    assert entry is not None and entry["body"] == second
+
+
+def test_a_missing_body_file_is_a_miss(tmp_path: Path) -> None:
+    cache = Cache(tmp_path)
+    cache.set_page("https://index.test/simple/p/", page(b"x" * BLOB_AT))
+    cache.close()
+    for path in blobs(tmp_path):
+        path.unlink()
+    assert Cache(tmp_path).get_page("https://index.test/simple/p/") == (None, False)
+
+
+def test_without_a_cache_nothing_is_written(tmp_path: Path) -> None:
+    cache = Cache(None)
+    cache.set_page("https://index.test/simple/p/", page(b"x" * BLOB_AT))
+    assert cache.get_page("https://index.test/simple/p/") == (None, False)
+    assert list(tmp_path.iterdir()) == []
