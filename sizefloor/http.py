@@ -160,6 +160,7 @@ class Http:
                 import httpx
 
                 from sizefloor.dns import Resolver
+                from sizefloor.transport import PerOrigin
 
                 self.resolver = Resolver()
                 limits = httpx.Limits(
@@ -178,7 +179,8 @@ class Http:
                     ),
                     follow_redirects=True,
                     limits=limits,
-                    transport=_transport(
+                    # per origin: see sizefloor.transport
+                    transport=PerOrigin(
                         self.resolver, verify=verify, cert=self.options.client_cert, limits=limits
                     ),
                     headers={"User-Agent": _user_agent()},
@@ -365,25 +367,6 @@ class RangeResult:
     status_code: int
     content: bytes
     whole: IO[bytes] | None
-
-
-def _transport(
-    resolver: Resolver, *, verify: str | bool, cert: str | None, limits: httpx.Limits
-) -> httpx.HTTPTransport:
-    """httpx's transport for direct connections, looking hosts up through
-    ``resolver``. httpx takes no network backend of its own, so it is set on
-    the connection pool it made; if a later httpx moves that pool, the
-    transport is left as it is (and ``tests/test_dns.py`` says so)."""
-    import httpcore
-    import httpx
-
-    from sizefloor.dns import ResolvingBackend
-
-    transport = httpx.HTTPTransport(verify=verify, cert=cert, limits=limits, trust_env=True)
-    pool = getattr(transport, "_pool", None)
-    if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):
-        pool._network_backend = ResolvingBackend(resolver)
-    return transport
 
 
 def _close(result: RangeResult) -> None:

@@ -294,14 +294,17 @@ def _json_files(body: bytes) -> Iterator[Any]:
             raise ValueError("'files' is not a list")
         else:
             at = _skip_space(text, at + 1)
+            separator = _JSON_SEPARATOR.match
             while text[at : at + 1] != "]":
                 item, at = decode(text, at)
                 yield item
-                at = _skip_space(text, at)
-                if text[at : at + 1] == ",":
-                    at = _skip_space(text, at + 1)
-                elif text[at : at + 1] != "]":
-                    raise ValueError(f"',' or ']' expected at character {at}")
+                found = separator(text, at)  # one call for the usual ", "
+                if found is not None and found.group(1):
+                    at = found.end()
+                else:
+                    at = _skip_space(text, at)
+                    if text[at : at + 1] != "]":
+                        raise ValueError(f"',' or ']' expected at character {at}")
             at += 1
         at = _skip_space(text, at)
         if text[at : at + 1] == ",":
@@ -314,6 +317,7 @@ def _json_files(body: bytes) -> Iterator[Any]:
 
 _JSON_DECODER = json.JSONDecoder()
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_JSON_SEPARATOR = re.compile(r"[ \t\n\r]*(,)[ \t\n\r]*")
 
 
 def _skip_space(text: str, at: int) -> int:
