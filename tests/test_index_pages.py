@@ -1,4 +1,4 @@
-"""PEP 691 JSON project pages, decoded a file at a time (sizefloor.index)."""
+"""PEP 691 JSON project pages read into file records (sizefloor.index)."""
 
 from __future__ import annotations
 
