@@ -21,6 +21,7 @@ the source does not compile. A worker that dies or answers nonsense raises
 
 from __future__ import annotations
 
+import contextlib
 import os
 import queue
 import shutil
@@ -190,8 +191,7 @@ class Compiler:
         assert worker.stdout is not None
         header = worker.stdout.readline().decode("ascii", "replace").split()
         if header != ["cpython", self.interpreter.version]:
-            worker.kill()
-            worker.wait()
+            _stop(worker)
             raise CompilerError(
                 f"{self.interpreter.executable} is not CPython {self.interpreter.version}"
             )
@@ -201,8 +201,7 @@ class Compiler:
         with self._lock:
             if worker in self._all:
                 self._all.remove(worker)
-        worker.kill()
-        worker.wait()
+        _stop(worker)
 
     def close(self) -> None:
         """Stop every worker (they end when their input closes)."""
@@ -218,3 +217,13 @@ class Compiler:
                 worker.wait()
             if worker.stdout is not None:
                 worker.stdout.close()
+
+
+def _stop(worker: subprocess.Popen[bytes]) -> None:
+    """Kill a worker and close its pipes."""
+    worker.kill()
+    worker.wait()
+    for pipe in (worker.stdin, worker.stdout):
+        if pipe is not None:
+            with contextlib.suppress(OSError):
+                pipe.close()
