@@ -31,7 +31,7 @@ BLOB_AT = 32 * 1024
 by the thread that fetched them, instead of waiting with the batched writes:
 a batch of a 173-package lock file's pages held 34 MB of bodies in memory."""
 
-_SCHEMA = "v8"
+_SCHEMA = "v9"
 """Bumped whenever what is stored changes shape: older entries are then not read."""
 
 

@@ -73,7 +73,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from sizefloor import bytecode
 
@@ -120,9 +120,10 @@ def budget(cost: int) -> int:
     return max(LEAST, min(MOST, round(SHARE * cost)))
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A ``.py`` member pip compiles, in the archive's order."""
+class Candidate(NamedTuple):
+    """A ``.py`` member pip compiles, in the archive's order (a named tuple: a
+    large wheel has thousands, and a frozen dataclass's ``__init__`` made them
+    5% of a cold run's time holding the GIL)."""
 
     name: str
     size: int

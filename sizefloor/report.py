@@ -6,8 +6,9 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
 JSON_SCHEMA_VERSION = 1
@@ -60,6 +61,19 @@ class PackageSize:
     """Every file installed, sorted by path (empty when sized from an sdist).
     Left out of :meth:`to_json`; :mod:`sizefloor.findings` reads it."""
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled with :attr:`contents` as three columns: as named tuples, a
+        56-package report's 28,000 files took 71 ms to pickle into the result
+        cache at the end of every cold run, and about as long to load warm."""
+        values = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "contents"}
+        contents = self.contents
+        columns = (
+            "\0".join(f.path for f in contents),  # a path holds no NUL
+            array("q", [f.size for f in contents]).tobytes(),
+            bytes(f.from_wheel for f in contents),
+        )
+        return (_package_size, (values, columns))
+
     def to_json(self) -> dict[str, Any]:
         return {
             "name": self.name,
@@ -78,6 +92,16 @@ class PackageSize:
             "note": self.note,
             "url": self.url,
         }
+
+
+def _package_size(values: dict[str, Any], columns: tuple[str, bytes, bytes]) -> PackageSize:
+    """A :class:`PackageSize` from what its ``__reduce__`` gave."""
+    joined, packed_sizes, from_wheel = columns
+    sizes = array("q")
+    sizes.frombytes(packed_sizes)
+    paths = joined.split("\0") if sizes else []
+    contents = tuple(map(InstalledFile, paths, sizes.tolist(), map(bool, from_wheel)))
+    return PackageSize(**values, contents=contents)
 
 
 @dataclass(frozen=True)

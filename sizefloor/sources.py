@@ -354,8 +354,7 @@ def sample_all(
         compressed = item.info.compressed_size()
         candidates = [
             calibrate.Candidate(name, sizes[name], compressed.get(name))
-            for name in dict.fromkeys(name for name, _ in item.info.members)
-            if name in sources
+            for name in dict.fromkeys(name for name, _ in item.info.members if name in sources)
         ]
         sample = calibrate.choose(candidates)
         if not sample:

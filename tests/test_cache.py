@@ -1,4 +1,4 @@
-"""The on-disk cache keeps large page bodies in files of their own (sizefloor.cache)."""
+"""The on-disk cache: large page bodies in files of their own, reports pickled compactly."""
 
 from __future__ import annotations
 
@@ -65,3 +65,24 @@ def test_without_a_cache_nothing_is_written(tmp_path: Path) -> None:
     cache.set_page("https://index.test/simple/p/", page(b"x" * BLOB_AT))
     assert cache.get_page("https://index.test/simple/p/") == (None, False)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_package_and_its_files_pickle_as_they_were() -> None:
+    import pickle
+
+    from sizefloor.report import InstalledFile, PackageSize
+
+    files = (
+        InstalledFile("lib/python3.12/site-packages/p/__init__.py", 0),
+        InstalledFile("lib/python3.12/site-packages/p/é.py", 2**40),
+        InstalledFile("lib/python3.12/site-packages/p-1.0.dist-info/RECORD", 321, False),
+    )
+    package = PackageSize(
+        "p", "1.0", "p-1.0-py3-none-any.whl", 2**40 + 321, 2**40 + 8192, 999, 3, True,
+        required_by=("-r requirements.txt",), contents=files,
+    )  # fmt: skip
+    for value in (package, PackageSize("q", "2", None, 0, 0, 0, 0, False)):
+        again = pickle.loads(pickle.dumps(value))
+        assert again == value
+        assert again.contents == value.contents
+        assert all(type(f) is InstalledFile and type(f.from_wheel) is bool for f in again.contents)
