@@ -1,5 +1,5 @@
 """``python -m sizefloor``: hand over to the command line."""
 
-from sizefloor.cli import main
+from sizefloor.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -11,10 +11,12 @@ Exit status: 0 done, 1 a failure (network, index, an internal error),
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 EXIT_OK = 0
 EXIT_FAILURE = 1
@@ -28,6 +30,22 @@ COMMANDS = {
     "context": "sizefloor.commands.context",
 }
 """Command name -> module; ``estimate`` is also what runs when no command is named."""
+
+
+def entry() -> NoReturn:
+    """``sizefloor`` and ``python -m sizefloor``: :func:`main`, then out at once.
+
+    When :func:`main` returns, the answer is written and the cache closed. What
+    a normal interpreter exit would still do is free the run's objects (a
+    hundred megabytes of them on a large lock file) and join the idle fetch
+    threads: 0.16 s of a 3 s cold run on 56 packages. The output streams are
+    flushed, and the process ends with :func:`os._exit`. Calling :func:`main`
+    itself (tests, other programs) exits nothing."""
+    code = main()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a reader gone, a closed stream
+            stream.flush()
+    os._exit(code)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

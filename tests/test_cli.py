@@ -285,6 +285,32 @@ def test_python_dash_m_in_a_subprocess(
     assert (package["installed_bytes"], package["files"]) == expected_install(wheel, requested=True)
 
 
+def test_python_dash_m_exits_with_everything_written(
+    index_server: ServerFactory, graph_dir: Path, tmp_path: Path
+) -> None:
+    """The process ends without the interpreter's teardown (``cli.entry``): the
+    output file is whole, and an input error still exits 2 with its message."""
+    server = index_server(graph_dir)
+    output = tmp_path / "report.json"
+    command = [sys.executable, "-m", "sizefloor", "--isolated", "--python", "3.12"]
+    env = {**os.environ, "PIP_CONFIG_FILE": os.devnull}
+    done = subprocess.run(
+        [
+            *command, "-p", "app", "-i", server.simple_url, "--cache-dir", str(tmp_path / "c"),
+            "--no-compile", "--format", "json", "-o", str(output),
+        ],
+        capture_output=True, text=True, env=env,
+    )  # fmt: skip
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert len(json.loads(output.read_text())["packages"]) == 4
+    failed = subprocess.run(
+        [*command, str(tmp_path / "missing.txt")], capture_output=True, text=True, env=env
+    )
+    assert failed.returncode == 2
+    assert failed.stdout == ""
+    assert "missing.txt" in failed.stderr and "Traceback" not in failed.stderr
+
+
 # ----------------------------------------------------------------------------- errors
 
 
