@@ -412,11 +412,11 @@ class Estimator:
             "url": redact(item.dist.url) if item.dist.url.startswith("http") else item.dist.url,
         }
         from sizefloor.install import plan_install
-        from sizefloor.sdist import SdistInfo
+        from sizefloor.wheel import WheelInfo
 
         note: str | None
-        if isinstance(info, SdistInfo):
-            return self._size_sdist(info, layout, common)
+        if not isinstance(info, WheelInfo):  # an sdist's (sizefloor.sdist, not imported
+            return self._size_sdist(info, layout, common)  # by runs that read no sdist)
         plan = plan_install(
             info,
             project=item.display_name,
