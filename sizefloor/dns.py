@@ -4,8 +4,8 @@ Every new connection httpx opens looks its host up again: with 16 connections
 to the index and 16 to its file host, a run asks the system resolver about 30
 times. A resolver that loses a UDP answer now and then (common behind container
 and VPN resolvers) makes glibc wait its full timeout, 5 s by default, and then
-the whole run waits on that connection. ``benchmarks/speed.py`` saw one run in
-three take 5 s longer this way.
+the whole run waits on that connection. On the machine ``docs/performance.md``
+was measured on, one cold run in three of the ML case took 5 s longer this way.
 
 So :class:`Resolver` looks each (host, port) up once per process, shares the
 answer with every connection, and *hedges*: when an answer has not come after
