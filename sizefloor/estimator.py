@@ -211,6 +211,7 @@ class Estimator:
                 cert=pip.cert if pip else None,
                 client_cert=pip.client_cert if pip else None,
                 proxy=pip.proxy if pip else None,
+                trusted_hosts=(*(pip.trusted_hosts if pip else ()), *self.reqs.trusted_hosts),
             )
             with Http(http_options, urls) as http:
                 report, finder = self._run(http, cache, indexes, links)

@@ -181,7 +181,11 @@ class Http:
                     limits=limits,
                     # per origin: see sizefloor.transport
                     transport=PerOrigin(
-                        self.resolver, verify=verify, cert=self.options.client_cert, limits=limits
+                        self.resolver,
+                        verify=verify,
+                        cert=self.options.client_cert,
+                        limits=limits,
+                        trusted=self.options.trusted_hosts,
                     ),
                     headers={"User-Agent": _user_agent()},
                 )
@@ -294,8 +298,11 @@ class Http:
             if attempt >= self.options.retries:
                 raise IndexUnavailable(
                     f"Could not reach {redact(url)}: {reason} (after {attempt + 1} attempts).",
-                    hint="Check the network, the proxy settings (HTTPS_PROXY, NO_PROXY) and "
-                    "the index URL; --offline answers from the cache alone.",
+                    hint=_unreachable_hint(
+                        reason,
+                        "Check the network, the proxy settings (HTTPS_PROXY, NO_PROXY) and "
+                        "the index URL; --offline answers from the cache alone.",
+                    ),
                 ) from error
             attempt += 1
             time.sleep(_backoff(attempt, None))
@@ -352,8 +359,11 @@ class Http:
                     raise IndexUnavailable(
                         f"Could not read {redact(url)}: {_describe_transport_error(exc)} "
                         f"(after {attempt + 1} attempts).",
-                        hint="Check the network and proxy settings; --offline answers from "
-                        "the cache alone.",
+                        hint=_unreachable_hint(
+                            str(exc),
+                            "Check the network and proxy settings; --offline answers from "
+                            "the cache alone.",
+                        ),
                     ) from exc
             attempt += 1
             time.sleep(_backoff(attempt, None))
@@ -380,6 +390,18 @@ def _backoff(attempt: int, response: httpx.Response | None) -> float:
         if retry_after.isdigit():
             return min(float(retry_after), 10.0)
     return float(min(0.25 * (2 ** (attempt - 1)), 4.0))
+
+
+def _unreachable_hint(reason: str, otherwise: str) -> str:
+    """What to do about a host that could not be reached for ``reason``."""
+    if "CERTIFICATE_VERIFY_FAILED" in reason:
+        return (
+            "The server's TLS certificate could not be verified. Point pip's `cert` setting "
+            "(or SSL_CERT_FILE) at the CA bundle that signed it, or, for a host you trust "
+            "as it is, add `--trusted-host HOST` to the requirements file or pip's "
+            "`trusted-host` setting."
+        )
+    return otherwise
 
 
 def _describe_transport_error(exc: httpx.TransportError) -> str:

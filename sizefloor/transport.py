@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import ssl
 import threading
+from collections.abc import Iterable
 
 import httpcore
 import httpx
@@ -29,11 +30,21 @@ class PerOrigin(httpx.BaseTransport):
     own connections up to ``limits``."""
 
     def __init__(
-        self, resolver: Resolver, *, verify: str | bool, cert: str | None, limits: httpx.Limits
+        self,
+        resolver: Resolver,
+        *,
+        verify: str | bool,
+        cert: str | None,
+        limits: httpx.Limits,
+        trusted: Iterable[str] = (),
     ) -> None:
         self.resolver = resolver
         self._ssl = _ssl_context(verify, cert)
         """One for every origin: loading the trust store costs 10-40 ms."""
+        self._unverified = _ssl_context(False, cert)
+        self._trusted = frozenset(host.lower() for host in trusted)
+        """pip's ``trusted-host`` entries: ``host`` (any port) or ``host:port``,
+        whose certificates are not verified, as pip does not."""
         self._limits = limits
         self._lock = threading.Lock()
         self._transports: dict[tuple[bytes, bytes, int | None], httpx.HTTPTransport] = {}
@@ -44,8 +55,15 @@ class PerOrigin(httpx.BaseTransport):
         with self._lock:
             transport = self._transports.get(key)
             if transport is None:
-                transport = self._transports[key] = self._make()
+                port = url.port or (443 if url.scheme == "https" else 80)
+                trusted = self.trusts(url.host, port)
+                transport = self._transports[key] = self._make(trusted)
         return transport.handle_request(request)
+
+    def trusts(self, host: str, port: int) -> bool:
+        """Whether ``host`` on ``port`` is one of pip's trusted hosts."""
+        host = host.lower()
+        return host in self._trusted or f"{host}:{port}" in self._trusted
 
     def close(self) -> None:
         with self._lock:
@@ -53,12 +71,13 @@ class PerOrigin(httpx.BaseTransport):
         for transport in transports:
             transport.close()
 
-    def _make(self) -> httpx.HTTPTransport:
+    def _make(self, trusted: bool) -> httpx.HTTPTransport:
         """httpx's transport, looking hosts up through the resolver. httpx takes
         no network backend of its own, so it is set on the connection pool it
         made; if a later httpx moves that pool, the transport is left as it is
         (and ``tests/test_dns.py`` says so)."""
-        transport = httpx.HTTPTransport(verify=self._ssl, limits=self._limits, trust_env=True)
+        context = self._unverified if trusted else self._ssl
+        transport = httpx.HTTPTransport(verify=context, limits=self._limits, trust_env=True)
         pool = getattr(transport, "_pool", None)
         if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):
             pool._network_backend = ResolvingBackend(self.resolver)

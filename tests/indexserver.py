@@ -23,6 +23,7 @@ import hashlib
 import html
 import json
 import socket
+import ssl
 import sys
 import tarfile
 import threading
@@ -202,6 +203,8 @@ class IndexServer:
     * ``yanked`` -- filename -> reason (``""`` yanks without a reason).
     * ``absolute_urls`` -- file URLs on project pages are absolute instead of ``../../files/``.
     * ``gzip_pages`` -- gzip index pages for clients sending ``Accept-Encoding: gzip``.
+    * ``tls`` -- a server-side :class:`ssl.SSLContext`: serve HTTPS with it (``url`` says
+      ``https``). Set at construction only.
 
     Files are never gzip-encoded. ``ETag`` is sent on files and honoured in ``If-None-Match``
     (304) and ``If-Range`` (a mismatching validator turns a range request into a full 200).
@@ -222,8 +225,10 @@ class IndexServer:
         yanked: dict[str, str] | None = None,
         absolute_urls: bool = False,
         gzip_pages: bool = True,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         self.root = Path(root)
+        self.tls = tls
         self.ranges = ranges
         self.suffix_ranges = suffix_ranges
         self.content_length_on_head = content_length_on_head
@@ -250,6 +255,8 @@ class IndexServer:
             raise RuntimeError("IndexServer already started")
         httpd = _Server(("127.0.0.1", 0), _Handler)
         httpd.index = self
+        if self.tls is not None:
+            httpd.socket = self.tls.wrap_socket(httpd.socket, server_side=True)
         self._httpd = httpd
         self._thread = threading.Thread(
             target=httpd.serve_forever,
@@ -293,7 +300,8 @@ class IndexServer:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        scheme = "https" if self.tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self.port}"
 
     @property
     def simple_url(self) -> str:
