@@ -237,9 +237,9 @@ class Http:
         except BaseException:
             for future in futures:
                 if not future.cancel() and future.exception() is None:
-                    _close(future.result())
+                    future.result().close()
             for result in results:
-                _close(result)
+                result.close()
             raise
         return results
 
@@ -378,10 +378,10 @@ class RangeResult:
     content: bytes
     whole: IO[bytes] | None
 
-
-def _close(result: RangeResult) -> None:
-    if result.whole is not None:
-        result.whole.close()
+    def close(self) -> None:
+        """Close :attr:`whole`, when there is one."""
+        if self.whole is not None:
+            self.whole.close()
 
 
 def _backoff(attempt: int, response: httpx.Response | None) -> float:

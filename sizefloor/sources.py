@@ -174,8 +174,7 @@ def _compile_remote(
             return Compiled(_compile_archive(whole, sources, size_of), 0, len(results))
     finally:
         for result in results:
-            if result.whole is not None:
-                result.whole.close()
+            result.close()
     chunks: list[tuple[int, bytes]] = []
     fetched = 0
     requests = len(results)
