@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -30,8 +29,8 @@ def graph_wheels(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_graph(tmp_path_factory.mktemp("golden-graph"))
 
 
-def _normalise(text: str, index: str) -> Any:
-    document = json.loads(text.replace(index.rstrip("/"), "http://INDEX"))
+def _normalise(text: str, server: str) -> Any:
+    document = json.loads(text.replace(server.rstrip("/"), "http://INDEX"))
     document["sizefloor"] = "VERSION"
     document["transfer"] = {key: 0 for key in document.get("transfer", {})}
     return document
@@ -78,6 +77,6 @@ CASES: dict[str, Callable[[str], list[str]]] = {
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_json_matches_golden(name: str, graph_wheels: Path, tmp_path: Path) -> None:
     with IndexServer(graph_wheels) as server:
-        index = server.simple_url
-        text = _sizefloor_json(CASES[name](index), tmp_path)
-    _check(name, _normalise(text, index))
+        text = _sizefloor_json(CASES[name](server.simple_url), tmp_path)
+        document = _normalise(text, server.url)
+    _check(name, document)
