@@ -19,8 +19,8 @@ import pytest
 from fakedockerd import docker_context_files
 
 from sizefloor.cli import main
-from sizefloor.context import measure_context
-from sizefloor.dockerignore import DockerignoreError, PatternMatcher, read_patterns
+from sizefloor.context.dockerignore import DockerignoreError, PatternMatcher, read_patterns
+from sizefloor.context.measure import measure_context
 
 FILES: dict[str, int] = {
     "Dockerfile": 40,

@@ -41,9 +41,9 @@ from wheelbuilder import build_wheel, make_files
 
 import sizefloor
 from sizefloor.cli import main
-from sizefloor.decompress import zstd_available
-from sizefloor.image import read_image
-from sizefloor.imagearchive import ImageError
+from sizefloor.image.archive import ImageError
+from sizefloor.image.decompress import zstd_available
+from sizefloor.image.reader import read_image
 
 # ---------------------------------------------------------------------------------------------
 # helpers: deterministic content, and an independent model of the final filesystem
@@ -422,7 +422,7 @@ def test_zstd_without_a_library_is_a_clear_error(
     name = sha256(built.blobs[0]).split(":")[1]
     manifest_dir = built.path / "blobs" / "sha256"
     (manifest_dir / name).write_bytes(frame)
-    import sizefloor.decompress as decompress
+    import sizefloor.image.decompress as decompress
 
     monkeypatch.setattr(decompress, "_zstd_module", lambda: None)
     code, _, err = run_cli(["image", str(built.path)], capsys)
@@ -729,8 +729,8 @@ def test_without_requirements_lists_findings_only(
 
 
 def test_floor_with_a_runtime_compares_the_base_with_it(blog_image: BlogImage) -> None:
-    from sizefloor.imageaudit import audit
-    from sizefloor.imagefloor import Floor
+    from sizefloor.image.audit import audit
+    from sizefloor.image.floor import Floor
 
     image = read_image(blog_image.path)
     runtime = 3_000_000

@@ -49,8 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sizefloor.context import measure_context
-    from sizefloor.contextformat import render_context
+    from sizefloor.context.measure import measure_context
+    from sizefloor.render.context import render_context
 
     if args.top < 0 or args.data_threshold < 0:
         build_parser().error("--top and --data-threshold take a number of 0 or more")

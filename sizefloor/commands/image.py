@@ -77,9 +77,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sizefloor.image import read_image
-    from sizefloor.imageaudit import audit
-    from sizefloor.imageformat import render_image
+    from sizefloor.image.audit import audit
+    from sizefloor.image.reader import read_image
+    from sizefloor.render.image import render_image
 
     if args.top < 0 or (args.base_layers is not None and args.base_layers < 0):
         build_parser().error("--top and --base-layers take a number of 0 or more")
@@ -106,8 +106,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _floor(args: argparse.Namespace, image: Any) -> tuple[Any, list[str]]:
     from sizefloor.estimator import Options, estimate
-    from sizefloor.imagefloor import floor_of
-    from sizefloor.imagepython import python_layout
+    from sizefloor.image.floor import floor_of
+    from sizefloor.image.pythons import python_layout
 
     reqs = requirements_from(args.requirement, args.package)
     fields: dict[str, Any] = {

@@ -1,4 +1,4 @@
-"""``sizefloor context`` output: a :class:`~sizefloor.context.Context` as a text table or JSON.
+"""``sizefloor context`` output: a :class:`~sizefloor.context.measure.Context` as text or JSON.
 
 Each renderer returns text; nothing here prints.
 """
@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sizefloor.context import Context
+from sizefloor.context.measure import Context
 from sizefloor.formats import human
 
 JSON_SCHEMA_VERSION = 1

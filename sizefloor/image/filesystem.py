@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sizefloor.imagearchive import ImageError
-from sizefloor.imagelayer import Entry, Path
+from sizefloor.image.archive import ImageError
+from sizefloor.image.layer import Entry, Path
 
 _MAX_HOPS = 40
 

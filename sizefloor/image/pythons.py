@@ -1,6 +1,6 @@
 """The Pythons inside an image: interpreters, site-packages folders and the distributions in them.
 
-Read from an :class:`~sizefloor.image.Image`'s file list alone:
+Read from an :class:`~sizefloor.image.reader.Image`'s file list alone:
 
 - an **interpreter** is a ``…/bin/pythonX.Y`` file or symlink, or a standard library
   (``…/lib/pythonX.Y/os.py``);
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from packaging.utils import canonicalize_name
 
-from sizefloor.image import Image, ImageFile
+from sizefloor.image.reader import Image, ImageFile
 
 _INTERPRETER = re.compile(r"^(.*)/bin/python(\d)\.(\d+)m?$")
 _STDLIB = re.compile(r"^(.*)/lib/python(\d)\.(\d+)/os\.py$")

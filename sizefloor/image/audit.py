@@ -13,7 +13,7 @@ matches in this order, so the findings' bytes add up without counting a file twi
 ``bytecode-cache``  ``__pycache__`` of build tools (pip, setuptools, wheel, when the
                     requirements do not need them) and of sources copied in (outside
                     site-packages and the standard library)
-``compilers``       compilers, headers and ``-dev`` packages (see :mod:`sizefloor.imagesystem`)
+``compilers``       compilers, headers and ``-dev`` packages (see :mod:`sizefloor.image.system`)
 *dependencies*      distributions in the requirements' closure: the floor, not a finding
 ``extra-packages``  distributions installed but not in the requirements' closure
 ``base``            what remains of the base image's layers
@@ -40,10 +40,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sizefloor.image import Image, ImageFile
-from sizefloor.imagefloor import Floor
-from sizefloor.imagepython import Distribution, PythonLayout, python_layout
-from sizefloor.imagesystem import build_package_files, build_path_group
+from sizefloor.image.floor import Floor
+from sizefloor.image.pythons import Distribution, PythonLayout, python_layout
+from sizefloor.image.reader import Image, ImageFile
+from sizefloor.image.system import build_package_files, build_path_group
 
 VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr"})
 BUILD_TOOLS = {

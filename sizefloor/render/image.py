@@ -1,4 +1,4 @@
-"""``sizefloor image`` output: an :class:`~sizefloor.imageaudit.Audit` as a text table or JSON.
+"""``sizefloor image`` output: an :class:`~sizefloor.image.audit.Audit` as a text table or JSON.
 
 Each renderer returns text; nothing here prints.
 """
@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 
 from sizefloor.formats import human
-from sizefloor.imageaudit import Audit, Culprit
+from sizefloor.image.audit import Audit, Culprit
 
 JSON_SCHEMA_VERSION = 1
 

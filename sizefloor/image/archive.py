@@ -29,8 +29,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from sizefloor.decompress import stream_errors
 from sizefloor.errors import InputError
+from sizefloor.image.decompress import stream_errors
 
 __all__ = ["ImageArchive", "ImageError", "LayerBlob", "open_archive"]
 

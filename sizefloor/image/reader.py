@@ -28,10 +28,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sizefloor.decompress import Meter, decompressed, stream_errors
-from sizefloor.imagearchive import ImageArchive, ImageError, LayerBlob, open_archive
-from sizefloor.imagefs import File, Filesystem, Symlink
-from sizefloor.imagelayer import scan_layer
+from sizefloor.image.archive import ImageArchive, ImageError, LayerBlob, open_archive
+from sizefloor.image.decompress import Meter, decompressed, stream_errors
+from sizefloor.image.filesystem import File, Filesystem, Symlink
+from sizefloor.image.layer import scan_layer
 
 __all__ = ["Image", "ImageError", "ImageFile", "LayerInfo", "ShippedCopy", "read_image"]
 

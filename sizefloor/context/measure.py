@@ -1,11 +1,11 @@
 """What ``docker build DIR`` sends: the build context after ``.dockerignore``.
 
-:func:`measure_context` walks ``DIR`` once (symlinks are not followed, as Docker does not
-follow them), applies the ignore file with Docker's own rules (:mod:`sizefloor.dockerignore`,
-BuildKit's walk) and returns a :class:`Context`: the files sent, the largest folders and
-files among them, and :class:`Proposal` lines for ``.dockerignore`` with the bytes each
-would save, computed by applying the file with the line appended (later lines win, so an
-appended line is what a user would get).
+:func:`measure_context` walks ``DIR`` once (symlinks are not followed, as Docker does not follow
+them), applies the ignore file with Docker's own rules (:mod:`sizefloor.context.dockerignore`,
+BuildKit's walk) and returns a :class:`Context`: the files sent, the largest folders and files among
+them, and :class:`Proposal` lines for ``.dockerignore`` with the bytes each would save, computed by
+applying the file with the line appended (later lines win, so an appended line is what a user would
+get).
 
 The ignore file is ``<Dockerfile>.dockerignore`` beside the Dockerfile when it exists
 (BuildKit's Dockerfile-specific ignore file), else ``DIR/.dockerignore``. The Dockerfile
@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sizefloor.dockerignore import PatternMatcher, read_patterns
+from sizefloor.context.dockerignore import PatternMatcher, read_patterns
 from sizefloor.errors import InputError
 
 __all__ = ["Context", "ContextError", "Proposal", "measure_context"]
