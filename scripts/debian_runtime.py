@@ -44,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 
 from sizefloor.cache import Cache, default_cache_dir  # noqa: E402
 from sizefloor.errors import SizefloorError  # noqa: E402
-from sizefloor.http import Http, HttpOptions  # noqa: E402
+from sizefloor.net.http import Http, HttpOptions  # noqa: E402
 from sizefloor.refresh import PYC_GZIP_RATIO, compute, figures, make_reader  # noqa: E402
 from sizefloor.runtime import today  # noqa: E402
 

@@ -34,13 +34,13 @@ from sizefloor.urls import redact
 if TYPE_CHECKING:
     # The machinery of a run (HTTP, index, resolver, wheels, installer model) is
     # imported when a run needs it: a result the cache remembers needs none of it.
-    from sizefloor.http import Http
-    from sizefloor.index import DistFile, Finder
+    from sizefloor.dists.sdist import SdistInfo
+    from sizefloor.dists.wheel import WheelInfo
+    from sizefloor.index.finder import DistFile, Finder
     from sizefloor.install import Layout
+    from sizefloor.net.http import Http
     from sizefloor.resolve import Resolved
-    from sizefloor.sdist import SdistInfo
     from sizefloor.sources import Compiled
-    from sizefloor.wheel import WheelInfo
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as work advances (total 0 = unknown)."""
@@ -202,7 +202,7 @@ class Estimator:
             remembered = resultcache.lookup(cache, key) if key is not None else None
             if remembered is not None:
                 return remembered
-            from sizefloor.http import Http, HttpOptions
+            from sizefloor.net.http import Http, HttpOptions
 
             http_options = HttpOptions(
                 timeout=self.options.timeout or (pip.timeout if pip and pip.timeout else 30.0),
@@ -229,10 +229,10 @@ class Estimator:
     def _run(
         self, http: Http, cache: Cache, indexes: list[str], links: list[str]
     ) -> tuple[Report, Finder]:
-        from sizefloor.index import Finder
+        from sizefloor.dists.wheel import WheelInfo, WheelReader
+        from sizefloor.index.finder import Finder
         from sizefloor.install import Layout, directory_blocks, file_blocks
         from sizefloor.resolve import Provider, Wanted, direct_dist, file_filter, resolve
-        from sizefloor.wheel import WheelInfo, WheelReader
 
         finder = Finder(
             http, cache, index_urls=indexes, find_links=links, accept=file_filter(self.target)
@@ -412,11 +412,11 @@ class Estimator:
             "requested": item.requested,
             "url": redact(item.dist.url) if item.dist.url.startswith("http") else item.dist.url,
         }
+        from sizefloor.dists.wheel import WheelInfo
         from sizefloor.install import plan_install
-        from sizefloor.wheel import WheelInfo
 
         note: str | None
-        if not isinstance(info, WheelInfo):  # an sdist's (sizefloor.sdist, not imported
+        if not isinstance(info, WheelInfo):  # an sdist's (sizefloor.dists.sdist, not imported
             return self._size_sdist(info, layout, common)  # by runs that read no sdist)
         plan = plan_install(
             info,

@@ -1,6 +1,6 @@
 """What an installer writes for one wheel: the model behind every figure.
 
-Given a wheel's member list (:class:`sizefloor.wheel.WheelInfo`), this
+Given a wheel's member list (:class:`sizefloor.dists.wheel.WheelInfo`), this
 module lists the files pip writes into the image, with their sizes:
 
 - every member, ``.data/purelib`` and ``.data/platlib`` moved into
@@ -33,7 +33,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from sizefloor import bytecode, calibrate
-from sizefloor.wheel import WheelInfo
+from sizefloor.dists.wheel import WheelInfo
 
 BLOCK = 4096
 HASH_FIELD = len("sha256=") + 43

@@ -16,7 +16,7 @@ from typing import Any
 from sizefloor.cache import Cache, default_cache_dir
 from sizefloor.debian import ARCHES, DISTROS, Computation, DebianError, Reader, find_archive
 from sizefloor.errors import OfflineMiss
-from sizefloor.http import Http, HttpOptions
+from sizefloor.net.http import Http, HttpOptions
 from sizefloor.runtime import ArchFigures, Image, today
 
 __all__ = ["PYC_GZIP_RATIO", "compute", "figures", "refreshed_figures"]

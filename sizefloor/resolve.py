@@ -49,15 +49,15 @@ from resolvelib.resolvers import (
     ResolutionImpossible as _ResolutionImpossible,
 )
 
+from sizefloor.dists.wheel import WheelInfo, WheelReader, metadata_requires_python
 from sizefloor.errors import (
     NoCompatibleFiles,
     ProjectNotFound,
     ResolutionImpossible,
 )
-from sizefloor.index import DistFile, Finder, make_dist_file
+from sizefloor.index.finder import DistFile, Finder, make_dist_file
 from sizefloor.target import Target
 from sizefloor.urls import url2pathname
-from sizefloor.wheel import WheelInfo, WheelReader, metadata_requires_python
 
 
 @dataclass(frozen=True)

@@ -42,12 +42,13 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
-from sizefloor import bytecode, zipdir
+from sizefloor import bytecode
+from sizefloor.dists import zipdir
+from sizefloor.dists.wheel import Directory, WheelInfo, WheelReader
 from sizefloor.errors import MetadataUnavailable, OfflineMiss, SizefloorError
-from sizefloor.index import DistFile
+from sizefloor.index.finder import DistFile
 from sizefloor.install import Layout, compiled_sources
 from sizefloor.urls import redact, url2pathname
-from sizefloor.wheel import Directory, WheelInfo, WheelReader
 
 if TYPE_CHECKING:
     from sizefloor.compilers import Compiler

@@ -1,4 +1,4 @@
-"""Host names are looked up once per run, through every connection (sizefloor.dns)."""
+"""Host names are looked up once per run, through every connection (sizefloor.net.dns)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from conftest import IndexServerFactory
 
-from sizefloor.dns import Resolver
-from sizefloor.http import Http, HttpOptions
+from sizefloor.net.dns import Resolver
+from sizefloor.net.http import Http, HttpOptions
 
 
 def test_many_connections_share_one_lookup(
@@ -20,7 +20,7 @@ def test_many_connections_share_one_lookup(
         statuses = list(http.map(lambda _: http.get(url).status_code, range(32)))
         assert set(statuses) == {200}
         # If httpx stops taking the backend, connections look hosts up themselves
-        # and this count stays at 0: the transport in sizefloor.http needs a new way in.
+        # and this count stays at 0: the transport in sizefloor.net.http needs a new way in.
         assert http.resolver is not None
         assert http.resolver.lookups == 1
 

@@ -35,6 +35,7 @@ from wheelbuilder import build_wheel, make_files
 
 import sizefloor
 from sizefloor.cache import Cache
+from sizefloor.dists.wheel import WheelInfo, WheelReader
 from sizefloor.errors import (
     IndexAuthError,
     NoCompatibleFiles,
@@ -42,11 +43,10 @@ from sizefloor.errors import (
     ProjectNotFound,
     ResolutionImpossible,
 )
-from sizefloor.http import Http
-from sizefloor.index import make_dist_file
+from sizefloor.index.finder import make_dist_file
 from sizefloor.install import Layout, plan_install
+from sizefloor.net.http import Http
 from sizefloor.report import Report
-from sizefloor.wheel import WheelInfo, WheelReader
 
 PY = "3.12"
 X86 = ["manylinux_2_17_x86_64"]
@@ -721,7 +721,7 @@ def test_sdist_only_dependency_is_estimated(index_server: ServerFactory, tmp_pat
     assert src.filename == "srconly-1.0.tar.gz"
     assert src.required_by == ("usesrc",)
     assert src.note is not None and "estimated" in src.note and "sdist" in src.note
-    # The documented model (sizefloor.sdist): the package's own files (not tests/, not
+    # The documented model (sizefloor.dists.sdist): the package's own files (not tests/, not
     # README), PKG-INFO's size for METADATA, 100 for WHEEL, 20 for top_level.txt, 4 for
     # INSTALLER, 80 a row for RECORD (the files and the six the build and pip add); five
     # dist-info files; ±50% as it compiles nothing.

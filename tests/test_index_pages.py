@@ -1,4 +1,4 @@
-"""PEP 691 JSON project pages read into file records (sizefloor.index)."""
+"""PEP 691 JSON project pages read into file records (sizefloor.index.finder)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sizefloor.index import json_page_records
+from sizefloor.index.finder import json_page_records
 
 PAGE_URL = "https://index.test/simple/demo/"
 

@@ -17,10 +17,10 @@ import pytest
 
 import sizefloor
 from sizefloor.cache import Cache
-from sizefloor.http import Http
-from sizefloor.index import DistFile, Finder
+from sizefloor.dists.wheel import WheelReader
+from sizefloor.index.finder import DistFile, Finder
+from sizefloor.net.http import Http
 from sizefloor.pipconfig import default_index_url
-from sizefloor.wheel import WheelReader
 
 pytestmark = pytest.mark.live
 

@@ -683,7 +683,7 @@ def test_refresh_runtime_through_a_configured_mirror(
 def test_live_distroless_debian12_matches_the_shipped_computation(tmp_path: Path) -> None:
     """Reads Debian's archive through the mirror apt is configured with."""
     from sizefloor.cache import Cache
-    from sizefloor.http import Http, HttpOptions
+    from sizefloor.net.http import Http, HttpOptions
     from sizefloor.refresh import compute
 
     try:

@@ -6,7 +6,7 @@ import email.parser
 
 import pytest
 
-from sizefloor.wheel import metadata_headers, metadata_requires, metadata_requires_python
+from sizefloor.dists.wheel import metadata_headers, metadata_requires, metadata_requires_python
 
 SAMPLES = [
     b"Metadata-Version: 2.1\nName: a\nVersion: 1\nRequires-Dist: b>=1\n"

@@ -1,4 +1,4 @@
-"""Tests for sizefloor.zipdir, with :mod:`zipfile` as the oracle."""
+"""Tests for sizefloor.dists.zipdir, with :mod:`zipfile` as the oracle."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from sizefloor.zipdir import (
+from sizefloor.dists.zipdir import (
     MAX_TAIL,
     Member,
     Tail,

@@ -22,11 +22,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO, Any
 
-from sizefloor import zipdir
 from sizefloor.cache import Cache
+from sizefloor.dists import zipdir
 from sizefloor.errors import MetadataUnavailable, OfflineMiss
-from sizefloor.http import Http
-from sizefloor.index import DistFile
+from sizefloor.index.finder import DistFile
+from sizefloor.net.http import Http
 from sizefloor.urls import redact, url2pathname
 
 TAIL_BYTES = 8 * 1024
@@ -520,8 +520,8 @@ def _info_from(
 
 
 def inspect_sdist_cached(reader: WheelReader, dist: DistFile) -> Any:
-    """An sdist's :class:`sizefloor.sdist.SdistInfo`, through the reader's cache."""
-    from sizefloor.sdist import SdistInfo, inspect_sdist
+    """An sdist's :class:`sizefloor.dists.sdist.SdistInfo`, through the reader's cache."""
+    from sizefloor.dists.sdist import SdistInfo, inspect_sdist
 
     local = dist.url.startswith("file:")
     if not local:

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from typing import IO
 
 from sizefloor.errors import MetadataUnavailable
-from sizefloor.http import Http
-from sizefloor.index import DistFile
+from sizefloor.index.finder import DistFile
+from sizefloor.net.http import Http
 from sizefloor.urls import redact, url2pathname
 
 ERROR_SHARE = 0.5

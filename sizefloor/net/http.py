@@ -31,7 +31,7 @@ from sizefloor.errors import IndexAuthError, IndexUnavailable
 if TYPE_CHECKING:  # httpx is imported on the first request: a warm run needs none
     import httpx
 
-    from sizefloor.dns import Resolver
+    from sizefloor.net.dns import Resolver
 from sizefloor.urls import redact, strip_credentials, url2pathname
 
 T = TypeVar("T")
@@ -144,7 +144,7 @@ class Http:
         self._credentials = credentials
         self._client_lock = threading.Lock()
         self.resolver: Resolver | None = None
-        """Looks each host up once, hedged (:mod:`sizefloor.dns`); made with the client."""
+        """Looks each host up once, hedged (:mod:`sizefloor.net.dns`); made with the client."""
         self._httpx_client: httpx.Client | None = None
         self._pool = ThreadPoolExecutor(
             max_workers=self.options.concurrency, thread_name_prefix="sizefloor"
@@ -159,8 +159,8 @@ class Http:
             if self._httpx_client is None:
                 import httpx
 
-                from sizefloor.dns import Resolver
-                from sizefloor.transport import PerOrigin
+                from sizefloor.net.dns import Resolver
+                from sizefloor.net.transport import PerOrigin
 
                 self.resolver = Resolver()
                 limits = httpx.Limits(
@@ -179,7 +179,7 @@ class Http:
                     ),
                     follow_redirects=True,
                     limits=limits,
-                    # per origin: see sizefloor.transport
+                    # per origin: see sizefloor.net.transport
                     transport=PerOrigin(
                         self.resolver,
                         verify=verify,

@@ -34,7 +34,7 @@ from packaging.version import InvalidVersion, Version
 
 from sizefloor.cache import Cache
 from sizefloor.errors import IndexUnavailable, OfflineMiss
-from sizefloor.http import Http
+from sizefloor.net.http import Http
 from sizefloor.urls import pathname2url, redact, strip_credentials, url2pathname
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"

@@ -22,7 +22,7 @@ from collections.abc import Iterable
 import httpcore
 import httpx
 
-from sizefloor.dns import Resolver, ResolvingBackend
+from sizefloor.net.dns import Resolver, ResolvingBackend
 
 
 class PerOrigin(httpx.BaseTransport):
