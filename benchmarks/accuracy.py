@@ -989,7 +989,7 @@ For each requirements file (case) and target:
    range and compiled by the target's CPython; the modules not compiled get
    the model times the sample's ratio of real to modelled bytes, shrunk
    towards 1 as far as the sample is uncertain, and a stated error from that
-   uncertainty (`sizefloor/calibrate.py`). *stated ±*: the estimate's stated
+   uncertainty (`sizefloor/install/calibrate.py`). *stated ±*: the estimate's stated
    error (all of it `.pyc` but for packages sized from sdists); *within ±*:
    the packages (from wheels, with bytecode) whose real `.pyc` bytes lie
    within their stated error.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fit the ``.pyc`` size model of ``sizefloor/bytecode.py`` on real wheels.
+"""Fit the ``.pyc`` size model of ``sizefloor/install/bytecode.py`` on real wheels.
 
 sizefloor knows, for every ``.py`` member of a wheel, what its central
 directory records: the uncompressed size, the compressed size and the name.
@@ -40,7 +40,7 @@ predict the ``.pyc`` size from those free features.
    packages: p50 and p90 of the per-package |error| of the bytecode, the
    error of the corpus total, and how many packages the stated ± holds. The
    largest p90 is what ``bytecode.RELATIVE_ERROR`` states. Then the
-   coefficients, to paste into ``sizefloor/bytecode.py``.
+   coefficients, to paste into ``sizefloor/install/bytecode.py``.
 
 The fit needs no third-party package (the normal equations are solved here).
 """
@@ -213,7 +213,7 @@ def modules_of(wheel: Path, python: tuple[int, int]) -> list[Module]:
             top, _, rest = name.partition("/")
             if top.endswith(".data"):
                 # pip compiles site-packages joined with the RECORD path, not
-                # normalised: SITE/../../../bin/x.py (sizefloor.install.compiled_path)
+                # normalised: SITE/../../../bin/x.py (sizefloor.install.plan.compiled_path)
                 scheme, _, inner = rest.partition("/")
                 if scheme in ("headers",) or not inner:
                     continue
@@ -320,7 +320,7 @@ def _in_tests(s: Sample) -> float:
 
 
 # Every candidate: the features of a non-empty module (an empty one is a
-# constant). The winner's are computed the same way by sizefloor/bytecode.py.
+# constant). The winner's are computed the same way by sizefloor/install/bytecode.py.
 CANDIDATES: dict[str, FeatureSet] = {
     "size (the old form)": lambda s: [1.0, s.size],
     "size, compressed": lambda s: [1.0, s.size, s.compressed],
@@ -451,7 +451,7 @@ class Fit:
 
     def predict(self, p: Package) -> float:
         """The package's bytecode, each module at least an empty one's (as
-        sizefloor/bytecode.py computes it: the linear terms can go below that
+        sizefloor/install/bytecode.py computes it: the linear terms can go below that
         for the smallest modules)."""
         start = self.empty if "empty-module intercept" in self.candidate else 0.0
         total = self.empty * p.empties

@@ -37,9 +37,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sizefloor import bytecode
 from sizefloor.errors import InputError, SizefloorError
-from sizefloor.install import directory_blocks, file_blocks
+from sizefloor.install import bytecode
+from sizefloor.install.plan import directory_blocks, file_blocks
 
 __all__ = [
     "CODENAMES",

@@ -37,10 +37,10 @@ if TYPE_CHECKING:
     from sizefloor.dists.sdist import SdistInfo
     from sizefloor.dists.wheel import WheelInfo
     from sizefloor.index.finder import DistFile, Finder
-    from sizefloor.install import Layout
+    from sizefloor.install.exact import Compiled
+    from sizefloor.install.plan import Layout
     from sizefloor.net.http import Http
-    from sizefloor.resolve import Resolved
-    from sizefloor.sources import Compiled
+    from sizefloor.resolve.provider import Resolved
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as work advances (total 0 = unknown)."""
@@ -61,10 +61,10 @@ class Options:
     exact_bytecode: bool = False
     """Compile each wheel's ``.py`` members (fetched by range) instead of modelling
     the ``.pyc`` sizes: only when the target's Python is the one running sizefloor
-    (:mod:`sizefloor.sources`); otherwise a warning, and the model."""
+    (:mod:`sizefloor.install.exact`); otherwise a warning, and the model."""
     sample_bytecode: bool = True
     """Calibrate the ``.pyc`` model on a small sample of each wheel's modules, compiled
-    (:mod:`sizefloor.calibrate`), when a CPython of the target's version is at hand."""
+    (:mod:`sizefloor.install.calibrate`), when a CPython of the target's version is at hand."""
     constraints: tuple[str | os.PathLike[str], ...] = ()
     cache_dir: Path | None = None
     use_cache: bool = True
@@ -231,8 +231,8 @@ class Estimator:
     ) -> tuple[Report, Finder]:
         from sizefloor.dists.wheel import WheelInfo, WheelReader
         from sizefloor.index.finder import Finder
-        from sizefloor.install import Layout, directory_blocks, file_blocks
-        from sizefloor.resolve import Provider, Wanted, direct_dist, file_filter, resolve
+        from sizefloor.install.plan import Layout, directory_blocks, file_blocks
+        from sizefloor.resolve.provider import Provider, Wanted, direct_dist, file_filter, resolve
 
         finder = Finder(
             http, cache, index_urls=indexes, find_links=links, accept=file_filter(self.target)
@@ -309,8 +309,8 @@ class Estimator:
         compiling: set[str] = set()
         join: Callable[[], None] = lambda: None  # noqa: E731
         if exact_bytecode or sampling:
-            from sizefloor.sources import Wanted as Wheel
-            from sizefloor.sources import compile_all, sample_all, worth_calibrating
+            from sizefloor.install.exact import Wanted as Wheel
+            from sizefloor.install.exact import compile_all, sample_all, worth_calibrating
 
             self.progress("compiling", 0, 0)
             wheels = [Wheel(r.dist, provider.inspection(r.dist), r.display_name) for r in resolved]
@@ -381,13 +381,13 @@ class Estimator:
         """Whether the ``.pyc`` model is calibrated on compiled samples."""
         if exact_bytecode or not (self.options.sample_bytecode and self.options.compile_bytecode):
             return False
-        from sizefloor import calibrate
+        from sizefloor.install import calibrate
 
         return calibrate.available(self.target)
 
     def _exact_bytecode(self) -> bool:
         """Whether ``.pyc`` sizes are compiled (warns when asked for and impossible)."""
-        from sizefloor import bytecode
+        from sizefloor.install import bytecode
 
         if not (self.options.exact_bytecode and self.options.compile_bytecode):
             return False
@@ -413,7 +413,7 @@ class Estimator:
             "url": redact(item.dist.url) if item.dist.url.startswith("http") else item.dist.url,
         }
         from sizefloor.dists.wheel import WheelInfo
-        from sizefloor.install import plan_install
+        from sizefloor.install.plan import plan_install
 
         note: str | None
         if not isinstance(info, WheelInfo):  # an sdist's (sizefloor.dists.sdist, not imported
@@ -457,7 +457,7 @@ class Estimator:
     ) -> tuple[PackageSize, frozenset[str], tuple[tuple[str, int], ...]]:
         """An estimate from an sdist's sources: what a build would install, give
         or take what it compiles or generates (the error bound says how much)."""
-        from sizefloor.install import BLOCK, file_blocks
+        from sizefloor.install.plan import BLOCK, file_blocks
 
         note = "built from its sdist: no wheel for the target; size estimated from its sources"
         if info.native:
@@ -467,7 +467,7 @@ class Estimator:
         requested = 1 if common["requested"] else 0  # REQUESTED, an empty file
         bytecode_bytes = bytecode_error = files = 0
         if self.options.compile_bytecode and info.sources:
-            from sizefloor import bytecode
+            from sizefloor.install import bytecode
 
             # a typical module path: prefix, site-packages, package, module
             path = f"{layout.prefix}/{layout.site_packages}/{'p' * 12}/{'m' * 12}.py"

@@ -27,10 +27,10 @@ from oracle import pip_install_target, pip_version
 from wheelbuilder import build_wheel
 
 import sizefloor
-from sizefloor import bytecode
 from sizefloor.dists import zipdir
 from sizefloor.dists.wheel import Directory, WheelInfo
-from sizefloor.sources import GAP_BYTES, request_spans
+from sizefloor.install import bytecode
+from sizefloor.install.exact import GAP_BYTES, request_spans
 
 PY = f"{sys.version_info.major}.{sys.version_info.minor}"
 VERSION = (sys.version_info.major, sys.version_info.minor)

@@ -44,7 +44,7 @@ from sizefloor.errors import (
     ResolutionImpossible,
 )
 from sizefloor.index.finder import make_dist_file
-from sizefloor.install import Layout, plan_install
+from sizefloor.install.plan import Layout, plan_install
 from sizefloor.net.http import Http
 from sizefloor.report import Report
 

@@ -18,7 +18,7 @@ from oracle import pip_install_target, pip_version
 from wheelbuilder import build_wheel
 
 import sizefloor
-from sizefloor.install import BLOCK, _directory_size
+from sizefloor.install.plan import BLOCK, _directory_size
 
 PY = f"{sys.version_info.major}.{sys.version_info.minor}"
 

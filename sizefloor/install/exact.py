@@ -1,6 +1,6 @@
 """Exact bytecode: a wheel's ``.py`` members, fetched by range and compiled.
 
-``--exact-bytecode`` replaces the ``.pyc`` model (:mod:`sizefloor.bytecode`)
+``--exact-bytecode`` replaces the ``.pyc`` model (:mod:`sizefloor.install.bytecode`)
 by the real thing when the target's Python is the interpreter running
 sizefloor: for each wheel,
 
@@ -13,10 +13,10 @@ sizefloor: for each wheel,
    (``py.typed``, small data files) are fetched along rather than costing a
    request each; no request is larger than :data:`REQUEST_BYTES`;
 3. each module is compiled as pip compiles it, in memory
-   (:func:`sizefloor.bytecode.compiled_size`), with the path pip compiles it
+   (:func:`sizefloor.install.bytecode.compiled_size`), with the path pip compiles it
    as; one pip would not compile (a syntax error; from pip 26.3 on, a coding
    line naming a codec pip has not imported, see
-   :func:`sizefloor.bytecode.pip_compiles`) gets no ``.pyc``;
+   :func:`sizefloor.install.bytecode.pip_compiles`) gets no ``.pyc``;
 4. the sizes are cached with the wheel's identity, the interpreter and the
    paths: a warm run fetches and compiles nothing.
 
@@ -25,9 +25,9 @@ local wheel is read from disk. Fetched bytes count as ``source_bytes`` in the
 report's ``transfer``.
 
 The same machinery fetches and compiles the **sample** the default run
-calibrates the model on (:func:`sample_all`, :mod:`sizefloor.calibrate`):
+calibrates the model on (:func:`sample_all`, :mod:`sizefloor.install.calibrate`):
 only the chosen members, gaps of up to :data:`SAMPLE_GAP` bridged, compiled
-by worker processes of the target's CPython (:mod:`sizefloor.compilers`),
+by worker processes of the target's CPython (:mod:`sizefloor.install.compilers`),
 cached under their own key.
 """
 
@@ -42,16 +42,16 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import IO, TYPE_CHECKING
 
-from sizefloor import bytecode
 from sizefloor.dists import zipdir
 from sizefloor.dists.wheel import Directory, WheelInfo, WheelReader
 from sizefloor.errors import MetadataUnavailable, OfflineMiss, SizefloorError
 from sizefloor.index.finder import DistFile
-from sizefloor.install import Layout, compiled_sources
+from sizefloor.install import bytecode
+from sizefloor.install.plan import Layout, compiled_sources
 from sizefloor.urls import redact, url2pathname
 
 if TYPE_CHECKING:
-    from sizefloor.compilers import Compiler
+    from sizefloor.install.compilers import Compiler
 
 GAP_BYTES = 16 * 1024
 """Bytes between two wanted members that are fetched rather than split into two
@@ -61,7 +61,7 @@ REQUEST_BYTES = 16 * 1024 * 1024
 """The most one range request asks for (a bound on the memory a wheel takes)."""
 
 SAMPLE_GAP = 2 * 1024
-"""The gap bridged between two sampled members (:mod:`sizefloor.calibrate`): they
+"""The gap bridged between two sampled members (:mod:`sizefloor.install.calibrate`): they
 are spread out, and every byte between them would add to a small budget."""
 
 
@@ -107,8 +107,8 @@ def compile_wheel(
 ) -> Compiled:
     """The ``.pyc`` size of each member ``sources`` names (member -> the path pip
     compiles it as), as the pip of ``pip_version`` writes them; only of the
-    members in ``sample`` when it is given (:mod:`sizefloor.calibrate`).
-    Compiled by ``compiler`` (:mod:`sizefloor.compilers`) when given, else by
+    members in ``sample`` when it is given (:mod:`sizefloor.install.calibrate`).
+    Compiled by ``compiler`` (:mod:`sizefloor.install.compilers`) when given, else by
     the running interpreter in this process."""
     gap = GAP_BYTES
     identity = compiler.interpreter.identity if compiler is not None else None
@@ -335,14 +335,14 @@ def sample_all(
     layout: Layout,
     warn: Callable[[str], None],
 ) -> dict[str, Compiled]:
-    """A sample of each wheel's modules compiled (:func:`sizefloor.calibrate.choose`;
+    """A sample of each wheel's modules compiled (:func:`sizefloor.install.calibrate.choose`;
     which wheels are worth it is :func:`worth_calibrating`'s choice),
     by URL, fetched concurrently and compiled by worker processes of the target's
-    CPython (:mod:`sizefloor.compilers`); the whole of a wheel whose modules fit
+    CPython (:mod:`sizefloor.install.compilers`); the whole of a wheel whose modules fit
     the sample's budget. A wheel that cannot be read or compiled is left out
     with a warning (its bytecode is then modelled alone)."""
-    from sizefloor import calibrate
-    from sizefloor.compilers import Compiler, CompilerError, find
+    from sizefloor.install import calibrate
+    from sizefloor.install.compilers import Compiler, CompilerError, find
 
     interpreter = find(layout.python_version)
     if interpreter is None:

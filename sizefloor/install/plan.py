@@ -12,11 +12,11 @@ module lists the files pip writes into the image, with their sizes:
   for URL requirements;
 - one launcher a console or GUI entry point (pip's template);
 - ``__pycache__/*.cpython-XY.pyc`` for every ``.py`` file when compiling:
-  these sizes are a fitted model (:mod:`sizefloor.bytecode`), the only part
+  these sizes are a fitted model (:mod:`sizefloor.install.bytecode`), the only part
   that is not exact, unless the sources were compiled (``compiled``, see
-  :mod:`sizefloor.sources`): then they are exact too. When only a sample
+  :mod:`sizefloor.install.exact`): then they are exact too. When only a sample
   was compiled, the model of the others is corrected by it
-  (:mod:`sizefloor.calibrate`).
+  (:mod:`sizefloor.install.calibrate`).
 
 Sizes are bytes of regular files. ``disk_bytes`` models ``du``: each file
 rounded up to 4 KiB blocks, each directory one block per 4 KiB of entries.
@@ -32,8 +32,8 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from sizefloor import bytecode, calibrate
 from sizefloor.dists.wheel import WheelInfo
+from sizefloor.install import bytecode, calibrate
 
 BLOCK = 4096
 HASH_FIELD = len("sha256=") + 43
@@ -197,7 +197,7 @@ def plan_install(
     ``compiled`` maps a ``.py`` member's name to the size of the ``.pyc`` it
     compiles to (``None``: it does not compile, so pip writes no ``.pyc``);
     the members it does not name get the model's size, calibrated by the
-    members it names (:func:`sizefloor.calibrate.calibrated_sizes`)."""
+    members it names (:func:`sizefloor.install.calibrate.calibrated_sizes`)."""
     site = layout.site_packages
     dist_info = info.dist_info()
     scripts = dist_info[: -len(".dist-info")] + ".data/scripts/"
@@ -267,7 +267,7 @@ def plan_install(
                 pyc_paths.append(pyc)
         record_size += _record_rows(pyc_paths, site)  # .pyc rows: no hash, no size
         # modules not compiled: the model, corrected by the compiled ones when there
-        # are (a sample, see sizefloor.calibrate); an empty module's model is exact
+        # are (a sample, see sizefloor.install.calibrate); an empty module's model is exact
         calibrated: dict[str, tuple[int, int]] = {}
         if estimates and exact_sizes:
             pairs = [(model(path, member).size, exact) for path, member, exact in exact_sizes]

@@ -50,11 +50,11 @@ truth is within the stated ± for nine packages in ten.
 
 That is why, when a CPython of the target's version is at hand, the default
 run calibrates the model on each wheel with a small sample of its modules,
-compiled (:mod:`sizefloor.calibrate`): per-package p90 11% instead of 25%.
+compiled (:mod:`sizefloor.install.calibrate`): per-package p90 11% instead of 25%.
 
 **Exact** (``--exact-bytecode``, when the running interpreter is the target's
 CPython): :func:`compiled_size` compiles the source as pip does
-(:mod:`sizefloor.sources` fetches it), and :func:`pip_compiles` skips what pip
+(:mod:`sizefloor.install.exact` fetches it), and :func:`pip_compiles` skips what pip
 skips. One thing stays out of reach: marshal writes a constant once and refers
 back to it only when the object has other references, and whether a frozenset
 constant does can hang on which strings the compiling process had interned
@@ -132,7 +132,7 @@ def pyc_size(
 ) -> PycEstimate:
     """The modelled size of the ``.pyc`` compiled from a source of ``source_size``
     bytes (``compressed_size`` in its wheel, when known) that pip compiles as
-    ``path`` (see :func:`sizefloor.install.compiled_path`)."""
+    ``path`` (see :func:`sizefloor.install.plan.compiled_path`)."""
     fit = coefficients(python_version)
     path_bytes = len(path) if path.isascii() else len(path.encode())
     if source_size == 0:

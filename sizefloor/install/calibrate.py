@@ -1,13 +1,13 @@
 """Sampled calibration: the ``.pyc`` model corrected by a few modules compiled.
 
-The model (:mod:`sizefloor.bytecode`) sees only what a wheel's central
+The model (:mod:`sizefloor.install.bytecode`) sees only what a wheel's central
 directory says of each module: its size, compressed size and name. What it
 cannot see is how the code is written, and that is mostly a trait of the
 project: ``pygments``' lexers are keyword tables that marshal to 0.7 of what
 the model says, ``six`` and ``rich`` are many small functions and classes,
 1.1 to 1.3 of it. So by default, when a CPython of the target's version is at
 hand (:func:`available`), the wheels that carry most of the model's stated
-error (:func:`sizefloor.sources.worth_calibrating`: the largest first, until
+error (:func:`sizefloor.install.exact.worth_calibrating`: the largest first, until
 the others state at most 1% of the estimate together) each get a small,
 deterministic sample of their ``.py`` members compiled, and the model is
 corrected by what the sample shows:
@@ -24,9 +24,9 @@ corrected by what the sample shows:
    eighths...), each taken if it still fits. Modules are stored by path, so
    the sample is stratified across the package's folders. It depends on the
    wheel alone.
-2. **Fetch and compile** (:func:`sizefloor.sources.sample_all`): the chosen
+2. **Fetch and compile** (:func:`sizefloor.install.exact.sample_all`): the chosen
    members are fetched by range and compiled as pip compiles them by worker
-   processes of the target's CPython (:mod:`sizefloor.compilers`); cached
+   processes of the target's CPython (:mod:`sizefloor.install.compilers`); cached
    with the wheel's identity, so a warm run fetches nothing.
 3. **The correction** (:func:`calibrate`). The ratio ``r`` of the sampled
    modules' real ``.pyc`` bytes to their modelled bytes estimates the
@@ -42,7 +42,7 @@ corrected by what the sample shows:
        ±   = Z · sqrt(se² · w + s² / u)           the stated error, relative
 
    The modules not sampled get the model times ``r'``, and ``±`` of that as
-   their stated error (instead of :data:`sizefloor.bytecode.RELATIVE_ERROR`):
+   their stated error (instead of :data:`sizefloor.install.bytecode.RELATIVE_ERROR`):
    the ratio's remaining uncertainty, and the modules' own deviations from it,
    which do not average out when a few large modules make up the rest.
 
@@ -75,7 +75,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from sizefloor import bytecode
+from sizefloor.install import bytecode
 
 if TYPE_CHECKING:
     from sizefloor.target import Target
@@ -109,8 +109,8 @@ Z = 1.64
 
 def available(target: Target) -> bool:
     """Whether a CPython of the target's version is here to compile the samples:
-    the running interpreter, or one on ``PATH`` (:func:`sizefloor.compilers.find`)."""
-    from sizefloor.compilers import find
+    the running interpreter, or one on ``PATH`` (:func:`sizefloor.install.compilers.find`)."""
+    from sizefloor.install.compilers import find
 
     return find(target.python_version) is not None
 
@@ -183,7 +183,7 @@ def calibrate(pairs: Sequence[tuple[int, int]], unsampled: Sequence[int]) -> Cal
     """The correction for the modules not compiled, from ``pairs`` of (modelled,
     real) ``.pyc`` sizes of the compiled ones and the modelled sizes of the
     others (``unsampled``). Without a pair, the model's own: ratio 1 and
-    :data:`sizefloor.bytecode.RELATIVE_ERROR`."""
+    :data:`sizefloor.install.bytecode.RELATIVE_ERROR`."""
     pairs = [(m, t) for m, t in pairs if m > 0]
     rest = sum(unsampled)
     if not pairs or rest <= 0:

@@ -1,7 +1,7 @@
 """CPython interpreters that compile sources for sizefloor, in worker processes.
 
 A ``.pyc`` is what one CPython X.Y makes of a source: only an X.Y can say its
-size exactly (:func:`sizefloor.bytecode.compiled_size` does it in process,
+size exactly (:func:`sizefloor.install.bytecode.compiled_size` does it in process,
 for the running interpreter). :class:`Compiler` does the same in a few
 worker processes of an X.Y interpreter:
 

@@ -1,0 +1,1 @@
+"""sizefloor.resolve.provider."""
