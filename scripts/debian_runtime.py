@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Regenerate ``sizefloor/data/runtimes.json``: the runtime sizes ``--base`` uses.
+"""Regenerate ``sizefloor/runtime/data/runtimes.json``: the runtime sizes ``--base`` uses.
 
 Usage::
 
@@ -28,7 +28,7 @@ What it does:
    marked ``exact`` or not, with its method.
 
 The CLI's ``--refresh-runtime`` runs step 1 for one image through the same code
-(``sizefloor.refresh``).
+(``sizefloor.runtime.refresh``).
 """
 
 from __future__ import annotations
@@ -45,10 +45,10 @@ sys.path.insert(0, str(ROOT))
 from sizefloor.cache import Cache, default_cache_dir  # noqa: E402
 from sizefloor.errors import SizefloorError  # noqa: E402
 from sizefloor.net.http import Http, HttpOptions  # noqa: E402
-from sizefloor.refresh import PYC_GZIP_RATIO, compute, figures, make_reader  # noqa: E402
-from sizefloor.runtime import today  # noqa: E402
+from sizefloor.runtime.catalogue import today  # noqa: E402
+from sizefloor.runtime.refresh import PYC_GZIP_RATIO, compute, figures, make_reader  # noqa: E402
 
-DATA = ROOT / "sizefloor" / "data" / "runtimes.json"
+DATA = ROOT / "sizefloor" / "runtime" / "data" / "runtimes.json"
 MB = 1_000_000
 REPO_INFO = "docker-library/repo-info"
 FORK = "maxmood96/repo-info (a mirror of docker-library/repo-info)"
@@ -406,7 +406,7 @@ def _python_entry(
 
 
 def debian_images(measurements: dict[str, Any]) -> list[dict[str, Any]]:
-    from sizefloor.debian import Computation, SetSize
+    from sizefloor.runtime.debian import Computation, SetSize
 
     def comp(key: str) -> Computation:
         m = measurements[key]

@@ -76,7 +76,8 @@ class Options:
     timeout: float | None = None
     base: str | None = None
     """What the service runs on (``python:3.12-slim``, ``distroless``, ``host``, ``none``,
-    see :mod:`sizefloor.runtime`): it implies the target and adds the runtime to the floor."""
+    see :mod:`sizefloor.runtime.catalogue`): it implies the target and adds the runtime to
+    the floor."""
     refresh_runtime: bool = False
     """Recompute a Debian-derived base's size from the configured Debian mirror (cached)."""
     image_bytes: int | None = None
@@ -114,7 +115,7 @@ def estimate(
         reqs = reqs.merged(_as_constraints(more))
     base = None
     if opts.base is not None and target is None:
-        from sizefloor.runtime import resolve
+        from sizefloor.runtime.catalogue import resolve
 
         base, target = resolve(
             opts.base, python=python, platform=platform, libc=libc, libc_version=libc_version
@@ -124,7 +125,7 @@ def estimate(
     )
     report = Estimator(reqs, tgt, opts, progress).run()
     if opts.base is not None or opts.image_bytes is not None:
-        from sizefloor.runtime import with_runtime
+        from sizefloor.runtime.catalogue import with_runtime
 
         report = with_runtime(report, opts, tgt, base, progress)
     return report

@@ -18,7 +18,7 @@ from indexserver import IndexServer
 from wheelbuilder import build_wheel
 
 from sizefloor.cli import main
-from sizefloor.runtime import catalog
+from sizefloor.runtime.catalogue import catalog
 
 ServerFactory = Callable[..., IndexServer]
 

@@ -21,11 +21,12 @@ from typing import Any
 
 import pytest
 
-from sizefloor import debian, runtime
 from sizefloor.errors import InputError, OfflineMiss, TargetError
-from sizefloor.host import FLOOR_PARTS, Layout, classify, measure
 from sizefloor.report import Floor, Report, Totals
-from sizefloor.runtime import catalog, parse_base, raw_entry, resolve, runtime_size
+from sizefloor.runtime import catalogue as runtime
+from sizefloor.runtime import debian
+from sizefloor.runtime.catalogue import catalog, parse_base, raw_entry, resolve, runtime_size
+from sizefloor.runtime.host import FLOOR_PARTS, Layout, classify, measure
 from sizefloor.target import Target
 
 DATA = Path(runtime.__file__).parent / "data" / "runtimes.json"
@@ -362,7 +363,7 @@ def test_classify(relative: str, dynload: bool, part: str) -> None:
 
 def _independent_walk(roots: list[Path], single: list[Path], skip: Path) -> tuple[int, int]:
     """(apparent bytes, files) of every non-directory under ``roots`` plus ``single`` files,
-    hard links once, ``skip`` left out: written apart from sizefloor.host on purpose."""
+    hard links once, ``skip`` left out: written apart from sizefloor.runtime.host on purpose."""
     seen: set[tuple[int, int]] = set()
     total = count = 0
     paths: list[str] = [str(p) for p in single]
@@ -659,7 +660,7 @@ def test_refresh_runtime_through_a_configured_mirror(
 ) -> None:
     """``--refresh-runtime`` for debian:12-slim: the mirror comes from the environment (as
     from apt's configuration), the result is cached and served again with --offline."""
-    from sizefloor.refresh import refreshed_figures
+    from sizefloor.runtime.refresh import refreshed_figures
 
     root = tmp_path / "mirror"
     _archive(root, "bookworm", "amd64")
@@ -684,7 +685,7 @@ def test_live_distroless_debian12_matches_the_shipped_computation(tmp_path: Path
     """Reads Debian's archive through the mirror apt is configured with."""
     from sizefloor.cache import Cache
     from sizefloor.net.http import Http, HttpOptions
-    from sizefloor.refresh import compute
+    from sizefloor.runtime.refresh import compute
 
     try:
         debian.find_archive()

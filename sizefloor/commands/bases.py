@@ -21,11 +21,11 @@ def compare_and_print(
     options: Options,
     progress: object,
 ) -> int:
-    from sizefloor.bases import compare_bases, render_table
     from sizefloor.commands.estimate import requirements_from
     from sizefloor.errors import InputError
     from sizefloor.estimator import estimate
     from sizefloor.formats import human
+    from sizefloor.runtime.compare import compare_bases, render_table
 
     if args.base is not None:
         raise InputError(

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from sizefloor.cache import Cache, default_cache_dir
-from sizefloor.debian import ARCHES, DISTROS, Computation, DebianError, Reader, find_archive
 from sizefloor.errors import OfflineMiss
 from sizefloor.net.http import Http, HttpOptions
-from sizefloor.runtime import ArchFigures, Image, today
+from sizefloor.runtime.catalogue import ArchFigures, Image, today
+from sizefloor.runtime.debian import ARCHES, DISTROS, Computation, DebianError, Reader, find_archive
 
 __all__ = ["PYC_GZIP_RATIO", "compute", "figures", "refreshed_figures"]
 
@@ -48,7 +48,7 @@ def compute(
     reader: Reader | None = None,
 ) -> tuple[Computation, list[str]]:
     """Compute one image (``kind``: ``distroless``, ``debian_apt``, ``minbase`` or
-    ``glibc_layer``, see :class:`~sizefloor.debian.Reader`) on one Debian arch; ``reader``
+    ``glibc_layer``, see :class:`~sizefloor.runtime.debian.Reader`) on one Debian arch; ``reader``
     (from :func:`make_reader`) keeps the indices read between calls."""
     reader = reader or make_reader(cache=cache, http=http, progress=progress)
     methods = {
@@ -62,7 +62,7 @@ def compute(
 
 
 def make_reader(*, cache: Cache, http: Http, progress: Progress | None = None) -> Reader:
-    """A :class:`~sizefloor.debian.Reader` on the mirror apt is configured with, through
+    """A :class:`~sizefloor.runtime.debian.Reader` on the mirror apt is configured with, through
     ``http``, caching each ``.deb``'s contents in ``cache``."""
     archive = find_archive()
 
@@ -207,7 +207,7 @@ def refreshed_figures(
 
 
 def _shipped_base(image: Image, arch: str) -> Mapping[str, Any]:
-    from sizefloor.runtime import DOCKER_ARCH, raw_entry
+    from sizefloor.runtime.catalogue import DOCKER_ARCH, raw_entry
 
     entry = raw_entry(image.name)["sizes"][DOCKER_ARCH[arch]]
     base = entry.get("base")

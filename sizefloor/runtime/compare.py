@@ -17,7 +17,14 @@ from typing import Any
 
 from sizefloor.errors import InputError, TargetError
 from sizefloor.report import Floor, Report, RuntimeSize, Totals
-from sizefloor.runtime import FAMILIES, Base, catalog, host_platform, resolve, runtime_size
+from sizefloor.runtime.catalogue import (
+    FAMILIES,
+    Base,
+    catalog,
+    host_platform,
+    resolve,
+    runtime_size,
+)
 from sizefloor.target import Target, _parse_platform
 
 __all__ = ["BaseFloor", "Comparison", "candidates", "compare_bases"]

@@ -992,7 +992,8 @@ class Reader:
         if absent:
             raise DebianError(
                 f"The {codename} index for {arch} has no package named {', '.join(absent)}.",
-                hint="The distroless package lists in sizefloor/debian.py may need updating.",
+                hint="The distroless package lists in sizefloor/runtime/debian.py "
+                "may need updating.",
             )
         packages = [index.packages[n] for n in names]
         # what the lists leave out of their own dependency closure (distroless does not resolve)

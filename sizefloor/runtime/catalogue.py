@@ -16,16 +16,16 @@ The bases:
 * ``distroless`` (``distroless-debian12``: CPython 3.11, ``distroless-debian13``: 3.13);
 * ``debian:12-slim`` / ``debian:13-slim`` plus Debian's ``python3`` (no recommends);
 * ``standalone``: a stripped python-build-standalone CPython on a minimal glibc;
-* ``host``: this interpreter, measured from its own files (:mod:`sizefloor.host`);
+* ``host``: this interpreter, measured from its own files (:mod:`sizefloor.runtime.host`);
 * ``none``: dependencies only.
 
-Sizes come from ``sizefloor/data/runtimes.json``: per image and architecture
+Sizes come from ``sizefloor/runtime/data/runtimes.json``: per image and architecture
 the uncompressed size (sum of file sizes, what ``docker images`` shows), the
 compressed size (what a pull transfers), the ``du`` size, each with its
 source, date and whether it is published/computed or estimated.
 ``scripts/debian_runtime.py`` regenerates the Debian-derived entries;
 ``refresh=True`` recomputes them live through the same code
-(:mod:`sizefloor.debian`), cached.
+(:mod:`sizefloor.runtime.debian`), cached.
 """
 
 from __future__ import annotations
@@ -210,7 +210,7 @@ def catalog(path: str | None = None) -> Catalog:
     if path is not None:
         text = Path(path).read_text(encoding="utf-8")
     else:
-        data = resources.files("sizefloor").joinpath(f"data/{DATA_FILE}")
+        data = resources.files("sizefloor.runtime").joinpath(f"data/{DATA_FILE}")
         text = data.read_text(encoding="utf-8")
     data = json.loads(text)
     return Catalog(
@@ -225,7 +225,7 @@ def raw_entry(name: str, path: str | None = None) -> dict[str, Any]:
     if path is not None:
         text = Path(path).read_text(encoding="utf-8")
     else:
-        data = resources.files("sizefloor").joinpath(f"data/{DATA_FILE}")
+        data = resources.files("sizefloor.runtime").joinpath(f"data/{DATA_FILE}")
         text = data.read_text(encoding="utf-8")
     for entry in json.loads(text)["images"]:
         if entry["name"] == name:
@@ -557,7 +557,7 @@ def runtime_size(
         )
     if base.kind == "host":
         from sizefloor.cache import default_cache_dir
-        from sizefloor.host import measure_cached
+        from sizefloor.runtime.host import measure_cached
 
         where = (cache_dir or default_cache_dir()) if use_cache else None
         return replace(measure_cached(where), arch=target.docker_platform)
@@ -565,7 +565,7 @@ def runtime_size(
     assert image is not None
     figures = image.sizes[target.arch]
     if refresh:
-        from sizefloor.refresh import refreshed_figures
+        from sizefloor.runtime.refresh import refreshed_figures
 
         figures = refreshed_figures(
             image,

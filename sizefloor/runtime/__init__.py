@@ -1,0 +1,1 @@
+"""sizefloor.runtime.catalogue."""
