@@ -1,7 +1,7 @@
 """The result of an estimate, as immutable values.
 
 :func:`sizefloor.estimate` returns a :class:`Report`; the output formats in
-:mod:`sizefloor.formats` render one. Nothing here does I/O.
+:mod:`sizefloor.render.formats` render one. Nothing here does I/O.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class PackageSize:
     """Where the file was read from (credentials removed)."""
     contents: tuple[InstalledFile, ...] = field(default=(), repr=False)
     """Every file installed, sorted by path (empty when sized from an sdist).
-    Left out of :meth:`to_json`; :mod:`sizefloor.findings` reads it."""
+    Left out of :meth:`to_json`; :mod:`sizefloor.analysis.findings` reads it."""
 
     def __reduce__(self) -> tuple[Any, ...]:
         """Pickled with :attr:`contents` as three columns: as named tuples, a
@@ -291,7 +291,7 @@ class Report:
     def to_json(self, *, files: bool = False, top: int = 0) -> dict[str, Any]:
         """The report as JSON (``docs/json-schema.md``); ``files`` adds each package's
         installed files, ``top`` the ``top`` largest files of the set."""
-        from sizefloor.analysis import add_analyses
+        from sizefloor.analysis.attach import add_analyses
 
         document = {
             "schema_version": JSON_SCHEMA_VERSION,

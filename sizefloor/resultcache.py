@@ -27,7 +27,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
-from sizefloor import __version__, findings
+from sizefloor import __version__
+from sizefloor.analysis import findings
 from sizefloor.urls import url2pathname
 
 if TYPE_CHECKING:

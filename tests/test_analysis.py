@@ -9,13 +9,13 @@ from dataclasses import replace
 import pytest
 from fatwheels import make_report, pkg
 
-from sizefloor.budget import Budget, floor_bytes, floor_of
+from sizefloor.analysis.budget import Budget, floor_bytes, floor_of
+from sizefloor.analysis.graph import DependencyGraph, immediate_dominators
 from sizefloor.errors import InputError
-from sizefloor.formats import render
-from sizefloor.graph import DependencyGraph, immediate_dominators
+from sizefloor.render.formats import render
+from sizefloor.render.views import render_tree, render_why
 from sizefloor.report import PackageSize, Report, RuntimeSize
 from sizefloor.units import InvalidSize, parse_size
-from sizefloor.views import render_tree, render_why
 
 # -------------------------------------------------------------------------------- units
 

@@ -17,10 +17,10 @@ import pytest
 from fatwheels import build_fat, make_report, pkg
 from indexserver import IndexServer
 
+from sizefloor.analysis.diff import diff_reports, render_diff
 from sizefloor.cli import main
 from sizefloor.commands.diff import materialize
 from sizefloor.errors import InputError
-from sizefloor.reportdiff import diff_reports, render_diff
 
 ServerFactory = Callable[..., IndexServer]
 Run = Callable[..., tuple[int, str, str]]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fatwheels import make_report, pkg
 
-from sizefloor.findings import (
+from sizefloor.analysis.findings import (
     Finding,
     classify,
     find,
@@ -14,8 +14,8 @@ from sizefloor.findings import (
     library_key,
     savings,
 )
+from sizefloor.render.views import findings_lines
 from sizefloor.report import Report
-from sizefloor.views import findings_lines
 
 GF = "libgfortran-040039e1-0352e75f.so.5.0.0"
 

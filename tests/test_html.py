@@ -20,7 +20,7 @@ from fatwheels import build_fat, make_report, pkg
 from indexserver import IndexServer
 
 from sizefloor.cli import main
-from sizefloor.formats_html import page_data, render_html
+from sizefloor.render.html import page_data, render_html
 from sizefloor.report import RuntimeSize
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -24,7 +24,7 @@ def compare_and_print(
     from sizefloor.commands.estimate import requirements_from
     from sizefloor.errors import InputError
     from sizefloor.estimator import estimate
-    from sizefloor.formats import human
+    from sizefloor.render.formats import human
     from sizefloor.runtime.compare import compare_bases, render_table
 
     if args.base is not None:

@@ -68,9 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sizefloor.budget import Budget
+    from sizefloor.analysis.budget import Budget
+    from sizefloor.analysis.diff import diff_reports, render_diff
     from sizefloor.estimator import estimate
-    from sizefloor.reportdiff import diff_reports, render_diff
 
     parser = build_parser()
     uploaded = check_resolution_arguments(parser, args)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from sizefloor import __version__
 from sizefloor.commands.output import add_analysis_arguments, check_analysis_arguments, emit
-from sizefloor.formats import FORMATS
+from sizefloor.render.formats import FORMATS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence

@@ -66,7 +66,7 @@ def _count(text: str) -> int:
 
 def check_analysis_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     """Reject option combinations that cannot work, before any network use."""
-    from sizefloor.budget import Budget
+    from sizefloor.analysis.budget import Budget
     from sizefloor.errors import InputError
 
     args.budget = None
@@ -99,13 +99,13 @@ def deliver(
 
 def emit(report: Report, args: argparse.Namespace) -> int:
     """Write the report and the views, print the warnings, check the budget."""
-    from sizefloor.budget import Budget, floor_of
-    from sizefloor.formats import render
+    from sizefloor.analysis.budget import Budget, floor_of
+    from sizefloor.render.formats import render
 
     text = render(report, args.format, top=args.top, files=args.list_files)
     queries = []
     if args.tree or args.why:
-        from sizefloor import views
+        from sizefloor.render import views
 
         if args.tree:
             queries.append(views.render_tree(report))

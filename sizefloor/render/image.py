@@ -8,8 +8,8 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sizefloor.formats import human
 from sizefloor.image.audit import Audit, Culprit
+from sizefloor.render.formats import human
 
 JSON_SCHEMA_VERSION = 1
 

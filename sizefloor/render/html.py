@@ -17,10 +17,10 @@ import html
 import json
 from typing import Any
 
-from sizefloor.budget import floor_of
-from sizefloor.findings import Finding, display_path, find, folders, largest_files, savings
-from sizefloor.formats import bytecode_line, human
-from sizefloor.graph import DependencyGraph
+from sizefloor.analysis.budget import floor_of
+from sizefloor.analysis.findings import Finding, display_path, find, folders, largest_files, savings
+from sizefloor.analysis.graph import DependencyGraph
+from sizefloor.render.formats import bytecode_line, human
 from sizefloor.report import Report
 
 FOLDERS_PER_PACKAGE = 8

@@ -423,7 +423,7 @@ def _shared_libraries(
 
 
 def _human(n: int) -> str:
-    from sizefloor.formats import human
+    from sizefloor.render.formats import human
 
     return human(n)
 

@@ -32,7 +32,7 @@ def render(report: Report, fmt: str, *, top: int = 0, files: bool = False) -> st
     if fmt == "markdown":
         return render_markdown(report, top=top)
     if fmt == "html":
-        from sizefloor.formats_html import render_html
+        from sizefloor.render.html import render_html
 
         return render_html(report, top=top)
     return render_table(report, top=top)
@@ -70,7 +70,7 @@ def _summary(report: Report) -> str:
 
 
 def render_table(report: Report, *, top: int = 0) -> str:
-    from sizefloor import views
+    from sizefloor.render import views
 
     total = report.totals.installed_bytes
     unique = views.unique_by_name(report)
@@ -203,8 +203,8 @@ def floor_lines(report: Report) -> list[str]:
 
 def render_markdown(report: Report, *, top: int = 0) -> str:
     """A pull-request comment: the summary first, the details collapsed."""
-    from sizefloor import views
-    from sizefloor.findings import find, savings
+    from sizefloor.analysis.findings import find, savings
+    from sizefloor.render import views
 
     total = report.totals.installed_bytes
     t = report.totals

@@ -9,10 +9,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
+from sizefloor.analysis.findings import Finding, display_path, find, largest_files, savings
+from sizefloor.analysis.graph import DependencyGraph
 from sizefloor.errors import InputError
-from sizefloor.findings import Finding, display_path, find, largest_files, savings
-from sizefloor.formats import human
-from sizefloor.graph import DependencyGraph
+from sizefloor.render.formats import human
 from sizefloor.report import Report
 
 ARROW = " → "

@@ -14,8 +14,8 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from sizefloor.budget import floor_of
-from sizefloor.formats import human
+from sizefloor.analysis.budget import floor_of
+from sizefloor.render.formats import human
 from sizefloor.report import JSON_SCHEMA_VERSION, PackageSize, Report
 
 STATUSES = ("added", "removed", "changed", "unchanged")

@@ -2,7 +2,7 @@
 
 :meth:`Report.to_json <sizefloor.report.Report.to_json>` calls
 :func:`add_analyses`: the dependency graph, each top-level requirement's unique
-bytes (:mod:`sizefloor.graph`), the findings (:mod:`sizefloor.findings`) and,
+bytes (:mod:`sizefloor.analysis.graph`), the findings (:mod:`sizefloor.analysis.findings`) and,
 when asked, the largest files and every package's file list.
 ``docs/json-schema.md`` describes the result.
 """
@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from packaging.utils import canonicalize_name
 
-from sizefloor.findings import find, largest_files, savings
-from sizefloor.graph import DependencyGraph
+from sizefloor.analysis.findings import find, largest_files, savings
+from sizefloor.analysis.graph import DependencyGraph
 
 if TYPE_CHECKING:
     from sizefloor.report import Report

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sizefloor.formats import human
+from sizefloor.render.formats import human
 from sizefloor.report import Report
 from sizefloor.units import parse_size
 

@@ -1,0 +1,1 @@
+"""sizefloor.analysis.attach."""
