@@ -24,12 +24,12 @@ __all__ = [
 
 if TYPE_CHECKING:
     from sizefloor.errors import InputError, SizefloorError
-    from sizefloor.estimator import estimate
+    from sizefloor.pipeline.estimator import estimate
     from sizefloor.report import PackageSize, Report, Totals
     from sizefloor.target import Target
 
 _LAZY = {
-    "estimate": "sizefloor.estimator",
+    "estimate": "sizefloor.pipeline.estimator",
     "Report": "sizefloor.report",
     "PackageSize": "sizefloor.report",
     "Totals": "sizefloor.report",

@@ -356,7 +356,7 @@ def test_exact_bytecode_for_another_python_warns_and_models(
 
 
 def test_the_cli_takes_exact_bytecode() -> None:
-    from sizefloor.commands.estimate import build_parser, options_from_args
+    from sizefloor.cli.estimate import build_parser, options_from_args
 
     args = build_parser().parse_args(["r.txt", "--exact-bytecode"])
     args.pip_version = (26, 0)

@@ -1,4 +1,4 @@
-"""End-to-end tests of the command line, ``sizefloor.cli.main(argv)``: what reaches stdout
+"""End-to-end tests of the command line, ``sizefloor.cli.main.main(argv)``: what reaches stdout
 and stderr, and the exit status, against real indexes on 127.0.0.1.
 
 Every run passes ``--isolated`` (no pip configuration), an explicit ``--index-url`` (or
@@ -21,7 +21,7 @@ from oracle import expected_install, pip_version
 from projects import build_big, build_graph, build_selection
 
 import sizefloor
-from sizefloor.cli import main
+from sizefloor.cli.main import main
 
 ServerFactory = Callable[..., IndexServer]
 PIP = "{}.{}".format(*pip_version())

@@ -17,7 +17,7 @@ import pytest
 from indexserver import IndexServer
 from wheelbuilder import build_wheel
 
-from sizefloor.cli import main
+from sizefloor.cli.main import main
 from sizefloor.runtime.catalogue import catalog
 
 ServerFactory = Callable[..., IndexServer]

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from fakedockerd import docker_context_files
 
-from sizefloor.cli import main
+from sizefloor.cli.main import main
 from sizefloor.context.dockerignore import DockerignoreError, PatternMatcher, read_patterns
 from sizefloor.context.measure import measure_context
 

@@ -18,8 +18,8 @@ from fatwheels import build_fat, make_report, pkg
 from indexserver import IndexServer
 
 from sizefloor.analysis.diff import diff_reports, render_diff
-from sizefloor.cli import main
-from sizefloor.commands.diff import materialize
+from sizefloor.cli.diff import materialize
+from sizefloor.cli.main import main
 from sizefloor.errors import InputError
 
 ServerFactory = Callable[..., IndexServer]

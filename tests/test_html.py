@@ -19,7 +19,7 @@ import pytest
 from fatwheels import build_fat, make_report, pkg
 from indexserver import IndexServer
 
-from sizefloor.cli import main
+from sizefloor.cli.main import main
 from sizefloor.render.html import page_data, render_html
 from sizefloor.report import RuntimeSize
 

@@ -40,7 +40,7 @@ from imagebuilder import (
 from wheelbuilder import build_wheel, make_files
 
 import sizefloor
-from sizefloor.cli import main
+from sizefloor.cli.main import main
 from sizefloor.image.archive import ImageError
 from sizefloor.image.decompress import zstd_available
 from sizefloor.image.reader import read_image
@@ -785,7 +785,7 @@ def test_base_puts_the_runtime_in_the_floor(
 ) -> None:
     from dataclasses import fields
 
-    from sizefloor.estimator import Options
+    from sizefloor.pipeline.estimator import Options
 
     if "base" not in {f.name for f in fields(Options)}:
         pytest.skip("this sizefloor has no --base")

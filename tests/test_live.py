@@ -19,8 +19,8 @@ import sizefloor
 from sizefloor.cache import Cache
 from sizefloor.dists.wheel import WheelReader
 from sizefloor.index.finder import DistFile, Finder
+from sizefloor.inputs.pipconfig import default_index_url
 from sizefloor.net.http import Http
-from sizefloor.pipconfig import default_index_url
 
 pytestmark = pytest.mark.live
 

@@ -1,4 +1,4 @@
-"""Tests for sizefloor.pipconfig: pip's configuration, read without pip.
+"""Tests for sizefloor.inputs.pipconfig: pip's configuration, read without pip.
 
 Every test but the last runs on a fake machine under tmp_path (global, user and site
 files moved there, a controlled environ), so the real machine's pip configuration
@@ -17,9 +17,9 @@ from types import ModuleType
 
 import pytest
 
-from sizefloor import pipconfig
 from sizefloor.errors import SizefloorError
-from sizefloor.pipconfig import IndexSettings, default_index_url, load_index_settings
+from sizefloor.inputs import pipconfig
+from sizefloor.inputs.pipconfig import IndexSettings, default_index_url, load_index_settings
 
 MIRROR = "https://mirror.example.invalid/simple/"
 OTHER = "https://other.example.invalid/simple/"

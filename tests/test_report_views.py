@@ -15,7 +15,7 @@ import pytest
 from fatwheels import DOCS_BYTES, HEADER_BYTES, LIB, LIB_BYTES, STUB_BYTES, TESTS_BYTES, build_fat
 from indexserver import IndexServer
 
-from sizefloor.cli import main
+from sizefloor.cli.main import main
 
 ServerFactory = Callable[..., IndexServer]
 

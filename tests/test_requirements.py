@@ -1,4 +1,4 @@
-"""Tests of sizefloor.requirements: pip's requirements-file format, read like pip does."""
+"""Tests of sizefloor.inputs.requirements: pip's requirements-file format, read like pip does."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from packaging.specifiers import SpecifierSet
 
 from sizefloor.errors import RequirementsError
-from sizefloor.requirements import (
+from sizefloor.inputs.requirements import (
     UNSIZED_DIRECTORY,
     UNSIZED_EDITABLE,
     UNSIZED_SOURCE_ARCHIVE,
@@ -269,7 +269,7 @@ def test_index_url_after_extra_index_url_drops_them_like_pip(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     # pip issue 11511: pip's finder replaces the whole index list on -i.
-    with caplog.at_level(logging.WARNING, logger="sizefloor.requirements"):
+    with caplog.at_level(logging.WARNING, logger="sizefloor.inputs.requirements"):
         reqs = parse(
             tmp_path,
             f"--extra-index-url {MIRROR}\n-i {INDEX}\n--extra-index-url https://z.example.invalid/\n",
@@ -403,7 +403,7 @@ def test_bad_hashes(tmp_path: Path, value: str, expected: str) -> None:
 def test_hash_on_an_option_line_is_ignored_like_pip(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    with caplog.at_level(logging.WARNING, logger="sizefloor.requirements"):
+    with caplog.at_level(logging.WARNING, logger="sizefloor.inputs.requirements"):
         reqs = parse(tmp_path, f"--hash={H1}\n")
     assert reqs.requirements == ()
     assert "--hash without a requirement is ignored" in caplog.text

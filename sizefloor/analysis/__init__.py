@@ -1,1 +1,3 @@
-"""sizefloor.analysis.attach."""
+"""What a report says beyond its sizes: the dependency graph, attribution, findings, budgets, the
+difference of two reports.
+"""

@@ -3,7 +3,7 @@
 :func:`diff_reports` matches packages by their canonical name; each
 :class:`PackageChange` carries both sides, so every delta is exactly the
 difference of the two reports' own figures, and the package deltas add up
-to the total's. ``sizefloor diff`` (:mod:`sizefloor.commands.diff`) renders it.
+to the total's. ``sizefloor diff`` (:mod:`sizefloor.cli.diff`) renders it.
 """
 
 from __future__ import annotations

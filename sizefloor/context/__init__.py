@@ -1,1 +1,1 @@
-"""sizefloor.context.measure."""
+"""Build contexts: what ``docker build DIR`` sends once ``.dockerignore`` is applied."""

@@ -1,1 +1,1 @@
-"""sizefloor.dists."""
+"""Distribution files: zip central directories, wheels and their metadata, sdists."""

@@ -429,7 +429,7 @@ class Finder:
         self.warnings: list[str] = []
         self.consulted: dict[str, float] = {}
         """The cache entries of the pages read, with the time each was stored:
-        what a remembered result depends on (:mod:`sizefloor.resultcache`)."""
+        what a remembered result depends on (:mod:`sizefloor.pipeline.remembered`)."""
         self.unrecorded = False
         """A page was read that :attr:`consulted` does not name."""
 

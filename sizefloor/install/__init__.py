@@ -1,1 +1,3 @@
-"""sizefloor.install.plan."""
+"""What an installer writes: the install plan, disk blocks, the bytecode model, its calibration,
+exact bytecode.
+"""

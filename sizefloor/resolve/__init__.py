@@ -1,1 +1,1 @@
-"""sizefloor.resolve.provider."""
+"""Resolution: the complete set of distributions the target would install, and why each is there."""

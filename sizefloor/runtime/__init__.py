@@ -1,1 +1,3 @@
-"""sizefloor.runtime.catalogue."""
+"""The Python runtime under the dependencies: the catalogue of bases, the host, the Debian
+computation, the comparison of bases.
+"""

@@ -47,7 +47,7 @@ from sizefloor.report import Report, RuntimePart, RuntimeSize
 from sizefloor.target import _DOCKER_PLATFORM, Target, _parse_platform
 
 if TYPE_CHECKING:
-    from sizefloor.estimator import Options
+    from sizefloor.pipeline.estimator import Options
 
 __all__ = [
     "FAMILIES",

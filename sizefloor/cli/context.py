@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from sizefloor.commands.output import deliver
+from sizefloor.cli.output import deliver
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -20,14 +20,14 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sizefloor.commands.estimate import (
+from sizefloor.cli.estimate import (
     _Progress,
     add_cache_arguments,
     add_resolution_arguments,
     check_resolution_arguments,
     options_from_args,
 )
-from sizefloor.commands.output import deliver
+from sizefloor.cli.output import deliver
 from sizefloor.errors import InputError
 
 EXIT_OVER_BUDGET = 3
@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from sizefloor.analysis.budget import Budget
     from sizefloor.analysis.diff import diff_reports, render_diff
-    from sizefloor.estimator import estimate
+    from sizefloor.pipeline.estimator import estimate
 
     parser = build_parser()
     uploaded = check_resolution_arguments(parser, args)

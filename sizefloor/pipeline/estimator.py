@@ -17,17 +17,18 @@ from typing import TYPE_CHECKING, Any
 from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
-from sizefloor import __version__, resultcache
+from sizefloor import __version__
 from sizefloor.cache import Cache, default_cache_dir
 from sizefloor.errors import InputError, RequirementsError
-from sizefloor.pipconfig import IndexSettings, default_index_url, load_index_settings
-from sizefloor.report import InstalledFile, PackageSize, Report, Totals, Unsized
-from sizefloor.requirements import (
+from sizefloor.inputs.pipconfig import IndexSettings, default_index_url, load_index_settings
+from sizefloor.inputs.requirements import (
     RequirementLine,
     RequirementSet,
     parse_requirement_strings,
     read_requirements,
 )
+from sizefloor.pipeline import remembered as resultcache
+from sizefloor.report import InstalledFile, PackageSize, Report, Totals, Unsized
 from sizefloor.target import Target
 from sizefloor.urls import redact
 
@@ -102,7 +103,7 @@ def estimate(
     """Estimate the installed size of ``requirements`` on a target.
 
     ``requirements`` is a requirements file's path, a list of requirement
-    strings, or a parsed :class:`~sizefloor.requirements.RequirementSet`.
+    strings, or a parsed :class:`~sizefloor.inputs.requirements.RequirementSet`.
     The target is ``target``, or built from ``python``/``platform``/``libc``.
     Any :class:`Options` field may be passed as a keyword.
     """

@@ -10,14 +10,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from sizefloor import __version__
-from sizefloor.commands.output import add_analysis_arguments, check_analysis_arguments, emit
+from sizefloor.cli.output import add_analysis_arguments, check_analysis_arguments, emit
 from sizefloor.render.formats import FORMATS
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from sizefloor.estimator import Options
-    from sizefloor.requirements import RequirementSet
+    from sizefloor.inputs.requirements import RequirementSet
+    from sizefloor.pipeline.estimator import Options
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -226,7 +226,7 @@ def run(args: argparse.Namespace) -> int:
     progress = _Progress(sys.stderr, not args.quiet)
     try:
         if args.compare_bases:
-            from sizefloor.commands.bases import compare_and_print
+            from sizefloor.cli.bases import compare_and_print
 
             return compare_and_print(args, options_from_args(args, uploaded), progress)
         return _estimate_and_print(args, uploaded, progress)
@@ -237,7 +237,7 @@ def run(args: argparse.Namespace) -> int:
 def _estimate_and_print(
     args: argparse.Namespace, uploaded: datetime | None, progress: _Progress
 ) -> int:
-    from sizefloor.estimator import estimate
+    from sizefloor.pipeline.estimator import estimate
 
     reqs = requirements_from(args.files, args.package)
     report = estimate(
@@ -256,7 +256,7 @@ def _estimate_and_print(
 def requirements_from(files: Sequence[str], packages: Sequence[str] | None) -> RequirementSet:
     """The requirements files, then the ``-p`` requirement strings, merged in order
     (the command line has made sure there is at least one)."""
-    from sizefloor.requirements import parse_requirement_strings, read_requirements
+    from sizefloor.inputs.requirements import parse_requirement_strings, read_requirements
 
     sets = [read_requirements(path) for path in files]
     if packages:
@@ -268,8 +268,8 @@ def requirements_from(files: Sequence[str], packages: Sequence[str] | None) -> R
 
 
 def options_from_args(args: argparse.Namespace, uploaded: datetime | None) -> Options:
-    """The estimate's :class:`~sizefloor.estimator.Options` from the shared options."""
-    from sizefloor.estimator import Options
+    """The estimate's :class:`~sizefloor.pipeline.estimator.Options` from the shared options."""
+    from sizefloor.pipeline.estimator import Options
 
     return Options(
         index_url=args.index_url,

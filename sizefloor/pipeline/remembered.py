@@ -33,8 +33,8 @@ from sizefloor.urls import url2pathname
 
 if TYPE_CHECKING:
     from sizefloor.cache import Cache
+    from sizefloor.inputs.requirements import RequirementLine, RequirementSet
     from sizefloor.report import Report
-    from sizefloor.requirements import RequirementLine, RequirementSet
     from sizefloor.target import Target
 
 _KIND = "result"

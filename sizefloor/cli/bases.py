@@ -8,10 +8,10 @@ import sys
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from sizefloor.commands.output import deliver
+from sizefloor.cli.output import deliver
 
 if TYPE_CHECKING:
-    from sizefloor.estimator import Options
+    from sizefloor.pipeline.estimator import Options
     from sizefloor.report import Report
     from sizefloor.target import Target
 
@@ -21,9 +21,9 @@ def compare_and_print(
     options: Options,
     progress: object,
 ) -> int:
-    from sizefloor.commands.estimate import requirements_from
+    from sizefloor.cli.estimate import requirements_from
     from sizefloor.errors import InputError
-    from sizefloor.estimator import estimate
+    from sizefloor.pipeline.estimator import estimate
     from sizefloor.render.formats import human
     from sizefloor.runtime.compare import compare_bases, render_table
 

@@ -1,8 +1,10 @@
 """The command line: the only module that prints errors and chooses exit statuses.
 
 ``sizefloor [estimate] REQUIREMENTS ...`` is the main job; the other commands
-are named first (``sizefloor diff old.txt new.txt``). Each command lives in
-:mod:`sizefloor.commands`.
+are named first (``sizefloor diff old.txt new.txt``). Each command is a module of
+:mod:`sizefloor.cli` with ``build_parser() -> argparse.ArgumentParser`` and ``run(args) -> int``;
+it may raise :class:`~sizefloor.errors.SizefloorError`, which :func:`main` turns into a message
+and an exit status.
 
 Exit status: 0 done, 1 a failure (network, index, an internal error),
 2 bad input (usage, requirements, target), 3 over a ``--max-size`` budget,
@@ -24,10 +26,10 @@ EXIT_INPUT = 2
 EXIT_OVER_BUDGET = 3
 
 COMMANDS = {
-    "estimate": "sizefloor.commands.estimate",
-    "diff": "sizefloor.commands.diff",
-    "image": "sizefloor.commands.image",
-    "context": "sizefloor.commands.context",
+    "estimate": "sizefloor.cli.estimate",
+    "diff": "sizefloor.cli.diff",
+    "image": "sizefloor.cli.image",
+    "context": "sizefloor.cli.context",
 }
 """Command name -> module; ``estimate`` is also what runs when no command is named."""
 

@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sizefloor.commands.estimate import add_index_arguments, requirements_from
-from sizefloor.commands.output import deliver
+from sizefloor.cli.estimate import add_index_arguments, requirements_from
+from sizefloor.cli.output import deliver
 from sizefloor.errors import InputError
 
 
@@ -105,9 +105,9 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _floor(args: argparse.Namespace, image: Any) -> tuple[Any, list[str]]:
-    from sizefloor.estimator import Options, estimate
     from sizefloor.image.floor import floor_of
     from sizefloor.image.pythons import python_layout
+    from sizefloor.pipeline.estimator import Options, estimate
 
     reqs = requirements_from(args.requirement, args.package)
     fields: dict[str, Any] = {

@@ -1,0 +1,1 @@
+"""What the user hands over: requirements files and strings, pip's configuration."""

@@ -1,0 +1,1 @@
+"""The estimate: the stages wired together, from requirements and a target to a report."""
