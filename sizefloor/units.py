@@ -1,4 +1,4 @@
-"""Byte sizes as people write them: ``500MB``, ``1.5 GiB``, ``750kB``.
+"""Byte sizes as people write them (``500MB``, ``1.5 GiB``, ``750kB``) and as sizefloor prints them.
 
 Units are Docker's (and the SI's / IEC's): ``kB``, ``MB``, ``GB``, ``TB`` are
 decimal (powers of 1000), ``KiB``, ``MiB``, ``GiB``, ``TiB`` binary (powers of
@@ -53,4 +53,16 @@ def parse_size(text: str) -> int:
     return int(Fraction(match.group("number")) * UNITS[unit])
 
 
-__all__ = ["UNITS", "InvalidSize", "parse_size"]
+def human(n: int) -> str:
+    """Bytes in decimal units, as ``docker images`` prints them."""
+    value = float(n)
+    for unit in ("B", "kB", "MB", "GB", "TB"):
+        if abs(value) < 1000 or unit == "TB":
+            if unit == "B":
+                return f"{int(value)} B"
+            return f"{value:.1f} {unit}" if abs(value) < 100 else f"{value:.0f} {unit}"
+        value /= 1000
+    raise AssertionError("unreachable")
+
+
+__all__ = ["UNITS", "InvalidSize", "human", "parse_size"]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sizefloor.render.formats import human
 from sizefloor.report import Report
-from sizefloor.units import parse_size
+from sizefloor.units import human, parse_size
 
 
 def floor_bytes(report: Report) -> int:

@@ -15,8 +15,8 @@ from typing import Any
 from packaging.utils import canonicalize_name
 
 from sizefloor.analysis.budget import floor_of
-from sizefloor.render.formats import human
 from sizefloor.report import JSON_SCHEMA_VERSION, PackageSize, Report
+from sizefloor.units import human
 
 STATUSES = ("added", "removed", "changed", "unchanged")
 

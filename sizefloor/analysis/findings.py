@@ -37,6 +37,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from sizefloor.units import human
+
 if TYPE_CHECKING:
     from sizefloor.report import InstalledFile, PackageSize, Report
 
@@ -400,11 +402,11 @@ def _shared_libraries(
         if linkable:
             remedy += (
                 f"; the identical ones can be hard-linked in the same RUN as pip install "
-                f"(`hardlink {site}`, util-linux) to save {_human(linkable)}"
+                f"(`hardlink {site}`, util-linux) to save {human(linkable)}"
             )
         if len(builds) > 1:
             remedy += (
-                f"; {len(builds)} different builds ({_human(others)} besides the largest) are "
+                f"; {len(builds)} different builds ({human(others)} besides the largest) are "
                 "not interchangeable: they go only with one of the packages"
             )
         findings.append(
@@ -420,12 +422,6 @@ def _shared_libraries(
             )
         )
     return findings
-
-
-def _human(n: int) -> str:
-    from sizefloor.render.formats import human
-
-    return human(n)
 
 
 def library_key(base: str) -> str:

@@ -24,8 +24,8 @@ def compare_and_print(
     from sizefloor.cli.estimate import requirements_from
     from sizefloor.errors import InputError
     from sizefloor.pipeline.estimator import estimate
-    from sizefloor.render.formats import human
     from sizefloor.runtime.compare import compare_bases, render_table
+    from sizefloor.units import human
 
     if args.base is not None:
         raise InputError(

@@ -9,7 +9,7 @@ import json
 from collections.abc import Sequence
 
 from sizefloor.context.measure import Context
-from sizefloor.render.formats import human
+from sizefloor.units import human
 
 JSON_SCHEMA_VERSION = 1
 

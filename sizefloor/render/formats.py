@@ -9,20 +9,9 @@ from __future__ import annotations
 import json
 
 from sizefloor.report import PackageSize, Report
+from sizefloor.units import human
 
 FORMATS = ("table", "json", "markdown", "html")
-
-
-def human(n: int) -> str:
-    """Bytes in decimal units, as ``docker images`` prints them."""
-    value = float(n)
-    for unit in ("B", "kB", "MB", "GB", "TB"):
-        if abs(value) < 1000 or unit == "TB":
-            if unit == "B":
-                return f"{int(value)} B"
-            return f"{value:.1f} {unit}" if abs(value) < 100 else f"{value:.0f} {unit}"
-        value /= 1000
-    raise AssertionError("unreachable")
 
 
 def render(report: Report, fmt: str, *, top: int = 0, files: bool = False) -> str:

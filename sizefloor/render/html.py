@@ -20,8 +20,9 @@ from typing import Any
 from sizefloor.analysis.budget import floor_of
 from sizefloor.analysis.findings import Finding, display_path, find, folders, largest_files, savings
 from sizefloor.analysis.graph import DependencyGraph
-from sizefloor.render.formats import bytecode_line, human
+from sizefloor.render.formats import bytecode_line
 from sizefloor.report import Report
+from sizefloor.units import human
 
 FOLDERS_PER_PACKAGE = 8
 """Folders drawn inside each package's rectangle; the rest are one "other" box."""

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from sizefloor.analysis.findings import Finding, display_path, find, largest_files, savings
 from sizefloor.analysis.graph import DependencyGraph
 from sizefloor.errors import InputError
-from sizefloor.render.formats import human
 from sizefloor.report import Report
+from sizefloor.units import human
 
 ARROW = " → "
 
