@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packaging.specifiers import SpecifierSet
@@ -27,6 +24,7 @@ from sizefloor.inputs.requirements import (
     parse_requirement_strings,
     read_requirements,
 )
+from sizefloor.options import Options, Progress
 from sizefloor.pipeline import remembered as resultcache
 from sizefloor.report import InstalledFile, PackageSize, Report, Totals, Unsized
 from sizefloor.target import Target
@@ -42,48 +40,6 @@ if TYPE_CHECKING:
     from sizefloor.install.plan import Layout
     from sizefloor.net.http import Http
     from sizefloor.resolve.provider import Resolved
-
-Progress = Callable[[str, int, int], None]
-"""``progress(stage, done, total)``: called as work advances (total 0 = unknown)."""
-
-
-@dataclass(frozen=True)
-class Options:
-    """Everything that shapes an estimate besides the requirements and target."""
-
-    index_url: str | None = None
-    extra_index_urls: tuple[str, ...] = ()
-    find_links: tuple[str, ...] = ()
-    no_index: bool = False
-    use_pip_config: bool = True
-    pre: bool = False
-    uploaded_prior_to: datetime | None = None
-    compile_bytecode: bool = True
-    exact_bytecode: bool = False
-    """Compile each wheel's ``.py`` members (fetched by range) instead of modelling
-    the ``.pyc`` sizes: only when the target's Python is the one running sizefloor
-    (:mod:`sizefloor.install.exact`); otherwise a warning, and the model."""
-    sample_bytecode: bool = True
-    """Calibrate the ``.pyc`` model on a small sample of each wheel's modules, compiled
-    (:mod:`sizefloor.install.calibrate`), when a CPython of the target's version is at hand."""
-    constraints: tuple[str | os.PathLike[str], ...] = ()
-    cache_dir: Path | None = None
-    use_cache: bool = True
-    offline: bool = False
-    prefix: str = "/usr/local"
-    executable: str | None = None
-    pip_version: tuple[int, int] = (26, 0)
-    concurrency: int = 16
-    timeout: float | None = None
-    base: str | None = None
-    """What the service runs on (``python:3.12-slim``, ``distroless``, ``host``, ``none``,
-    see :mod:`sizefloor.runtime.catalogue`): it implies the target and adds the runtime to
-    the floor."""
-    refresh_runtime: bool = False
-    """Recompute a Debian-derived base's size from the configured Debian mirror (cached)."""
-    image_bytes: int | None = None
-    """A real image's size, to compare with the floor."""
-
 
 RequirementsInput = str | os.PathLike[str] | Sequence[str] | RequirementSet
 
@@ -116,9 +72,9 @@ def estimate(
         reqs = reqs.merged(_as_constraints(more))
     base = None
     if opts.base is not None and target is None:
-        from sizefloor.runtime.catalogue import resolve
+        from sizefloor.runtime.bases import choose_base
 
-        base, target = resolve(
+        base, target = choose_base(
             opts.base, python=python, platform=platform, libc=libc, libc_version=libc_version
         )
     tgt = target or Target.from_options(
@@ -126,7 +82,7 @@ def estimate(
     )
     report = Estimator(reqs, tgt, opts, progress).run()
     if opts.base is not None or opts.image_bytes is not None:
-        from sizefloor.runtime.catalogue import with_runtime
+        from sizefloor.runtime.sizes import with_runtime
 
         report = with_runtime(report, opts, tgt, base, progress)
     return report

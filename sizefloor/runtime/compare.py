@@ -17,14 +17,9 @@ from typing import Any
 
 from sizefloor.errors import InputError, TargetError
 from sizefloor.report import Floor, Report, RuntimeSize, Totals
-from sizefloor.runtime.catalogue import (
-    FAMILIES,
-    Base,
-    catalog,
-    host_platform,
-    resolve,
-    runtime_size,
-)
+from sizefloor.runtime.bases import Base, choose_base, host_platform
+from sizefloor.runtime.catalogue import FAMILIES, catalog
+from sizefloor.runtime.sizes import runtime_size
 from sizefloor.target import Target, _parse_platform
 
 __all__ = ["BaseFloor", "Comparison", "candidates", "compare_bases"]
@@ -157,7 +152,7 @@ def compare_bases(
     reports: dict[tuple[Any, ...], Report | InputError] = {}
     rows: list[BaseFloor] = []
     for name, family in names:
-        base, target = resolve(name, python=python, platform=docker)
+        base, target = choose_base(name, python=python, platform=docker)
         key = (target.python_version, target.python_full_version, target.arch, target.libc,
                target.libc_version)  # fmt: skip
         if key not in reports:

@@ -122,7 +122,7 @@ class HostRuntime:
 
 
 @dataclass(frozen=True)
-class Layout:
+class InterpreterLayout:
     """Where an interpreter keeps its files."""
 
     stdlib: Path
@@ -134,7 +134,7 @@ class Layout:
     prefix: Path
 
 
-def layout() -> Layout:
+def layout() -> InterpreterLayout:
     """This interpreter's layout, from ``sysconfig`` (the base installation, not a venv)."""
     stdlib = Path(sysconfig.get_path("stdlib"))
     dest = sysconfig.get_config_var("DESTSHARED")
@@ -154,7 +154,7 @@ def layout() -> Layout:
             if directory and Path(directory, library).is_file():
                 statics.append(Path(directory, library))
     include = Path(sysconfig.get_path("include"))
-    return Layout(
+    return InterpreterLayout(
         stdlib=stdlib,
         dynload=dynload,
         executable=executable,
@@ -207,7 +207,7 @@ def classify(relative: str, *, dynload: bool) -> str:
     return "stdlib"
 
 
-def measure(where: Layout | None = None, *, compress: bool = True) -> HostRuntime:
+def measure(where: InterpreterLayout | None = None, *, compress: bool = True) -> HostRuntime:
     """Walk the interpreter's files once and sort them into parts."""
     lay = where or layout()
     seen: set[tuple[int, int]] = set()
