@@ -14,7 +14,6 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from sizefloor.analysis.budget import floor_of
 from sizefloor.report import JSON_SCHEMA_VERSION, PackageSize, Report
 from sizefloor.units import human
 
@@ -74,7 +73,7 @@ class ReportDiff:
 
     @property
     def floor_delta(self) -> int:
-        return floor_of(self.new)[0] - floor_of(self.old)[0]
+        return self.new.floor.installed_bytes - self.old.floor.installed_bytes
 
     def by_status(self, status: str) -> list[PackageChange]:
         return [c for c in self.changes if c.status == status]
@@ -96,8 +95,8 @@ class ReportDiff:
                 "delta_disk_bytes": n.disk_bytes - o.disk_bytes,
                 "delta_download_bytes": n.download_bytes - o.download_bytes,
                 "delta_files": n.files - o.files,
-                "old_floor_bytes": floor_of(self.old)[0],
-                "new_floor_bytes": floor_of(self.new)[0],
+                "old_floor_bytes": self.old.floor.installed_bytes,
+                "new_floor_bytes": self.new.floor.installed_bytes,
                 "delta_floor_bytes": self.floor_delta,
             },
         }

@@ -99,7 +99,7 @@ def deliver(
 
 def emit(report: Report, args: argparse.Namespace) -> int:
     """Write the report and the views, print the warnings, check the budget."""
-    from sizefloor.analysis.budget import Budget, floor_of
+    from sizefloor.analysis.budget import Budget
     from sizefloor.render.formats import render
 
     text = render(report, args.format, top=args.top, files=args.list_files)
@@ -122,7 +122,7 @@ def emit(report: Report, args: argparse.Namespace) -> int:
             print(f"sizefloor: warning: {warning}", file=sys.stderr)
     budget: Budget | None = args.budget
     if budget is not None:
-        message = budget.message(*floor_of(report))
+        message = budget.check(report)
         if message is not None:
             print(f"sizefloor: {message}", file=sys.stderr)
             return EXIT_OVER_BUDGET

@@ -15,6 +15,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
 from sizefloor import __version__
+from sizefloor.analysis.summary import analysed
 from sizefloor.cache import Cache, default_cache_dir
 from sizefloor.errors import InputError, RequirementsError
 from sizefloor.inputs.pipconfig import IndexSettings, default_index_url, load_index_settings
@@ -319,7 +320,7 @@ class Estimator:
             indexes=tuple(redact(u) for u in indexes),
             transfer=http.traffic.to_json(),
         )
-        return report, finder
+        return analysed(report), finder
 
     def _constraints(self, env: dict[str, str]) -> dict[NormalizedName, SpecifierSet]:
         result: dict[NormalizedName, SpecifierSet] = {}

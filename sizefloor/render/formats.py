@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 
+from sizefloor.analysis.findings import savings
+from sizefloor.analysis.summary import analysed, findings_of
 from sizefloor.report import PackageSize, Report
 from sizefloor.units import human
 
@@ -28,7 +30,8 @@ def render(report: Report, fmt: str, *, top: int = 0, files: bool = False) -> st
 
 
 def render_json(report: Report, *, top: int = 0, files: bool = False) -> str:
-    return json.dumps(report.to_json(top=top, files=files), indent=2) + "\n"
+    document = analysed(report).to_json(top=top, files=files)
+    return json.dumps(document, indent=2) + "\n"
 
 
 def _mark(p: PackageSize) -> str:
@@ -192,7 +195,6 @@ def floor_lines(report: Report) -> list[str]:
 
 def render_markdown(report: Report, *, top: int = 0) -> str:
     """A pull-request comment: the summary first, the details collapsed."""
-    from sizefloor.analysis.findings import find, savings
     from sizefloor.render import views
 
     total = report.totals.installed_bytes
@@ -219,7 +221,7 @@ def render_markdown(report: Report, *, top: int = 0) -> str:
                 "- Dropping one requirement would save: "
                 + ", ".join(f"{name} {human(b)}" for name, b in worth)
             )
-    found = find(report)
+    found = findings_of(report)
     saved = savings(found)
     if saved:
         kinds = [f"{f.title} {human(f.bytes)}" for f in found if f.saving][:3]

@@ -9,10 +9,11 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
-from sizefloor.analysis.findings import Finding, display_path, find, largest_files, savings
+from sizefloor.analysis.findings import display_path, savings
 from sizefloor.analysis.graph import DependencyGraph
+from sizefloor.analysis.summary import findings_of
 from sizefloor.errors import InputError
-from sizefloor.report import Report
+from sizefloor.report import Finding, Report, largest_files
 from sizefloor.units import human
 
 ARROW = " → "
@@ -164,7 +165,7 @@ def attribution_lines(report: Report) -> list[str]:
 
 def render_largest(report: Report, n: int) -> list[str]:
     """The ``n`` largest files of the set, one a line."""
-    files = largest_files(report, n)
+    files = largest_files(report.packages, n)
     if not files:
         return []
     count = sum(len(p.contents) for p in report.packages)
@@ -180,7 +181,7 @@ def render_largest(report: Report, n: int) -> list[str]:
 def findings_lines(report: Report, findings: Sequence[Finding] | None = None) -> list[str]:
     """The findings, two lines each: what and how much, then the remedy; those that
     save bytes first, then those that are advice."""
-    found = list(find(report) if findings is None else findings)
+    found = list(findings_of(report) if findings is None else findings)
     if not found:
         return []
     total = report.totals.installed_bytes
