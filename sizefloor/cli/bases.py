@@ -24,8 +24,8 @@ def compare_and_print(
     from sizefloor.cli.estimate import requirements_from
     from sizefloor.errors import InputError
     from sizefloor.pipeline.estimator import estimate
-    from sizefloor.runtime.compare import compare_bases, render_table
-    from sizefloor.units import human
+    from sizefloor.render.bases import render_comparison_table
+    from sizefloor.runtime.compare import compare_bases
 
     if args.base is not None:
         raise InputError(
@@ -67,6 +67,6 @@ def compare_and_print(
             else f"each with its own Python: {mine}, this interpreter's, where it has that"
         )
         title = f"The floor of {what} on {comparison.platform}, by base ({asked}):"
-        text = render_table(comparison, title, human)
+        text = render_comparison_table(comparison, title)
     deliver(text, args.output, comparison.warnings, quiet=args.quiet)
     return 0

@@ -69,8 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     from sizefloor.analysis.budget import Budget
-    from sizefloor.analysis.diff import diff_reports, render_diff
+    from sizefloor.analysis.diff import diff_reports
     from sizefloor.pipeline.estimator import estimate
+    from sizefloor.render.diff import render_diff
 
     parser = build_parser()
     uploaded = check_resolution_arguments(parser, args)

@@ -21,7 +21,7 @@ from typing import Any
 from sizefloor.analysis.findings import display_path, folders, savings
 from sizefloor.analysis.graph import DependencyGraph
 from sizefloor.analysis.summary import findings_of
-from sizefloor.render.formats import bytecode_line
+from sizefloor.render.table import bytecode_line
 from sizefloor.report import Finding, Report, largest_files
 from sizefloor.units import human
 

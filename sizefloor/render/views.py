@@ -13,14 +13,11 @@ from sizefloor.analysis.findings import display_path, savings
 from sizefloor.analysis.graph import DependencyGraph
 from sizefloor.analysis.summary import findings_of
 from sizefloor.errors import InputError
+from sizefloor.render.cells import share
 from sizefloor.report import Finding, Report, largest_files
 from sizefloor.units import human
 
 ARROW = " → "
-
-
-def _share(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "-"
 
 
 def lookup(graph: DependencyGraph, name: str) -> str:
@@ -51,7 +48,7 @@ def render_why(report: Report, names: Sequence[str], *, limit: int = 20) -> str:
         node = graph.nodes[key]
         out = [
             f"{node.label}: {human(node.installed_bytes)} installed "
-            f"({_share(node.installed_bytes, total)} of {human(total)})"
+            f"({share(node.installed_bytes, total)} of {human(total)})"
         ]
         why = []
         if key in graph.origins or key in graph.roots:
@@ -188,7 +185,7 @@ def findings_lines(report: Report, findings: Sequence[Finding] | None = None) ->
     saved = savings(found)
     out: list[str] = []
     for saving, heading in (
-        (True, f"findings: {human(saved)} ({_share(saved, total)}) could go"),
+        (True, f"findings: {human(saved)} ({share(saved, total)}) could go"),
         (False, "worth a look:"),
     ):
         group = [f for f in found if f.saving is saving]
