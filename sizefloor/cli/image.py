@@ -9,8 +9,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sizefloor.cli.estimate import add_index_arguments, requirements_from
+from sizefloor.cli.arguments import add_index_arguments, requirements_from
 from sizefloor.cli.output import deliver
+from sizefloor.cli.progress import Progress
 from sizefloor.errors import InputError
 
 
@@ -83,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.top < 0 or (args.base_layers is not None and args.base_layers < 0):
         build_parser().error("--top and --base-layers take a number of 0 or more")
-    progress = _Progress(enabled=not args.quiet)
+    progress = Progress(sys.stderr, not args.quiet)
     try:
         image = read_image(
             args.image,
@@ -148,25 +149,6 @@ def _floor(args: argparse.Namespace, image: Any) -> tuple[Any, list[str]]:
         options=Options(**fields),
     )
     return floor_of(report), list(report.warnings)
-
-
-class _Progress:
-    """``reading layers 3/7`` on stderr while it is a terminal."""
-
-    def __init__(self, *, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
-        self.shown = False
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.enabled:
-            sys.stderr.write(f"\r\x1b[2K{stage} {done}/{total}")
-            sys.stderr.flush()
-            self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\x1b[2K")
-            sys.stderr.flush()
 
 
 def _docker_platform(platform: str) -> str | None:
