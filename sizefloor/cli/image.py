@@ -12,7 +12,8 @@ from typing import Any
 from sizefloor.cli.arguments import add_index_arguments, requirements_from
 from sizefloor.cli.output import deliver
 from sizefloor.cli.progress import Progress
-from sizefloor.errors import InputError
+from sizefloor.errors import InputError, TargetError
+from sizefloor.target import parse_platform
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -152,11 +153,12 @@ def _floor(args: argparse.Namespace, image: Any) -> tuple[Any, list[str]]:
 
 
 def _docker_platform(platform: str) -> str | None:
-    known = {"linux/amd64", "linux/arm64", "linux/arm64/v8", "linux/arm/v7", "linux/386",
-             "linux/ppc64le", "linux/s390x"}  # fmt: skip
-    if platform in known:
-        return "linux/arm64" if platform == "linux/arm64/v8" else platform
-    return None
+    """An image config's platform (``linux/arm64/v8``) as a target platform, or ``None``
+    for one sizefloor does not size."""
+    try:
+        return parse_platform(platform).docker_platform
+    except TargetError:
+        return None
 
 
 def _paths(image: Any) -> list[str]:

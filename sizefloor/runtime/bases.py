@@ -29,7 +29,7 @@ from dataclasses import dataclass
 
 from sizefloor.errors import TargetError
 from sizefloor.runtime.catalogue import FAMILIES, CatalogImage, catalog
-from sizefloor.target import _DOCKER_PLATFORM, Target, _parse_platform
+from sizefloor.target import ARCHITECTURES, Target, parse_platform
 
 __all__ = ["Base", "base_for_target", "choose_base", "host_platform", "parse_base"]
 
@@ -210,7 +210,7 @@ def choose_base(
     user_libc: str | None = None
     user_version: tuple[int, int] | None = None
     if platform is not None:
-        parsed = _parse_platform(platform)
+        parsed = parse_platform(platform)
         arch, user_libc, user_version = parsed.arch, parsed.libc, parsed.libc_version
     if libc is not None:
         chosen = Target.from_options(libc=libc).libc
@@ -225,11 +225,11 @@ def choose_base(
         else:
             user_version = (int(parts[1]), int(parts[2]))
     if arch not in image.sizes:
-        known = ", ".join(_DOCKER_PLATFORM[a] for a in image.arches)
+        known = ", ".join(ARCHITECTURES[a].platform for a in image.arches)
         raise TargetError(
-            f"--base {name} has no image for {_DOCKER_PLATFORM[arch]} in sizefloor's data: it "
-            f"has sizes for {known}.",
-            hint=f"Use --platform {_DOCKER_PLATFORM[image.arches[0]]}, or --base none for "
+            f"--base {name} has no image for {ARCHITECTURES[arch].platform} in sizefloor's data: "
+            f"it has sizes for {known}.",
+            hint=f"Use --platform {ARCHITECTURES[image.arches[0]].platform}, or --base none for "
             "dependencies only.",
         )
     if user_libc is not None and user_libc != image.libc:
@@ -272,7 +272,7 @@ def host_platform() -> tuple[str, str, tuple[int, int]]:
             "sizes Linux images.",
             hint="Run on the Linux machine or image in question, or pick another base.",
         )
-    if arch not in _DOCKER_PLATFORM:
+    if arch not in ARCHITECTURES:
         raise TargetError(f"--base host: this machine's architecture {arch!r} is not supported.")
     name, version = _platform.libc_ver()
     if name == "glibc" and version:
@@ -286,7 +286,7 @@ def _host_target(
 ) -> Target:
     arch, host_libc, host_version = host_platform()
     mine = sys.version_info[:2]
-    here = f"CPython {mine[0]}.{mine[1]} on {_DOCKER_PLATFORM[arch]} ({host_libc} " + (
+    here = f"CPython {mine[0]}.{mine[1]} on {ARCHITECTURES[arch].platform} ({host_libc} " + (
         "{}.{})".format(*host_version)
     )
     if python is not None:
@@ -321,7 +321,7 @@ def _host_target(
 
 
 def _names_libc(platform: str | None) -> bool:
-    return platform is not None and _parse_platform(platform).libc is not None
+    return platform is not None and parse_platform(platform).libc is not None
 
 
 def base_for_target(base: str, target: Target) -> Base:

@@ -21,8 +21,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sizefloor.target import ARCHITECTURES
+
 __all__ = [
-    "DOCKER_ARCH",
     "FAMILIES",
     "ArchFigures",
     "Catalog",
@@ -33,9 +34,8 @@ __all__ = [
     "today",
 ]
 
-DOCKER_ARCH: dict[str, str] = {"x86_64": "amd64", "aarch64": "arm64"}
-"""``uname -m`` -> the architecture word image registries use (and the data file's keys)."""
-_UNAME: dict[str, str] = {v: k for k, v in DOCKER_ARCH.items()}
+_UNAME: dict[str, str] = {a.docker: a.uname for a in ARCHITECTURES.values()}
+"""The data file keys its sizes by Docker's architecture word; the code by ``uname -m``."""
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from sizefloor.report import Floor, Report, RuntimeSize, Totals
 from sizefloor.runtime.bases import Base, choose_base, host_platform
 from sizefloor.runtime.catalogue import FAMILIES, catalog
 from sizefloor.runtime.sizes import runtime_size
-from sizefloor.target import Target, _parse_platform
+from sizefloor.target import Target, parse_platform
 
 __all__ = ["BaseFloor", "Comparison", "candidates", "compare_bases"]
 
@@ -140,7 +140,7 @@ def compare_bases(
     arch = "x86_64"
     warnings: list[str] = []
     if platform is not None:
-        spec = _parse_platform(platform)
+        spec = parse_platform(platform)
         arch = spec.arch
         if spec.libc is not None:
             warnings.append(

@@ -836,9 +836,6 @@ on 2026-05-11). Each package is one layer; no maintainer script runs."""
 DISTROS: dict[str, str] = {"debian12": "bookworm", "debian13": "trixie"}
 """Distroless / sizefloor distro name -> Debian codename."""
 
-ARCHES: dict[str, str] = {"x86_64": "amd64", "aarch64": "arm64"}
-"""``uname -m`` -> Debian architecture, for the architectures the images exist for."""
-
 
 @dataclass(frozen=True)
 class Computation:

@@ -16,8 +16,9 @@ from typing import Any
 from sizefloor.cache import Cache, default_cache_dir
 from sizefloor.errors import OfflineMiss
 from sizefloor.net.http import Http, HttpOptions
-from sizefloor.runtime.catalogue import DOCKER_ARCH, ArchFigures, CatalogImage, raw_entry, today
-from sizefloor.runtime.debian import ARCHES, DISTROS, Computation, DebianError, Reader, find_archive
+from sizefloor.runtime.catalogue import ArchFigures, CatalogImage, raw_entry, today
+from sizefloor.runtime.debian import DISTROS, Computation, DebianError, Reader, find_archive
+from sizefloor.target import ARCHITECTURES
 
 __all__ = ["PYC_GZIP_RATIO", "compute", "figures", "refreshed_figures"]
 
@@ -179,7 +180,7 @@ def refreshed_figures(
             "Debian's packages; the shipped figure is used"
         )
         return shipped
-    debian_arch = ARCHES[arch]
+    debian_arch = ARCHITECTURES[arch].debian
     cache = Cache((cache_dir or default_cache_dir()) if use_cache else None, offline=offline)
     key = f"{image.name}:{debian_arch}"
     try:
@@ -207,7 +208,7 @@ def refreshed_figures(
 
 
 def _shipped_base(image: CatalogImage, arch: str) -> Mapping[str, Any]:
-    entry = raw_entry(image.name)["sizes"][DOCKER_ARCH[arch]]
+    entry = raw_entry(image.name)["sizes"][ARCHITECTURES[arch].docker]
     base = entry.get("base")
     if not isinstance(base, dict):
         raise DebianError(f"The data file has no base image figures for {image.name}.")
