@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from packaging.specifiers import SpecifierSet
@@ -55,27 +57,74 @@ def estimate(
     libc_version: str | None = None,
     options: Options | None = None,
     progress: Progress | None = None,
-    **option_fields: Any,
+    index_url: str | None = None,
+    extra_index_urls: Sequence[str] = (),
+    find_links: Sequence[str] = (),
+    no_index: bool = False,
+    use_pip_config: bool = True,
+    pre: bool = False,
+    uploaded_prior_to: datetime | None = None,
+    compile_bytecode: bool = True,
+    exact_bytecode: bool = False,
+    sample_bytecode: bool = True,
+    constraints: Sequence[str | os.PathLike[str]] = (),
+    cache_dir: str | os.PathLike[str] | None = None,
+    use_cache: bool = True,
+    offline: bool = False,
+    prefix: str = "/usr/local",
+    executable: str | None = None,
+    pip_version: tuple[int, int] = (26, 0),
+    concurrency: int = 16,
+    timeout: float | None = None,
+    base: str | None = None,
+    refresh_runtime: bool = False,
+    image_bytes: int | None = None,
 ) -> Report:
     """Estimate the installed size of ``requirements`` on a target.
 
-    ``requirements`` is a requirements file's path, a list of requirement
-    strings, or a parsed :class:`~sizefloor.inputs.requirements.RequirementSet`.
-    The target is ``target``, or built from ``python``/``platform``/``libc``.
-    Any :class:`Options` field may be passed as a keyword.
+    ``requirements`` is a requirements file's path, a list of requirement strings, or a
+    parsed :class:`~sizefloor.inputs.requirements.RequirementSet`. The target is
+    ``target``, or built from ``python`` / ``platform`` / ``libc`` / ``libc_version``
+    (``--base`` implies it). The other keywords are the fields of
+    :class:`~sizefloor.options.Options`, which documents each; pass them one by one, or
+    as one ``options=`` value, not both.
     """
-    opts = options or Options(**option_fields)
-    if options is not None and option_fields:
+    given = Options(
+        index_url=index_url,
+        extra_index_urls=tuple(extra_index_urls),
+        find_links=tuple(find_links),
+        no_index=no_index,
+        use_pip_config=use_pip_config,
+        pre=pre,
+        uploaded_prior_to=uploaded_prior_to,
+        compile_bytecode=compile_bytecode,
+        exact_bytecode=exact_bytecode,
+        sample_bytecode=sample_bytecode,
+        constraints=tuple(constraints),
+        cache_dir=Path(cache_dir) if cache_dir is not None else None,
+        use_cache=use_cache,
+        offline=offline,
+        prefix=prefix,
+        executable=executable,
+        pip_version=pip_version,
+        concurrency=concurrency,
+        timeout=timeout,
+        base=base,
+        refresh_runtime=refresh_runtime,
+        image_bytes=image_bytes,
+    )
+    if options is not None and given != Options():
         raise TypeError("pass either options= or option keywords, not both")
+    opts = options or given
     reqs = load_requirements(requirements)
     for extra_constraints in opts.constraints:
         more = read_requirements(extra_constraints)
         reqs = reqs.merged(_as_constraints(more))
-    base = None
+    chosen = None
     if opts.base is not None and target is None:
         from sizefloor.runtime.bases import choose_base
 
-        base, target = choose_base(
+        chosen, target = choose_base(
             opts.base, python=python, platform=platform, libc=libc, libc_version=libc_version
         )
     tgt = target or Target.from_options(
@@ -85,7 +134,7 @@ def estimate(
     if opts.base is not None or opts.image_bytes is not None:
         from sizefloor.runtime.sizes import with_runtime
 
-        report = with_runtime(report, opts, tgt, base, progress)
+        report = with_runtime(report, opts, tgt, chosen, progress)
     return report
 
 
