@@ -51,7 +51,7 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'sizefloor' has no attribute {name!r}")
-    import importlib
+    import importlib  # here, not at the top: `import sizefloor` itself stays free
 
     return getattr(importlib.import_module(module), name)
 

@@ -28,6 +28,7 @@ from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
 from sizefloor import __version__
+from sizefloor.report import Report
 from sizefloor.urls import url2pathname
 
 if TYPE_CHECKING:
@@ -146,8 +147,6 @@ def lookup(cache: Cache, key: str) -> Report | None:
     entry = cache.get(_KIND, key)
     if not isinstance(entry, dict):
         return None
-    from sizefloor.report import Report
-
     pages = entry.get("pages")
     report = entry.get("report")
     if not isinstance(pages, Mapping) or not isinstance(report, Report):

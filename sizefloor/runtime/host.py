@@ -23,9 +23,11 @@ import sys
 import sysconfig
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from sizefloor.cache import Cache
 from sizefloor.report import RuntimePart, RuntimeSize
 
 __all__ = ["FLOOR_PARTS", "HostRuntime", "Part", "measure"]
@@ -265,8 +267,6 @@ def measure_cached(cache_dir: Path | None) -> RuntimeSize:
     """:func:`measure`, remembered in sizefloor's cache (``cache_dir``; ``None``: no cache)
     until the interpreter's binary, libpython, standard library or lib-dynload
     directory changes."""
-    from sizefloor.cache import Cache
-
     lay = layout()
     stamp = [sys.version, str(lay.stdlib)]
     for path in (lay.executable, lay.libpython, lay.stdlib, lay.dynload):
@@ -322,7 +322,6 @@ def _runtime_from_json(data: dict[str, object]) -> RuntimeSize:
 def _gzip_size(paths: Iterator[str]) -> int:
     """Each file gzip -6 compressed (in parallel; gzip's window makes one stream
     per file within a few bytes of one stream for all)."""
-    from concurrent.futures import ThreadPoolExecutor
 
     def one(path: str) -> int:
         if os.path.islink(path):
