@@ -29,8 +29,8 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sizefloor.dists.wheel import WheelInfo
 from sizefloor.install import bytecode, calibrate
@@ -199,87 +199,158 @@ def plan_install(
     the members it does not name get the model's size, calibrated by the
     members it names (:func:`sizefloor.install.calibrate.calibrated_sizes`)."""
     site = layout.site_packages
-    dist_info = info.dist_info()
-    scripts = dist_info[: -len(".dist-info")] + ".data/scripts/"
-    heads = dict(info.script_heads)
+    dist_info = f"{site}/{info.dist_info()}"
+    placed, modules = _wheel_files(info, project, layout)
+    generated = {
+        **_launchers(info.entry_points, layout),
+        **_dist_info_files(dist_info, requested=requested, direct_url=direct_url),
+    }
+    placed.update(generated)
+    pycs = _Bytecode()
+    if compile_bytecode:
+        # pip compiles every .py file it took from the wheel, wherever it went
+        # (scripts and data files too), but not the files it wrote itself
+        taken = {path: member for path, member in modules.items() if path not in generated}
+        pycs = _bytecode(info, placed, taken, layout, compiled)
+    record_path = f"{dist_info}/RECORD"
+    files = {**placed, **pycs.sizes, record_path: _record_size(record_path, placed, pycs, site)}
+    return InstallPlan(
+        # sorted by path (paths are unique: sorting the strings alone is quicker)
+        files=tuple([(path, files[path]) for path in sorted(files)]),
+        bytecode_bytes=sum(pycs.sizes.values()),
+        bytecode_error=pycs.error,
+        directories=_directories(files, site),
+        generated=frozenset([*generated, *pycs.sizes, record_path]),
+        bytecode_exact=bool(pycs.sizes) and not pycs.modelled,
+    )
 
-    placed: dict[str, int] = {}  # path relative to the prefix -> size (last one wins)
-    origin: dict[str, str] = {}  # .py path -> the member it comes from
+
+# --------------------------------------------------------------------------- what pip writes
+
+
+def _wheel_files(
+    info: WheelInfo, project: str, layout: Layout
+) -> tuple[dict[str, int], dict[str, str]]:
+    """The wheel's members where pip puts them (path relative to the prefix -> size,
+    the last of a path winning; a script's ``#!python`` line rewritten), and the
+    member each ``.py`` file comes from."""
+    scripts = info.dist_info()[: -len(".dist-info")] + ".data/scripts/"
+    heads = dict(info.script_heads)
+    placed: dict[str, int] = {}
+    modules: dict[str, str] = {}  # .py path -> the member it comes from
     for name, size, path in _placements(info, project, layout):
         if name.startswith(scripts):
             size = _script_size(size, heads.get(name), layout)
         placed[path] = size
         if path.endswith(".py"):
-            origin[path] = name
+            modules[path] = name
+    return placed, modules
 
-    generated: dict[str, int] = {}
-    for name, module_attr in _entry_points(info.entry_points):
-        generated[f"bin/{name}"] = _launcher_size(module_attr, layout)
-    generated[f"{site}/{dist_info}/INSTALLER"] = len(b"pip\n")
+
+def _launchers(entry_points: bytes | None, layout: Layout) -> dict[str, int]:
+    """The launcher pip writes into ``bin/`` for each console and GUI entry point."""
+    return {
+        f"bin/{name}": _launcher_size(module_attr, layout)
+        for name, module_attr in _entry_points(entry_points)
+    }
+
+
+def _dist_info_files(dist_info: str, *, requested: bool, direct_url: str | None) -> dict[str, int]:
+    """The files pip adds to the ``.dist-info`` directory (RECORD aside):
+    ``INSTALLER``, ``direct_url.json`` for a URL requirement, ``REQUESTED`` for a
+    requested project."""
+    files = {f"{dist_info}/INSTALLER": len(b"pip\n")}
     if direct_url is not None:
-        generated[f"{site}/{dist_info}/direct_url.json"] = _direct_url_size(direct_url)
+        files[f"{dist_info}/direct_url.json"] = _direct_url_size(direct_url)
     if requested:
-        generated[f"{site}/{dist_info}/REQUESTED"] = 0
-    placed.update(generated)
+        files[f"{dist_info}/REQUESTED"] = 0
+    return files
 
-    # RECORD keeps each original row (path, sha256 hash, size) and adds rows for
-    # what the installer wrote; .pyc rows and its own row have no hash or size.
-    record_path = f"{site}/{dist_info}/RECORD"
-    record_size = _record_rows([record_path, *placed], site)
-    record_size += sum(HASH_FIELD + len(str(size)) for size in placed.values())
 
-    bytecode_files: dict[str, int] = {}
-    bytecode_error = 0
-    modelled = 0
-    if compile_bytecode:
-        tag = bytecode.cache_tag(layout.python_version)
-        compressed = info.compressed_size()
-        in_site = site + "/"
-        estimates: dict[str, bytecode.PycEstimate] = {}  # .pyc path -> the model's
+@dataclass
+class _Bytecode:
+    """The ``.pyc`` files pip writes for one wheel."""
 
-        def model(path: str, member: str) -> bytecode.PycEstimate:
-            return bytecode.pyc_size(
-                placed[path],
-                f"{layout.prefix}/{path}"
-                if path.startswith(in_site)
-                else compiled_path(path, layout),
-                layout.python_version,
-                compressed_size=compressed.get(member),
-            )
+    sizes: dict[str, int] = field(default_factory=dict)
+    """``.pyc`` path (relative to the prefix) -> size."""
+    error: int = 0
+    """How far the modelled sizes could be off, together, either way."""
+    modelled: int = 0
+    """How many sizes are the model's."""
 
-        exact_sizes: list[tuple[str, str, int]] = []  # compiled non-empty modules
-        pyc_paths: list[str] = []
-        # pip compiles every .py file it took from the wheel, wherever it went
-        # (scripts and data files too), but not the files it wrote itself
-        for path, member in origin.items():
-            if path not in generated:
-                directory, _, filename = path.rpartition("/")
-                pyc = f"{directory}/__pycache__/{filename[:-3]}.{tag}.pyc"
-                exact = compiled.get(member, -1) if compiled is not None else -1
-                if exact is None:
-                    continue  # a syntax error: pip writes no .pyc and no RECORD row
-                if exact >= 0:
-                    bytecode_files[pyc] = exact
-                    if placed[path]:
-                        exact_sizes.append((path, member, exact))
-                else:
-                    estimates[pyc] = model(path, member)
-                pyc_paths.append(pyc)
-        record_size += _record_rows(pyc_paths, site)  # .pyc rows: no hash, no size
-        # modules not compiled: the model, corrected by the compiled ones when there
-        # are (a sample, see sizefloor.install.calibrate); an empty module's model is exact
-        calibrated: dict[str, tuple[int, int]] = {}
-        if estimates and exact_sizes:
-            pairs = [(model(path, member).size, exact) for path, member, exact in exact_sizes]
-            scaled = {pyc: e.size for pyc, e in estimates.items() if e.error}
-            calibrated = calibrate.calibrated_sizes(scaled, pairs)[0]
-        for pyc, estimate in estimates.items():
-            size, error = calibrated.get(pyc, (estimate.size, estimate.error))
-            bytecode_files[pyc] = size
-            bytecode_error += error
-            modelled += 1
 
-    files = {**placed, **bytecode_files, record_path: record_size}
+def _bytecode(
+    info: WheelInfo,
+    placed: Mapping[str, int],
+    modules: Mapping[str, str],
+    layout: Layout,
+    compiled: Mapping[str, int | None] | None,
+) -> _Bytecode:
+    """The ``.pyc`` of each of ``modules`` (installed path -> member): the size
+    ``compiled`` gives the member, else the model's, corrected by the compiled
+    ones when there are (a sample, see :mod:`sizefloor.install.calibrate`)."""
+    tag = bytecode.cache_tag(layout.python_version)
+    compressed = info.compressed_size()
+    in_site = layout.site_packages + "/"
+
+    def model(path: str, member: str) -> bytecode.PycEstimate:
+        return bytecode.pyc_size(
+            placed[path],
+            f"{layout.prefix}/{path}" if path.startswith(in_site) else compiled_path(path, layout),
+            layout.python_version,
+            compressed_size=compressed.get(member),
+        )
+
+    pycs = _Bytecode()
+    estimates: dict[str, bytecode.PycEstimate] = {}  # .pyc path -> the model's
+    measured: list[tuple[str, str, int]] = []  # compiled non-empty modules
+    for path, member in modules.items():
+        directory, _, filename = path.rpartition("/")
+        pyc = f"{directory}/__pycache__/{filename[:-3]}.{tag}.pyc"
+        exact = compiled.get(member, -1) if compiled is not None else -1
+        if exact is None:
+            continue  # a syntax error: pip writes no .pyc and no RECORD row
+        if exact >= 0:
+            pycs.sizes[pyc] = exact
+            if placed[path]:
+                measured.append((path, member, exact))
+        else:
+            estimates[pyc] = model(path, member)
+    if estimates:
+        pairs = [(model(path, member).size, exact) for path, member, exact in measured]
+        _add_modelled(pycs, estimates, pairs)
+    return pycs
+
+
+def _add_modelled(
+    pycs: _Bytecode,
+    estimates: Mapping[str, bytecode.PycEstimate],
+    pairs: Sequence[tuple[int, int]],
+) -> None:
+    """Add the modules that were not compiled: the model's sizes, corrected by the
+    (modelled, real) sizes of the compiled ones in ``pairs`` when there are any;
+    an empty module's model is exact (no error), so it is left alone."""
+    calibrated: dict[str, tuple[int, int]] = {}
+    if pairs:
+        scaled = {pyc: e.size for pyc, e in estimates.items() if e.error}
+        calibrated = calibrate.calibrated_sizes(scaled, pairs)[0]
+    for pyc, estimate in estimates.items():
+        size, error = calibrated.get(pyc, (estimate.size, estimate.error))
+        pycs.sizes[pyc] = size
+        pycs.error += error
+        pycs.modelled += 1
+
+
+def _record_size(record_path: str, placed: Mapping[str, int], pycs: _Bytecode, site: str) -> int:
+    """The rewritten RECORD: each file's row (path, sha256 hash, size), and rows
+    without hash or size for the ``.pyc`` files and RECORD itself."""
+    rows = _record_rows([record_path, *placed, *pycs.sizes], site)
+    return rows + sum(HASH_FIELD + len(str(size)) for size in placed.values())
+
+
+def _directories(files: Iterable[str], site: str) -> frozenset[str]:
+    """The directories ``files`` live in and their ancestors, the prefix's own
+    (:func:`_prefix_dirs`) excluded."""
     directories: set[str] = set()
     shared = _prefix_dirs(site)
     # every file's parent once (a folder holds many files), then its ancestors
@@ -287,15 +358,10 @@ def plan_install(
         while parent and parent not in directories and parent not in shared:
             directories.add(parent)
             parent = parent.rpartition("/")[0]
-    return InstallPlan(
-        # sorted by path (paths are unique: sorting the strings alone is quicker)
-        files=tuple([(path, files[path]) for path in sorted(files)]),
-        bytecode_bytes=sum(bytecode_files.values()),
-        bytecode_error=bytecode_error,
-        directories=frozenset(directories),
-        generated=frozenset([*generated, *bytecode_files, record_path]),
-        bytecode_exact=bool(bytecode_files) and not modelled,
-    )
+    return frozenset(directories)
+
+
+# --------------------------------------------------------------------------- paths and sizes
 
 
 def wheel_paths(info: WheelInfo, *, project: str, layout: Layout) -> dict[str, str]:
