@@ -34,7 +34,7 @@ wrong type), sizefloor skips the file or the value and says so in
 requirements, ``--pre``, ``--no-binary``...) are not taken from the machine's
 configuration: they are reported in ``warnings`` instead.
 
-Credentials in URLs are kept in the settings, but ``sources`` and
+Credentials in URLs are kept in the settings, but ``provenance`` and
 ``warnings`` only ever show them redacted.
 """
 
@@ -112,10 +112,10 @@ _URL_SCHEMES = ("http", "https", "file", "ftp")
 
 @dataclass(frozen=True)
 class IndexSettings:
-    """The package sources and connection settings ``pip install`` would use.
+    """The indexes, find-links and connection settings ``pip install`` would use.
 
     ``timeout`` and ``retries`` are ``None`` when nothing configures them (pip's
-    own defaults are 15 seconds and 5 retries).  ``sources`` says, for every
+    own defaults are 15 seconds and 5 retries).  ``provenance`` says, for every
     value taken from the configuration, where it came from
     (``"extra-index-url = file:///srv/simple (from /etc/pip.conf [global])"``);
     ``warnings`` lists what was skipped or ignored and why.
@@ -134,7 +134,7 @@ class IndexSettings:
     proxy: str | None = None
     timeout: float | None = None
     retries: int | None = None
-    sources: tuple[str, ...] = ()
+    provenance: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
 
 
@@ -422,7 +422,7 @@ class _Builder:
     def __init__(self, env: Mapping[str, str], warnings: list[str]) -> None:
         self.env = env
         self.warnings = warnings
-        self.sources: list[str] = []
+        self.provenance: list[str] = []
         self.index_url: str | None = None
         self.extra_index_urls: list[str] = []
         self.find_links: list[str] = []
@@ -474,7 +474,7 @@ class _Builder:
         else:
             self.proxy = value.strip()
         self.origins[setting] = origin
-        self.sources.append(f"{setting} = {shown} (from {origin})")
+        self.provenance.append(f"{setting} = {shown} (from {origin})")
 
     def _invalid(self, setting: str, shown: str, origin: str, wanted: str) -> None:
         self.warnings.append(
@@ -512,7 +512,7 @@ class _Builder:
             proxy=self.proxy,
             timeout=self.timeout,
             retries=self.retries,
-            sources=tuple(self.sources),
+            provenance=tuple(self.provenance),
             warnings=tuple(self.warnings),
         )
 
