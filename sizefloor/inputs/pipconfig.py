@@ -53,6 +53,9 @@ from dataclasses import dataclass
 from sizefloor.errors import SizefloorError
 from sizefloor.urls import redact, url2pathname
 
+if sys.platform != "win32":
+    import pwd
+
 __all__ = ["IndexSettings", "default_index_url", "load_index_settings"]
 
 CONFIG_BASENAME = "pip.conf"
@@ -177,7 +180,24 @@ def load_index_settings(
     """
     env: Mapping[str, str] = os.environ if environ is None else environ
     warnings: list[str] = []
+    chosen, ignored = _choose(_pool(env, isolated, warnings))
+    builder = _Builder(env, warnings)
+    for setting, (kind, value, origin) in chosen.items():
+        builder.apply(setting, kind, value, origin)
+    for setting, (kind, value, origin) in ignored.items():
+        _warn_ignored(setting, kind, value, origin, warnings)
+    return builder.build()
 
+
+# The values configured per section, in precedence order: key -> (value, where from).
+_Pooled = dict[str, dict[str, tuple[str, str]]]
+# setting -> (kind, value, where from)
+_Chosen = dict[str, tuple[str, str, str]]
+
+
+def _pool(env: Mapping[str, str], isolated: bool, warnings: list[str]) -> _Pooled:
+    """Every configured value by section (``global``, ``install``, the environment),
+    the last file naming a key winning within a section."""
     # pip's Configuration._dictionary: file name -> {"section.key": value}, in
     # override order; a file named twice keeps its first position.
     merged: dict[str, dict[str, str]] = {}
@@ -188,7 +208,7 @@ def load_index_settings(
         merged.update(variant)
 
     # ConfigOptionParser._get_ordered_configuration_items: pool per section.
-    pooled: dict[str, dict[str, tuple[str, str]]] = {name: {} for name in _SECTION_ORDER}
+    pooled: _Pooled = {name: {} for name in _SECTION_ORDER}
     for fname, values in merged.items():
         for section_key, value in values.items():
             section, key = section_key.split(".", 1)
@@ -202,10 +222,14 @@ def load_index_settings(
             if short in _ENV_NAMES_IGNORED:
                 continue
             pooled[_ENV_SECTION][_normalize_name(short)] = (value, name)
+    return pooled
 
-    # Apply in order; the last assignment to a setting wins (as optparse defaults).
-    chosen: dict[str, tuple[str, str, str]] = {}  # setting -> (kind, value, origin)
-    ignored: dict[str, tuple[str, str, str]] = {}
+
+def _choose(pooled: _Pooled) -> tuple[_Chosen, _Chosen]:
+    """(the settings sizefloor applies, those it only warns about), each taking its
+    last value in section order (as optparse defaults); an empty value sets nothing."""
+    chosen: _Chosen = {}
+    ignored: _Chosen = {}
     for section in _SECTION_ORDER:
         for key, (value, origin) in pooled[section].items():
             if not value:
@@ -216,13 +240,7 @@ def load_index_settings(
             elif key in _IGNORED_OPTIONS:
                 setting, kind = _IGNORED_OPTIONS[key]
                 ignored[setting] = (kind, value, origin)
-
-    builder = _Builder(env, warnings)
-    for setting, (kind, value, origin) in chosen.items():
-        builder.apply(setting, kind, value, origin)
-    for setting, (kind, value, origin) in ignored.items():
-        _warn_ignored(setting, kind, value, origin, warnings)
-    return builder.build()
+    return chosen, ignored
 
 
 # ---------------------------------------------------------------------- files
@@ -286,11 +304,12 @@ def _expanduser(path: str, env: Mapping[str, str]) -> str:
 
 
 def _passwd_home() -> str | None:
+    """The home directory the password database gives the user, if any."""
+    if sys.platform == "win32":
+        return None  # no password database
     try:
-        import pwd
-
         return pwd.getpwuid(os.getuid()).pw_dir
-    except (ImportError, KeyError, AttributeError):
+    except KeyError:  # a user the database does not know
         return None
 
 

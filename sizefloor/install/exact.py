@@ -35,23 +35,23 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
+import platform
 import sys
 import urllib.parse
 import zipfile
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from sizefloor.dists import zipdir
 from sizefloor.dists.wheel import Directory, WheelInfo, WheelReader
 from sizefloor.errors import MetadataUnavailable, OfflineMiss, SizefloorError
 from sizefloor.index.finder import DistFile
-from sizefloor.install import bytecode
+from sizefloor.install import bytecode, calibrate
+from sizefloor.install.compilers import Compiler, CompilerError, find
 from sizefloor.install.plan import InstallScheme, compiled_paths
 from sizefloor.urls import redact, url2pathname
-
-if TYPE_CHECKING:
-    from sizefloor.install.compilers import Compiler
 
 GAP_BYTES = 16 * 1024
 """Bytes between two wanted members that are fetched rather than split into two
@@ -89,8 +89,6 @@ def cache_key(
     for member, dfile in sorted(to_compile.items()):
         paths.update(f"{member}\0{dfile}\n".encode())
     if interpreter is None:
-        import platform
-
         interpreter = f"{sys.implementation.cache_tag}-{platform.python_version()}"
     blocks = int(tuple(pip_version) >= bytecode.PIP_IMPORT_BLOCKER)
     return f"{dist.cache_key}:{interpreter}:{blocks}:{paths.hexdigest()[:32]}"
@@ -228,8 +226,6 @@ def _compile_whole(
         finally:
             result.whole.close()
     if result.status_code in (200, 206):
-        import io
-
         return Compiled(
             _compile_archive(io.BytesIO(result.content), to_compile, size_of),
             len(result.content),
@@ -345,44 +341,21 @@ def sample_all(
     CPython (:mod:`sizefloor.install.compilers`); the whole of a wheel whose modules fit
     the sample's budget. A wheel that cannot be read or compiled is left out
     with a warning (its bytecode is then modelled alone)."""
-    from sizefloor.install import calibrate
-    from sizefloor.install.compilers import Compiler, CompilerError, find
-
     interpreter = find(scheme.python_version)
     if interpreter is None:
         return {}
-
-    def one(item: WheelToCompile) -> Compiled | str | None:
-        to_compile = compiled_paths(item.info, project=item.project, scheme=scheme)
-        sizes = dict(item.info.members)
-        compressed = item.info.compressed_size()
-        candidates = [
-            calibrate.Candidate(name, sizes[name], compressed.get(name))
-            for name in dict.fromkeys(name for name, _ in item.info.members if name in to_compile)
-        ]
-        sample = calibrate.choose(candidates)
-        if not sample:
-            return Compiled({})
-        try:
-            return compile_wheel(
-                reader, item.dist, to_compile, scheme.pip_version, sample=sample, compiler=compiler
-            )
-        except OfflineMiss:
-            return None
-        except CompilerError as exc:
-            failed.append(str(exc))
-            return None
-        except (SizefloorError, zipdir.ZipFormatError, OSError) as exc:
-            return f"{item.dist.filename}: {exc}"
-
-    done: dict[str, Compiled] = {}
-    failed: list[str] = []
-    offline = 0
     with Compiler(interpreter) as compiler, bytecode.silenced():
-        results = list(reader.http.map(one, wheels))
+        results = list(
+            reader.http.map(lambda item: _sample(reader, item, scheme, compiler), wheels)
+        )
+    done: dict[str, Compiled] = {}
+    failed: list[CompilerError] = []
+    offline = 0
     for item, result in zip(wheels, results, strict=True):
         if result is None:
             offline += 1
+        elif isinstance(result, CompilerError):
+            failed.append(result)
         elif isinstance(result, str):
             warn(f"could not compile a sample of {result}; its bytecode is modelled alone")
         else:
@@ -392,9 +365,37 @@ def sample_all(
             f"{interpreter.executable} could not compile ({failed[0]}): the bytecode of "
             f"{len(failed)} wheel(s) is modelled alone"
         )
-    if offline > len(failed):
+    if offline:
         warn(
-            f"--offline: the cache has no compiled sample of {offline - len(failed)} wheel(s): "
+            f"--offline: the cache has no compiled sample of {offline} wheel(s): "
             "their bytecode is modelled alone"
         )
     return done
+
+
+def _sample(
+    reader: WheelReader, item: WheelToCompile, scheme: InstallScheme, compiler: Compiler
+) -> Compiled | str | CompilerError | None:
+    """A sample of one wheel's modules compiled; else why not: what could not be
+    read (a message), the compiler's failure, or ``None`` when ``--offline`` and
+    the cache does not have it."""
+    to_compile = compiled_paths(item.info, project=item.project, scheme=scheme)
+    sizes = dict(item.info.members)
+    compressed = item.info.compressed_size()
+    candidates = [
+        calibrate.Candidate(name, sizes[name], compressed.get(name))
+        for name in dict.fromkeys(name for name, _ in item.info.members if name in to_compile)
+    ]
+    sample = calibrate.choose(candidates)
+    if not sample:
+        return Compiled({})
+    try:
+        return compile_wheel(
+            reader, item.dist, to_compile, scheme.pip_version, sample=sample, compiler=compiler
+        )
+    except OfflineMiss:
+        return None
+    except CompilerError as exc:
+        return exc
+    except (SizefloorError, zipdir.ZipFormatError, OSError) as exc:
+        return f"{item.dist.filename}: {exc}"
