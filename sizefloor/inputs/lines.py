@@ -1,5 +1,4 @@
-"""A requirements file's logical lines, as pip reads them: decoded, continued, uncommented,
-``${VAR}``-expanded."""
+"""Physical lines to logical lines as pip reads them: decoding, continuations, comments, ${VAR}."""
 
 from __future__ import annotations
 

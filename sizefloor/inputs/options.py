@@ -1,5 +1,4 @@
-"""The options of a requirements file (``-r``, ``-c``, ``-e``, ``--index-url``, ``--hash``...),
-read as pip's optparse reads them, and the global ones applied as pip applies them."""
+"""Options as pip reads them in requirements files: -r, -c, -e, --hash, --index-url and the rest."""
 
 from __future__ import annotations
 

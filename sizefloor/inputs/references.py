@@ -1,5 +1,4 @@
-"""What a URL or path in a requirement points at (a wheel, an archive, a project directory,
-a VCS checkout), and the project name it carries or suggests."""
+"""What a URL or path in a requirement points at, and the project name it carries or suggests."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""One requirement as written (PEP 508, a URL, a local path, or ``-e``) -> a
-:class:`RequirementLine`, following pip's ``parse_req_from_line`` and ``parse_editable``."""
+"""One requirement as written (PEP 508, a URL, a path or ``-e``) -> a :class:`RequirementLine`."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""Requirements files and plain requirement strings, read as pip reads them, into a
-:class:`RequirementSet`.
+"""Requirements files and plain requirement strings, read as pip reads them: a RequirementSet.
 
 This reads pip's requirements-file format as pip's own ``req_file.py`` does
 (logical lines first, then options), with three differences that matter to
