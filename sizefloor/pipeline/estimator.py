@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from sizefloor.dists.wheel import WheelInfo
     from sizefloor.index.finder import DistFile, Finder
     from sizefloor.install.exact import Compiled
-    from sizefloor.install.plan import Layout
+    from sizefloor.install.plan import InstallScheme
     from sizefloor.net.http import Http
     from sizefloor.resolve.provider import Resolved
 
@@ -239,7 +239,7 @@ class Estimator:
     ) -> tuple[Report, Finder]:
         from sizefloor.dists.wheel import WheelInfo, WheelReader
         from sizefloor.index.finder import Finder
-        from sizefloor.install.plan import Layout, directory_blocks, file_blocks
+        from sizefloor.install.plan import InstallScheme, directory_blocks, file_blocks
         from sizefloor.resolve.provider import Provider, Wanted, direct_dist, file_filter, resolve
 
         finder = Finder(
@@ -307,7 +307,7 @@ class Estimator:
                 "(HTML indexes do not list it); they were not filtered"
             )
 
-        layout = Layout(
+        layout = InstallScheme(
             self.target.python_version,
             prefix=self.options.prefix,
             executable=self.options.executable,
@@ -317,7 +317,7 @@ class Estimator:
         compiling: set[str] = set()
         join: Callable[[], None] = lambda: None  # noqa: E731
         if exact_bytecode or sampling:
-            from sizefloor.install.exact import Wanted as Wheel
+            from sizefloor.install.exact import WheelToCompile as Wheel
             from sizefloor.install.exact import compile_all, sample_all, worth_calibrating
 
             self.progress("compiling", 0, 0)
@@ -408,7 +408,7 @@ class Estimator:
         self,
         item: Resolved,
         info: WheelInfo | SdistInfo,
-        layout: Layout,
+        layout: InstallScheme,
         compiled: Compiled | None = None,
     ) -> tuple[PackageSize, frozenset[str], tuple[tuple[str, int], ...]]:
         common: dict[str, Any] = {
@@ -429,7 +429,7 @@ class Estimator:
         plan = plan_install(
             info,
             project=item.display_name,
-            layout=layout,
+            scheme=layout,
             compile_bytecode=self.options.compile_bytecode,
             requested=item.requested,
             direct_url=item.direct_url,
@@ -461,7 +461,7 @@ class Estimator:
         )
 
     def _size_sdist(
-        self, info: SdistInfo, layout: Layout, common: dict[str, Any]
+        self, info: SdistInfo, layout: InstallScheme, common: dict[str, Any]
     ) -> tuple[PackageSize, frozenset[str], tuple[tuple[str, int], ...]]:
         """An estimate from an sdist's sources: what a build would install, give
         or take what it compiles or generates (the error bound says how much)."""
