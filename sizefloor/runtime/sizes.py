@@ -11,7 +11,6 @@ from sizefloor.options import Options, Progress
 from sizefloor.report import Report, RuntimeSize
 from sizefloor.runtime.bases import Base, base_for_target
 from sizefloor.runtime.host import measure_cached
-from sizefloor.runtime.refresh import refreshed_figures
 from sizefloor.target import Target
 
 __all__ = ["runtime_size", "with_runtime"]
@@ -50,6 +49,9 @@ def runtime_size(
     assert image is not None
     figures = image.sizes[target.arch]
     if refresh:
+        # the refresh reads Debian's archive over HTTP: its machinery loads only when asked for
+        from sizefloor.runtime.refresh import refreshed_figures
+
         figures = refreshed_figures(
             image,
             target.arch,
