@@ -41,8 +41,8 @@ from wheelbuilder import build_wheel, make_files
 
 import sizefloor
 from sizefloor.cli.main import main
-from sizefloor.image.archive import ImageError
 from sizefloor.image.decompress import zstd_available
+from sizefloor.image.errors import ImageError
 from sizefloor.image.reader import read_image
 
 # ---------------------------------------------------------------------------------------------

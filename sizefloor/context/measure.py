@@ -218,7 +218,9 @@ def measure_context(
     ``builder`` is ``buildkit`` (Docker's default) or ``legacy`` (``DOCKER_BUILDKIT=0``).
     """
     if builder not in ("buildkit", "legacy"):
-        raise ValueError(f"unknown builder {builder!r}")
+        raise ContextError(
+            f"unknown builder {builder!r}", hint="The builders are 'buildkit' and 'legacy'."
+        )
     legacy = builder == "legacy"
     root = Path(directory)
     if not root.is_dir():

@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sizefloor.image.archive import ImageError
+from sizefloor.image.errors import ImageError
 from sizefloor.image.layer import Entry, Path
 
 _MAX_HOPS = 40

@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
-from sizefloor.image.archive import ImageError
+from sizefloor.image.errors import DamagedLayer, ImageError
 
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
@@ -119,14 +119,19 @@ def scan_layer(
                     raise ImageError(f"{layer} has a hard link {member.name} to the root itself.")
                 entries.append(Entry(path, "hardlink", link="/".join(target_path)))
             elif member.isfile():
-                entries.append(_read_file(tar, member, path, keep))
+                entries.append(_read_file(tar, member, path, keep, layer=layer))
             else:
                 entries.append(Entry(path, "other"))
     return entries
 
 
 def _read_file(
-    tar: tarfile.TarFile, member: tarfile.TarInfo, path: Path, keep: Callable[[str], bool]
+    tar: tarfile.TarFile,
+    member: tarfile.TarInfo,
+    path: Path,
+    keep: Callable[[str], bool],
+    *,
+    layer: str,
 ) -> Entry:
     hasher = hashlib.sha256()
     wanted = member.size <= KEEP_LIMIT and keep("/".join(path))
@@ -140,7 +145,7 @@ def _read_file(
             if wanted:
                 kept.append(chunk)
     if read != member.size:
-        raise tarfile.ReadError(f"unexpected end of data in {member.name}")
+        raise DamagedLayer(layer, f"unexpected end of data in {member.name}")
     return Entry(
         path,
         "file",

@@ -28,8 +28,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sizefloor.image.archive import ImageArchive, ImageError, LayerBlob, open_archive
+from sizefloor.image.archive import ImageArchive, LayerBlob, open_archive
 from sizefloor.image.decompress import Meter, decompressed, stream_errors
+from sizefloor.image.errors import DamagedLayer, ImageError, MissingFromArchive
 from sizefloor.image.filesystem import File, Filesystem, Symlink
 from sizefloor.image.layer import scan_layer
 
@@ -314,14 +315,12 @@ def _read_layer(
                 pass
             while stored.read(_BUFFER):
                 pass
+    except MissingFromArchive:
+        raise ImageError(f"{name} is missing from the archive.") from None
     except ImageError:
         raise
-    except KeyError:
-        raise ImageError(f"{name} is missing from the archive.") from None
     except stream_errors() as exc:
-        raise ImageError(
-            f"{name} cannot be read: it is truncated, damaged or not a tar ({exc})."
-        ) from None
+        raise DamagedLayer(name, str(exc)) from None
     return (
         blob_meter.digest,
         tar_meter.digest,
