@@ -27,14 +27,15 @@ _CHUNK = 1 << 20
 KEEP_LIMIT = 16 << 20
 """Kept files larger than this are not kept (their content is metadata: never this large)."""
 
-Path = tuple[str, ...]
+Parts = tuple[str, ...]
+"""A path as its components under the image's root: ``("usr", "bin", "python3")``."""
 
 
 @dataclass(frozen=True)
 class Entry:
     """One member of a layer, in the layer's own order."""
 
-    path: Path
+    path: Parts
     kind: str
     """``dir``, ``file``, ``hardlink``, ``symlink``, ``other`` (devices, fifos),
     ``whiteout`` (``path`` is what it deletes) or ``opaque`` (``path`` is the directory)."""
@@ -45,7 +46,7 @@ class Entry:
     content: bytes | None = None
 
 
-def split_member(name: str, *, layer: str) -> Path:
+def split_member(name: str, *, layer: str) -> Parts:
     """A member name as path components under the root; an error if it is absolute or escapes."""
     if name.startswith("/"):
         raise ImageError(
@@ -68,7 +69,7 @@ def split_member(name: str, *, layer: str) -> Path:
     return tuple(parts)
 
 
-def check_symlink(path: Path, target: str, *, layer: str) -> None:
+def check_symlink(path: Parts, target: str, *, layer: str) -> None:
     """Refuse a relative symlink whose target climbs above the root, as Docker does."""
     if target.startswith("/"):
         return  # resolved inside the image's root
@@ -128,7 +129,7 @@ def scan_layer(
 def _read_file(
     tar: tarfile.TarFile,
     member: tarfile.TarInfo,
-    path: Path,
+    path: Parts,
     keep: Callable[[str], bool],
     *,
     layer: str,
