@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
+from sizefloor.image.decompress import stream_errors
 from sizefloor.image.errors import DamagedLayer, ImageError
 
 WHITEOUT_PREFIX = ".wh."
@@ -92,38 +93,51 @@ def scan_layer(
     """The entries of the uncompressed layer tar ``stream``, read as a stream.
 
     ``keep(path)`` says which regular files' bytes to keep (``path`` without a leading
-    slash). ``layer`` names the layer in error messages.
+    slash). ``layer`` names the layer in error messages: an unsafe name is an
+    :class:`ImageError`, a stream that is not a tar or ends early a :class:`DamagedLayer`.
     """
-    entries: list[Entry] = []
-    with tarfile.open(fileobj=stream, mode="r|") as tar:
-        for member in tar:
-            path = split_member(member.name, layer=layer)
-            if not path:
-                continue  # the root itself ("./")
-            name = path[-1]
-            if name.startswith(WHITEOUT_PREFIX):
-                if name == OPAQUE_MARKER:
-                    entries.append(Entry(path[:-1], "opaque"))
-                elif not name.startswith(WHITEOUT_PREFIX + WHITEOUT_PREFIX):
-                    target = name[len(WHITEOUT_PREFIX) :]
-                    if target not in ("", ".", ".."):
-                        entries.append(Entry((*path[:-1], target), "whiteout"))
-                continue
-            if member.isdir():
-                entries.append(Entry(path, "dir"))
-            elif member.issym():
-                check_symlink(path, member.linkname, layer=layer)
-                entries.append(Entry(path, "symlink", link=member.linkname))
-            elif member.islnk():
-                target_path = split_member(member.linkname, layer=layer)
-                if not target_path:
-                    raise ImageError(f"{layer} has a hard link {member.name} to the root itself.")
-                entries.append(Entry(path, "hardlink", link="/".join(target_path)))
-            elif member.isfile():
-                entries.append(_read_file(tar, member, path, keep, layer=layer))
-            else:
-                entries.append(Entry(path, "other"))
-    return entries
+    try:
+        with tarfile.open(fileobj=stream, mode="r|") as tar:
+            return [e for member in tar if (e := _entry(tar, member, layer, keep)) is not None]
+    except stream_errors() as exc:
+        raise DamagedLayer(layer, str(exc)) from None
+
+
+def _entry(
+    tar: tarfile.TarFile, member: tarfile.TarInfo, layer: str, keep: Callable[[str], bool]
+) -> Entry | None:
+    """One member as an entry; ``None`` for the root itself and for aufs bookkeeping."""
+    path = split_member(member.name, layer=layer)
+    if not path:
+        return None  # the root itself ("./")
+    if path[-1].startswith(WHITEOUT_PREFIX):
+        return _whiteout(path)
+    if member.isdir():
+        return Entry(path, "dir")
+    if member.issym():
+        check_symlink(path, member.linkname, layer=layer)
+        return Entry(path, "symlink", link=member.linkname)
+    if member.islnk():
+        target_path = split_member(member.linkname, layer=layer)
+        if not target_path:
+            raise ImageError(f"{layer} has a hard link {member.name} to the root itself.")
+        return Entry(path, "hardlink", link="/".join(target_path))
+    if member.isfile():
+        return _read_file(tar, member, path, keep, layer=layer)
+    return Entry(path, "other")
+
+
+def _whiteout(path: Parts) -> Entry | None:
+    """An opaque marker, a whiteout, or ``None`` for aufs bookkeeping (other ``.wh..wh.``)."""
+    name = path[-1]
+    if name == OPAQUE_MARKER:
+        return Entry(path[:-1], "opaque")
+    if name.startswith(WHITEOUT_PREFIX + WHITEOUT_PREFIX):
+        return None
+    target = name[len(WHITEOUT_PREFIX) :]
+    if target in ("", ".", ".."):
+        return None
+    return Entry((*path[:-1], target), "whiteout")
 
 
 def _read_file(
