@@ -15,12 +15,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from wheelbuilder import build_wheel
 
 from sizefloor.analysis.summary import analysed
-from sizefloor.report import InstalledFile, PackageSize, Report, Totals
+from sizefloor.report import InstalledFile, PackageSize, Report, RuntimeSize, Totals
 
 __all__ = [
     "LIB",
@@ -137,3 +138,29 @@ def make_report(*packages: PackageSize) -> Report:
         sources=("requirements.txt",),
     )
     return analysed(report)
+
+
+def floor_report(
+    packages: dict[str, int],
+    runtime: int | None = None,
+    *,
+    runtime_name: str = "python:3.11-slim",
+    target: dict[str, str] | None = None,
+) -> Report:
+    """An estimate of ``packages`` (name -> installed bytes) with a runtime of ``runtime``
+    bytes under them, as the image audit compares an image with it."""
+    report = make_report(*(pkg(name, size) for name, size in packages.items()))
+    if target is not None:
+        report = replace(report, target={**report.target, **target})
+    if runtime is None:
+        return report
+    size = RuntimeSize(
+        base=runtime_name,
+        python="3.11",
+        installed_bytes=runtime,
+        download_bytes=0,
+        disk_bytes=runtime,
+        source="test",
+        exact=True,
+    )
+    return replace(report, runtime=size)

@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 from conftest import IndexServerFactory
+from fatwheels import floor_report
 from imagebuilder import (
     Layer,
     Member,
@@ -45,7 +46,6 @@ from sizefloor.image import decompress
 from sizefloor.image.audit import audit
 from sizefloor.image.decompress import zstd_available
 from sizefloor.image.errors import ImageError
-from sizefloor.image.floor import Floor
 from sizefloor.image.reader import read_image
 from sizefloor.pipeline.estimator import Options
 
@@ -788,14 +788,9 @@ def test_without_requirements_lists_findings_only(
 def test_floor_with_a_runtime_compares_the_base_with_it(blog_image: BlogImage) -> None:
     image = read_image(blog_image.path)
     runtime = 3_000_000
-    floor = Floor(
-        installed_bytes=runtime + 500_000,
-        dependencies_bytes=500_000,
-        runtime_bytes=runtime,
-        runtime_name="python:3.11-slim",
-        download_bytes=0,
-        packages={"webapp-core": 300_000, "helper": 200_000},
-        versions={},
+    floor = floor_report(
+        {"webapp-core": 300_000, "helper": 200_000},
+        runtime,
         target={"python": "3.11", "platform": "linux/amd64"},
     )
     result = audit(image, floor)

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from pathlib import Path
-from typing import Any
 
 from sizefloor.cli.arguments import add_index_arguments, requirements_from
+from sizefloor.cli.exits import EXIT_OK
 from sizefloor.cli.output import deliver
 from sizefloor.cli.progress import Progress
-from sizefloor.errors import InputError, TargetError
+from sizefloor.errors import TargetError
+from sizefloor.image.audit import audit
+from sizefloor.image.pythons import python_layout
+from sizefloor.image.reader import Image, read_image
+from sizefloor.options import Options
+from sizefloor.render.image import render_image
+from sizefloor.report import Report
 from sizefloor.target import parse_platform
 
 
@@ -79,10 +84,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sizefloor.image.audit import audit
-    from sizefloor.image.reader import read_image
-    from sizefloor.render.image import render_image
-
     if args.top < 0 or (args.base_layers is not None and args.base_layers < 0):
         build_parser().error("--top and --base-layers take a number of 0 or more")
     progress = Progress(sys.stderr, not args.quiet)
@@ -96,60 +97,50 @@ def run(args: argparse.Namespace) -> int:
         )
     finally:
         progress.clear()
-    floor = None
+    estimate = None
     warnings: list[str] = []
     if args.requirement or args.package:
-        floor, warnings = _floor(args, image)
-    result = audit(image, floor, top_folders=args.top)
+        estimate = _estimate(args, image)
+        warnings = list(estimate.warnings)
+    result = audit(image, estimate, top_folders=args.top)
     text = render_image(result, args.format)
     deliver(text, args.output, warnings, quiet=args.quiet)
-    return 0
+    return EXIT_OK
 
 
-def _floor(args: argparse.Namespace, image: Any) -> tuple[Any, list[str]]:
-    from sizefloor.image.floor import floor_of
-    from sizefloor.image.pythons import python_layout
-    from sizefloor.pipeline.estimator import Options, estimate
+def _estimate(args: argparse.Namespace, image: Image) -> Report:
+    """The image's requirements estimated for what the image runs (or for ``--base``)."""
+    # the pipeline (and httpx under it) is imported when a run starts: --help stays quick
+    from sizefloor.pipeline.estimator import estimate
 
-    reqs = requirements_from(args.requirement, args.package)
-    fields: dict[str, Any] = {
-        "index_url": args.index_url,
-        "extra_index_urls": tuple(args.extra_index_url),
-        "find_links": tuple(
-            os.path.abspath(f) if os.path.exists(f) else f for f in args.find_links
-        ),
-        "no_index": args.no_index,
-        "use_pip_config": not args.isolated,
-        "pre": args.pre,
-        "compile_bytecode": not args.no_compile,
-        "constraints": tuple(args.constraint),
-        "cache_dir": Path(args.cache_dir) if args.cache_dir else None,
-        "use_cache": not args.no_cache,
-        "offline": args.offline,
-    }
-    known = {f.name for f in dataclasses.fields(Options)}
-    if args.base is not None:
-        if "base" not in known:
-            raise InputError(
-                "--base is not available in this sizefloor (no runtime sizes).",
-                hint="Compare with the dependencies alone: drop --base.",
-            )
-        fields["base"] = args.base
+    options = Options(
+        index_url=args.index_url,
+        extra_index_urls=tuple(args.extra_index_url),
+        find_links=tuple(os.path.abspath(f) if os.path.exists(f) else f for f in args.find_links),
+        no_index=args.no_index,
+        use_pip_config=not args.isolated,
+        pre=args.pre,
+        compile_bytecode=not args.no_compile,
+        constraints=tuple(args.constraint),
+        cache_dir=Path(args.cache_dir) if args.cache_dir else None,
+        use_cache=not args.no_cache,
+        offline=args.offline,
+        base=args.base,
+    )
     python, platform, libc = args.python, args.platform, args.libc
     if args.base is None:  # a base implies its own target; otherwise the image's
         python = python or python_layout(image).default_version
         platform = platform or _docker_platform(image.platform)
         if libc is None and any(p.startswith("/lib/ld-musl-") for p in _paths(image)):
             libc = "musl"
-    report = estimate(
-        reqs,
+    return estimate(
+        requirements_from(args.requirement, args.package),
         python=python,
         platform=platform,
         libc=libc,
         libc_version=args.libc_version,
-        options=Options(**fields),
+        options=options,
     )
-    return floor_of(report), list(report.warnings)
 
 
 def _docker_platform(platform: str) -> str | None:
@@ -161,5 +152,5 @@ def _docker_platform(platform: str) -> str | None:
         return None
 
 
-def _paths(image: Any) -> list[str]:
+def _paths(image: Image) -> list[str]:
     return [f.path for f in image.files] + list(image.symlinks)

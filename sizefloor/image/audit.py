@@ -40,10 +40,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sizefloor.image.floor import Floor
+from packaging.utils import canonicalize_name
+
 from sizefloor.image.pythons import Distribution, PythonLayout, python_layout
 from sizefloor.image.reader import Image, ImageFile
 from sizefloor.image.system import build_package_files, build_path_group
+from sizefloor.report import Report, RuntimeSize
 
 VCS_DIRS = frozenset({".git", ".hg", ".svn", ".bzr"})
 BUILD_TOOLS = {
@@ -147,7 +149,8 @@ class Dependency:
 class Audit:
     image: Image
     python: PythonLayout
-    floor: Floor | None
+    estimate: Report | None
+    """The requirements' estimate, whose floor the image is compared with."""
     dependencies: tuple[Dependency, ...]
     findings: tuple[Culprit, ...]
     accounted: dict[str, int]
@@ -169,27 +172,32 @@ class Audit:
         return sum(c.bytes for c in self.findings if c.scope == "shipped")
 
     @property
+    def floor_bytes(self) -> int | None:
+        """The estimate's floor: its runtime (when it has one) and its packages."""
+        return None if self.estimate is None else self.estimate.floor.installed_bytes
+
+    @property
     def ratio(self) -> float | None:
-        if self.floor is None or not self.floor.installed_bytes:
+        if not self.floor_bytes:
             return None
-        return self.real_bytes / self.floor.installed_bytes
+        return self.real_bytes / self.floor_bytes
 
     @property
     def above_floor(self) -> int | None:
-        return None if self.floor is None else self.real_bytes - self.floor.installed_bytes
+        return None if self.floor_bytes is None else self.real_bytes - self.floor_bytes
 
     @property
     def coverage(self) -> float | None:
         """(floor + findings in the image) / real size."""
-        if self.floor is None or not self.real_bytes:
+        if self.floor_bytes is None or not self.real_bytes:
             return None
-        return (self.floor.installed_bytes + self.findings_bytes) / self.real_bytes
+        return (self.floor_bytes + self.findings_bytes) / self.real_bytes
 
     def to_json(self) -> dict[str, Any]:
         return {
             "image": self.image.summary_json(),
             "python": self.python.to_json(),
-            "floor": self.floor.to_json() if self.floor else None,
+            "floor": floor_json(self.estimate) if self.estimate else None,
             "real_bytes": self.real_bytes,
             "ratio": self.ratio,
             "above_floor_bytes": self.above_floor,
@@ -248,8 +256,27 @@ def _upto(path: str, names: Iterable[str]) -> str | None:
     return None
 
 
-def audit(image: Image, floor: Floor | None = None, *, top_folders: int = 5) -> Audit:
-    """Compare ``image`` with ``floor`` (or just name its findings, without a floor)."""
+def runtime_under(estimate: Report) -> RuntimeSize | None:
+    """The estimate's runtime, when it has bytes of its own (``--base none`` has none)."""
+    runtime = estimate.runtime
+    return runtime if runtime is not None and runtime.installed_bytes > 0 else None
+
+
+def floor_json(estimate: Report) -> dict[str, Any]:
+    """The floor as the image audit's JSON gives it: the whole, and its two parts."""
+    runtime = runtime_under(estimate)
+    return {
+        "installed_bytes": estimate.floor.installed_bytes,
+        "dependencies_bytes": estimate.totals.installed_bytes,
+        "runtime_bytes": runtime.installed_bytes if runtime else None,
+        "runtime": runtime.base if runtime else None,
+        "download_bytes": estimate.floor.download_bytes,
+        "target": dict(estimate.target),
+    }
+
+
+def audit(image: Image, floor: Report | None = None, *, top_folders: int = 5) -> Audit:
+    """Compare ``image`` with the floor of an estimate (or just name its findings)."""
     layout = python_layout(image)
     sorter = _Sorter.of(image, layout, floor)
     buckets = _Buckets()
@@ -262,12 +289,17 @@ def audit(image: Image, floor: Floor | None = None, *, top_folders: int = 5) -> 
     return Audit(
         image=image,
         python=layout,
-        floor=floor,
+        estimate=floor,
         dependencies=dependencies,
         findings=tuple(findings),
-        accounted=_accounted(buckets, findings, floor if sorter.runtime_known else None),
+        accounted=_accounted(buckets, findings, runtime_under(floor) if floor else None),
         warnings=tuple(_warnings(image, layout, floor) + dep_warnings),
     )
+
+
+def _closure(estimate: Report) -> set[str]:
+    """The requirements' closure: the estimate's packages, by canonical name."""
+    return {canonicalize_name(p.name) for p in estimate.packages}
 
 
 @dataclass(frozen=True)
@@ -286,14 +318,14 @@ class _Sorter:
     base_layers: int
 
     @classmethod
-    def of(cls, image: Image, layout: PythonLayout, floor: Floor | None) -> _Sorter:
+    def of(cls, image: Image, layout: PythonLayout, floor: Report | None) -> _Sorter:
         return cls(
             owners=layout.owner_of(),
             stale=tuple(sp.path + "/" for sp in layout.stale),
             site_dirs=tuple(sp.path + "/" for sp in layout.site_packages),
             build_files=build_package_files(image.kept),
-            closure=set(floor.packages) if floor is not None else None,
-            runtime_known=floor is not None and floor.runtime_bytes is not None,
+            closure=_closure(floor) if floor is not None else None,
+            runtime_known=floor is not None and runtime_under(floor) is not None,
             base_layers=image.base_layers,
         )
 
@@ -322,14 +354,16 @@ class _Sorter:
         return "app", _folder(path)
 
 
-def _accounted(buckets: _Buckets, findings: list[Culprit], runtime: Floor | None) -> dict[str, int]:
+def _accounted(
+    buckets: _Buckets, findings: list[Culprit], runtime: RuntimeSize | None
+) -> dict[str, int]:
     """The real size's bytes that are not findings (see :attr:`Audit.accounted`)."""
     accounted = {
         "dependencies": buckets.total("dependencies"),
         "python-packages": buckets.total("python-packages"),
     }
-    if runtime is not None and runtime.runtime_bytes is not None:
-        accounted["runtime"] = min(buckets.total("base"), runtime.runtime_bytes)
+    if runtime is not None:
+        accounted["runtime"] = min(buckets.total("base"), runtime.installed_bytes)
     shown = {name for c in findings if c.kind == "app-folder" for name, _ in c.items}
     accounted["unattributed"] = sum(
         size for name, size in buckets.bytes.get("app", {}).items() if name not in shown
@@ -381,7 +415,7 @@ _TITLES = {
 
 
 def _image_findings(
-    buckets: _Buckets, image: Image, floor: Floor | None, top_folders: int
+    buckets: _Buckets, image: Image, floor: Report | None, top_folders: int
 ) -> list[Culprit]:
     """The findings in the real size, largest first."""
     found = [
@@ -403,15 +437,16 @@ def _image_findings(
     return found
 
 
-def _base_finding(buckets: _Buckets, image: Image, floor: Floor | None) -> list[Culprit]:
+def _base_finding(buckets: _Buckets, image: Image, floor: Report | None) -> list[Culprit]:
     """The base layers' bytes; with a runtime in the floor, only those beyond it."""
     base_total = buckets.total("base")
     if not base_total:
         return []
     layers = f"{image.base_layers} layer{'s' if image.base_layers != 1 else ''}"
-    if floor is not None and floor.runtime_bytes is not None:
-        beyond = max(0, base_total - floor.runtime_bytes)
-        title = f"base image beyond the {floor.runtime_name or 'runtime'} runtime ({layers})"
+    runtime = runtime_under(floor) if floor is not None else None
+    if runtime is not None:
+        beyond = max(0, base_total - runtime.installed_bytes)
+        title = f"base image beyond the {runtime.base or 'runtime'} runtime ({layers})"
     else:
         beyond = base_total
         title = f"base image ({layers}: operating system and Python runtime)"
@@ -473,7 +508,7 @@ def _shipped_findings(image: Image) -> list[Culprit]:
 
 
 def _dependencies(
-    layout: PythonLayout, floor: Floor | None, buckets: _Buckets
+    layout: PythonLayout, floor: Report | None, buckets: _Buckets
 ) -> tuple[tuple[Dependency, ...], list[str]]:
     if floor is None:
         return (), []
@@ -486,7 +521,8 @@ def _dependencies(
             versions.setdefault(dist.key, dist.version)
     result = []
     missing = []
-    for name, size in sorted(floor.packages.items(), key=lambda kv: (-kv[1], kv[0])):
+    sizes = {canonicalize_name(p.name): p.installed_bytes for p in floor.packages}
+    for name, size in sorted(sizes.items(), key=lambda kv: (-kv[1], kv[0])):
         installed = name in versions
         result.append(Dependency(name, versions.get(name), size, in_image.get(name, 0), installed))
         if not installed:
@@ -499,7 +535,7 @@ def _dependencies(
     return tuple(result), warnings
 
 
-def _warnings(image: Image, layout: PythonLayout, floor: Floor | None) -> list[str]:
+def _warnings(image: Image, layout: PythonLayout, floor: Report | None) -> list[str]:
     out: list[str] = []
     for sp in layout.stale:
         count = len(sp.distributions)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from sizefloor.image.audit import Audit, Culprit
+from sizefloor.image.audit import Audit, Culprit, runtime_under
 from sizefloor.image.reader import Image
 from sizefloor.units import human
 
@@ -104,15 +104,18 @@ def _python(audit: Audit) -> list[str]:
 
 def _floor(audit: Audit) -> list[str]:
     """The floor, how far above it the image is, and the dependencies as installed."""
-    floor = audit.floor
-    if floor is None:
+    estimate = audit.estimate
+    if estimate is None:
         return []
-    parts = f"dependencies {human(floor.dependencies_bytes)}"
-    if floor.runtime_bytes is not None:
-        parts = f"runtime {floor.runtime_name} {human(floor.runtime_bytes)} + " + parts
+    floor = estimate.floor.installed_bytes
+    dependencies = estimate.totals.installed_bytes
+    parts = f"dependencies {human(dependencies)}"
+    runtime = runtime_under(estimate)
+    if runtime is not None:
+        parts = f"runtime {runtime.base} {human(runtime.installed_bytes)} + " + parts
     out = [
-        f"floor: {human(floor.installed_bytes)} ({floor.installed_bytes:,} bytes: {parts}) "
-        f"for Python {floor.target.get('python')} on {floor.target.get('platform')}"
+        f"floor: {human(floor)} ({floor:,} bytes: {parts}) "
+        f"for Python {estimate.target.get('python')} on {estimate.target.get('platform')}"
     ]
     ratio = audit.ratio
     above = audit.above_floor or 0
@@ -127,7 +130,7 @@ def _floor(audit: Audit) -> list[str]:
     measured = audit.accounted.get("dependencies", 0)
     out.append(
         f"dependencies as installed in the image: {human(measured)} "
-        f"(the floor says {human(floor.dependencies_bytes)})"
+        f"(the floor says {human(dependencies)})"
     )
     return out
 
@@ -139,10 +142,10 @@ def _in_image(audit: Audit) -> list[str]:
         return []
     out = ["Findings: where the bytes above the floor are"]
     out += _findings(in_image, audit.real_bytes)
-    floor = audit.floor
+    floor = audit.floor_bytes
     if audit.coverage is not None and floor is not None:
         out.append(
-            f"floor + findings: {human(floor.installed_bytes + audit.findings_bytes)} = "
+            f"floor + findings: {human(floor + audit.findings_bytes)} = "
             f"{100 * audit.coverage:.1f}% of the real size"
         )
     unattributed = audit.accounted.get("unattributed", 0)

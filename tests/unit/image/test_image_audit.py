@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fatwheels import floor_report
 from imagebuilder import Layer, docker_save, file, whiteout
 
 from sizefloor.image.audit import REMEDIES, Audit, audit
-from sizefloor.image.floor import Floor
 from sizefloor.image.reader import Image, read_image
+from sizefloor.report import Report
 
 SITE = "usr/local/lib/python3.11/site-packages"
 TARGET = {"python": "3.11", "platform": "linux/amd64"}
@@ -82,18 +83,8 @@ def image(tmp_path: Path) -> Image:
     return read_image(docker_save(tmp_path / "img.tar", layers, history=history).path)
 
 
-def floor(packages: dict[str, int], runtime: int | None = None, **target: str) -> Floor:
-    dependencies = sum(packages.values())
-    return Floor(
-        installed_bytes=dependencies + (runtime or 0),
-        dependencies_bytes=dependencies,
-        runtime_bytes=runtime,
-        runtime_name="python:3.11-slim" if runtime else None,
-        download_bytes=0,
-        packages=packages,
-        versions={},
-        target={**TARGET, **target},
-    )
+def floor(packages: dict[str, int], runtime: int | None = None, **target: str) -> Report:
+    return floor_report(packages, runtime, target={**TARGET, **target})
 
 
 def found(result: Audit) -> dict[str, int]:

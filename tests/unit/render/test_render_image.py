@@ -10,12 +10,13 @@ import json
 from pathlib import Path
 
 import pytest
+from fatwheels import floor_report
 from imagebuilder import Layer, directory, docker_save, file, whiteout
 
 from sizefloor.image.audit import Audit, audit
-from sizefloor.image.floor import Floor
 from sizefloor.image.reader import read_image
 from sizefloor.render.image import JSON_SCHEMA_VERSION, render_image, render_image_table
+from sizefloor.report import Report
 
 TARGET = {"python": "3.11", "platform": "linux/amd64"}
 
@@ -38,16 +39,16 @@ def layers() -> list[Layer]:
     ]
 
 
-def audited(tmp_path: Path, layers: list[Layer], floor: Floor | None, top: int = 1) -> Audit:
+def audited(tmp_path: Path, layers: list[Layer], floor: Report | None, top: int = 1) -> Audit:
     history = [{"created_by": layer.command} for layer in layers]
     history.insert(1, {"created_by": 'CMD ["bash"]', "empty_layer": True})
     image = read_image(docker_save(tmp_path / "img.tar", layers, history=history).path)
     return audit(image, floor, top_folders=top)
 
 
-def a_floor(installed: int, runtime: int | None = None) -> Floor:
-    name = "python:3.11-slim" if runtime else None
-    return Floor(installed, installed - (runtime or 0), runtime, name, 0, {}, {}, TARGET)
+def a_floor(installed: int, runtime: int | None = None) -> Report:
+    dependencies = installed - (runtime or 0)
+    return floor_report({"req": dependencies} if dependencies else {}, runtime, target=TARGET)
 
 
 def test_json_is_the_audit_with_a_schema_version(tmp_path: Path, layers: list[Layer]) -> None:
