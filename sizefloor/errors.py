@@ -1,26 +1,61 @@
-"""The errors sizefloor raises.
+"""The errors sizefloor raises: one tree, every class defined here.
 
-Every error the library raises on purpose derives from :class:`SizefloorError`
-and carries a one-paragraph message, an optional hint saying what to do, and
-the exit status the command line uses for it::
+Every error the library raises on purpose derives from :class:`SizefloorError` and carries
+a one-paragraph message, an optional hint saying what to do, and the exit status the
+command line gives it (:mod:`sizefloor.cli.exits`)::
 
-    SizefloorError                 exit 1: something failed
-    ├── InputError                 exit 2: the user's input is wrong
-    │   ├── RequirementsError      a requirements file or string (file, line)
-    │   ├── TargetError            an impossible --python / --platform / --libc
-    │   ├── ProjectNotFound        no such project on any index
-    │   ├── NoCompatibleFiles      the project publishes nothing for the target
-    │   ├── ResolutionImpossible   requirements that clash
-    │   └── IndexAuthError         the index refused the credentials (401/403)
-    ├── IndexUnavailable           an index that cannot be reached
-    ├── MetadataUnavailable        a file whose metadata cannot be read
-    └── OfflineMiss                --offline and the cache lacks something
+    SizefloorError                   exit 1: something failed
+    ├── InputError                   exit 2: the user's input is wrong
+    │   ├── RequirementsError        a requirements file or string (file, line)
+    │   ├── TargetError              an impossible --python / --platform / --libc / --base
+    │   ├── InvalidSize              a size that cannot be read (--max-size, --image-size)
+    │   ├── ProjectNotFound          no such project on any index
+    │   ├── NoCompatibleFiles        the project publishes nothing for the target
+    │   ├── ResolutionImpossible     requirements that clash
+    │   ├── IndexAuthError           the index refused the credentials (401/403)
+    │   ├── ImageError               an image archive that cannot be read
+    │   │   ├── MissingFromArchive   a member or blob the archive does not hold
+    │   │   ├── DamagedLayer         a layer blob that cannot be read to its end
+    │   │   └── UnsupportedCompression  a layer compressed in a way this Python cannot read
+    │   ├── ContextError             a build context that cannot be measured
+    │   └── DockerignoreError        a .dockerignore that docker build would refuse
+    ├── IndexUnavailable             an index that cannot be reached, or keeps failing
+    ├── MetadataUnavailable          a file whose metadata cannot be read
+    ├── OfflineMiss                  --offline and the cache lacks something
+    ├── DebianError                  Debian's archive cannot be read (--refresh-runtime)
+    └── CompilerError                a CPython worker that would not compile (caught:
+                                     the bytecode is modelled instead)
 
-Messages never contain credentials: URLs pass through
-:func:`sizefloor.urls.redact` before they are put in a message.
+Messages never contain credentials: URLs pass through :func:`sizefloor.urls.redact`
+before they are put in a message. The command line (:mod:`sizefloor.cli.main`) prints the
+message and the hint, and exits with :attr:`SizefloorError.exit_code`; anything else that
+reaches it is an internal error, reported as a bug.
 """
 
 from __future__ import annotations
+
+__all__ = [
+    "CompilerError",
+    "ContextError",
+    "DamagedLayer",
+    "DebianError",
+    "DockerignoreError",
+    "ImageError",
+    "IndexAuthError",
+    "IndexUnavailable",
+    "InputError",
+    "InvalidSize",
+    "MetadataUnavailable",
+    "MissingFromArchive",
+    "NoCompatibleFiles",
+    "OfflineMiss",
+    "ProjectNotFound",
+    "RequirementsError",
+    "ResolutionImpossible",
+    "SizefloorError",
+    "TargetError",
+    "UnsupportedCompression",
+]
 
 
 class SizefloorError(Exception):
@@ -37,6 +72,9 @@ class SizefloorError(Exception):
         if self.hint:
             return f"{self.message}\n{self.hint}"
         return self.message
+
+
+# ------------------------------------------------------------------ the user's input: exit 2
 
 
 class InputError(SizefloorError):
@@ -65,7 +103,11 @@ class RequirementsError(InputError):
 
 
 class TargetError(InputError):
-    """A target (Python version, platform, libc) that cannot exist."""
+    """A target (Python version, platform, libc, base) that cannot exist."""
+
+
+class InvalidSize(InputError):
+    """A size that cannot be read."""
 
 
 class ProjectNotFound(InputError):
@@ -92,6 +134,45 @@ class IndexAuthError(InputError):
     """The index answered 401 or 403."""
 
 
+class ImageError(InputError):
+    """An image archive that cannot be read: not an image, truncated, inconsistent or unsafe.
+
+    The archive given is the input, hence exit 2."""
+
+
+class MissingFromArchive(ImageError):
+    """The archive does not hold ``name`` (a member of a tar, a file of a layout)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"the archive lacks {name}.")
+        self.name = name
+
+
+class DamagedLayer(ImageError):
+    """A layer that cannot be read to its end: truncated, damaged or not a tar."""
+
+    def __init__(self, layer: str, reason: str) -> None:
+        super().__init__(
+            f"{layer} cannot be read: it is truncated, damaged or not a tar ({reason})."
+        )
+        self.layer = layer
+
+
+class UnsupportedCompression(ImageError):
+    """A layer compressed with zstd on a Python that has no zstd decompressor."""
+
+
+class ContextError(InputError):
+    """A build context that cannot be measured (missing, unreadable)."""
+
+
+class DockerignoreError(InputError):
+    """A .dockerignore that ``docker build`` itself would refuse."""
+
+
+# ------------------------------------------------------------------ failures: exit 1
+
+
 class IndexUnavailable(SizefloorError):
     """An index or file host could not be reached, or kept failing."""
 
@@ -102,3 +183,13 @@ class MetadataUnavailable(SizefloorError):
 
 class OfflineMiss(SizefloorError):
     """``--offline`` was asked for and the cache does not hold what is needed."""
+
+
+class DebianError(SizefloorError):
+    """Debian's archive could not be read, or a package set could not be resolved."""
+
+
+class CompilerError(SizefloorError):
+    """A worker could not be started or stopped answering (exit status 1 should it ever
+    reach the command line; :func:`sizefloor.install.exact.sample_all` catches it and
+    models the wheel's bytecode instead)."""

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from sizefloor.errors import InputError
+from sizefloor.errors import InvalidSize
 
 UNITS: dict[str, int] = {
     "": 1,
@@ -34,10 +34,6 @@ UNITS: dict[str, int] = {
 """Lower-cased unit -> bytes."""
 
 _SIZE = re.compile(r"^\s*(?P<number>\d+(?:\.\d*)?|\.\d+)\s*(?P<unit>[a-zA-Z]*)\s*$")
-
-
-class InvalidSize(InputError):
-    """A size that cannot be read."""
 
 
 def parse_size(text: str) -> int:
@@ -65,4 +61,4 @@ def human(n: int) -> str:
     raise AssertionError("unreachable")
 
 
-__all__ = ["UNITS", "InvalidSize", "human", "parse_size"]
+__all__ = ["UNITS", "human", "parse_size"]

@@ -11,11 +11,11 @@ from fatwheels import make_report, pkg
 
 from sizefloor.analysis.budget import Budget
 from sizefloor.analysis.graph import DependencyGraph, immediate_dominators
-from sizefloor.errors import InputError
+from sizefloor.errors import InputError, InvalidSize
 from sizefloor.render.formats import render
 from sizefloor.render.views import render_tree, render_why
 from sizefloor.report import PackageSize, Report, RuntimeSize
-from sizefloor.units import InvalidSize, human, parse_size
+from sizefloor.units import human, parse_size
 
 # -------------------------------------------------------------------------------- units
 

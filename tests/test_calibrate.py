@@ -22,9 +22,10 @@ from indexserver import IndexServer
 from wheelbuilder import build_wheel
 
 import sizefloor
+from sizefloor.errors import CompilerError
 from sizefloor.install import bytecode, calibrate
 from sizefloor.install.calibrate import Candidate
-from sizefloor.install.compilers import Compiler, CompilerError, Interpreter, find
+from sizefloor.install.compilers import Compiler, Interpreter, find
 
 PY = f"{sys.version_info.major}.{sys.version_info.minor}"
 VERSION = (sys.version_info.major, sys.version_info.minor)

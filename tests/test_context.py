@@ -19,8 +19,9 @@ import pytest
 from fakedockerd import docker_context_files
 
 from sizefloor.cli.main import main
-from sizefloor.context.dockerignore import DockerignoreError, PatternMatcher, read_patterns
+from sizefloor.context.dockerignore import PatternMatcher, read_patterns
 from sizefloor.context.measure import measure_context
+from sizefloor.errors import DockerignoreError
 
 FILES: dict[str, int] = {
     "Dockerfile": 40,

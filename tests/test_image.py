@@ -42,10 +42,10 @@ from wheelbuilder import build_wheel, make_files
 
 import sizefloor
 from sizefloor.cli.main import main
+from sizefloor.errors import ImageError
 from sizefloor.image import decompress
 from sizefloor.image.audit import audit
 from sizefloor.image.decompress import zstd_available
-from sizefloor.image.errors import ImageError
 from sizefloor.image.reader import read_image
 from sizefloor.pipeline.estimator import Options
 

@@ -34,7 +34,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sizefloor.errors import InputError
+from sizefloor.errors import DockerignoreError
 
 # Go's unicode.IsSpace: the Latin-1 spaces plus Unicode's White_Space property.
 _GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008" \
@@ -42,10 +42,6 @@ _GO_SPACE = "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006
 _BOM = "\ufeff"
 _REGEX_ESCAPE = set(".+()|{}$")
 _PATTERN_CHARS = set("*[]?^\\")
-
-
-class DockerignoreError(InputError):
-    """A .dockerignore that ``docker build`` itself would refuse."""
 
 
 def go_clean(path: str) -> str:

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from sizefloor.context.dockerignore import PatternMatcher, read_patterns
-from sizefloor.errors import InputError
+from sizefloor.errors import ContextError
 
 __all__ = ["Context", "ContextError", "Proposal", "measure_context"]
 
@@ -45,10 +45,6 @@ DATA_FOLDER_NAMES = frozenset(
     {"data", "datasets", "dataset", "models", "checkpoints", "weights", "mlruns", "wandb"}
 )  # fmt: skip
 DEFAULT_DATA_BYTES = 1_000_000
-
-
-class ContextError(InputError):
-    """A build context that cannot be measured (missing, unreadable)."""
 
 
 @dataclass

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from sizefloor.errors import ImageError, MissingFromArchive
 from sizefloor.image.decompress import stream_errors
-from sizefloor.image.errors import ImageError, MissingFromArchive
 
 __all__ = ["ImageArchive", "LayerBlob", "open_archive"]
 

@@ -23,7 +23,7 @@ import lzma
 import tarfile
 from typing import Any, Protocol
 
-from sizefloor.image.errors import UnsupportedCompression
+from sizefloor.errors import UnsupportedCompression
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"

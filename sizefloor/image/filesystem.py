@@ -23,7 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sizefloor.image.errors import ImageError
+from sizefloor.errors import ImageError
 from sizefloor.image.layer import Entry, Parts
 
 _MAX_HOPS = 40

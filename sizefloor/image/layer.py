@@ -19,8 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
+from sizefloor.errors import DamagedLayer, ImageError
 from sizefloor.image.decompress import stream_errors
-from sizefloor.image.errors import DamagedLayer, ImageError
 
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"

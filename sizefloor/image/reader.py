@@ -28,9 +28,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sizefloor.errors import DamagedLayer, ImageError, MissingFromArchive
 from sizefloor.image.archive import ImageArchive, LayerBlob, open_archive
 from sizefloor.image.decompress import Meter, decompressed, stream_errors
-from sizefloor.image.errors import DamagedLayer, ImageError, MissingFromArchive
 from sizefloor.image.filesystem import File, Filesystem, LayerCounts, Symlink
 from sizefloor.image.layer import Entry, scan_layer
 

@@ -31,7 +31,7 @@ import sys
 import threading
 from dataclasses import dataclass
 
-from sizefloor.errors import SizefloorError
+from sizefloor.errors import CompilerError
 
 WORKER = r"""
 import marshal, struct, sys, warnings
@@ -60,12 +60,6 @@ WORKERS = 4
 
 _HEAD = struct.Struct("<II")
 _SIZE = struct.Struct("<q")
-
-
-class CompilerError(SizefloorError):
-    """A worker could not be started or stopped answering (exit status 1 should it
-    ever reach the command line; :func:`sizefloor.install.exact.sample_all` catches
-    it and models the wheel's bytecode instead)."""
 
 
 @dataclass(frozen=True)

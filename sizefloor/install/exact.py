@@ -46,10 +46,10 @@ from typing import IO
 
 from sizefloor.dists import zipdir
 from sizefloor.dists.wheel import Directory, WheelInfo, WheelReader
-from sizefloor.errors import MetadataUnavailable, OfflineMiss, SizefloorError
+from sizefloor.errors import CompilerError, MetadataUnavailable, OfflineMiss, SizefloorError
 from sizefloor.index.finder import DistFile
 from sizefloor.install import bytecode, calibrate
-from sizefloor.install.compilers import Compiler, CompilerError, find
+from sizefloor.install.compilers import Compiler, find
 from sizefloor.install.plan import InstallScheme, compiled_paths
 from sizefloor.urls import redact, url2pathname
 

@@ -37,7 +37,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sizefloor.errors import InputError, SizefloorError
+from sizefloor.errors import DebianError, InputError
 from sizefloor.install import bytecode
 from sizefloor.install.plan import directory_blocks, file_blocks
 
@@ -101,10 +101,6 @@ is applied there."""
 
 STDLIB_PYC_ERROR = 0.10
 """How far the scaled stdlib bytecode could be off, as a share of it."""
-
-
-class DebianError(SizefloorError):
-    """Debian's archive could not be read, or a package set could not be resolved."""
 
 
 # ----------------------------------------------------------------------------- sources

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sizefloor.context.measure import ContextError, measure_context
+from sizefloor.context.measure import measure_context
+from sizefloor.errors import ContextError
 
 
 def make(root: Path, files: dict[str, bytes]) -> Path:

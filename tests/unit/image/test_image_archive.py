@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from imagebuilder import Built, Layer, docker_save, file, oci_layout, sha256
 
+from sizefloor.errors import ImageError, MissingFromArchive
 from sizefloor.image.archive import ImageArchive, LayerBlob, open_archive
-from sizefloor.image.errors import ImageError, MissingFromArchive
 
 LAYERS = [Layer([file("a", b"a" * 10)]), Layer([file("b", b"b" * 20)], compression="gzip")]
 

@@ -11,7 +11,7 @@ import io
 import pytest
 from imagebuilder import Member, directory, file, hardlink, layer_tar, opaque, symlink, whiteout
 
-from sizefloor.image.errors import ImageError
+from sizefloor.errors import ImageError
 from sizefloor.image.filesystem import Dir, File, Filesystem, LayerCounts, Special, Symlink
 from sizefloor.image.layer import scan_layer
 

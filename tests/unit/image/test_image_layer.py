@@ -14,7 +14,7 @@ import tarfile
 import pytest
 from imagebuilder import Member, directory, file, hardlink, layer_tar, opaque, symlink, whiteout
 
-from sizefloor.image.errors import DamagedLayer, ImageError
+from sizefloor.errors import DamagedLayer, ImageError
 from sizefloor.image.layer import KEEP_LIMIT, Entry, check_symlink, scan_layer, split_member
 
 

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from imagebuilder import Layer, directory, docker_save, file, hardlink, oci_layout, whiteout
 
-from sizefloor.image.errors import ImageError
+from sizefloor.errors import ImageError
 from sizefloor.image.reader import base_boundary, keep_metadata, read_image
 
 Json = dict[str, Any]

@@ -8,9 +8,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from sizefloor.errors import SizefloorError
+from sizefloor.errors import CompilerError, SizefloorError
 from sizefloor.install import bytecode
-from sizefloor.install.compilers import Compiler, CompilerError, Interpreter, find
+from sizefloor.install.compilers import Compiler, Interpreter, find
 
 VERSION = (sys.version_info.major, sys.version_info.minor)
 SITE = "/usr/local/lib/python3.x/site-packages"
