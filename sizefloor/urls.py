@@ -53,6 +53,16 @@ def pathname2url(path: str) -> str:
     return urllib.parse.quote(path)
 
 
+def is_file_url(url: str) -> bool:
+    """Whether ``url`` names something on this machine (a ``file:`` URL)."""
+    return url.startswith("file:")
+
+
 def file_url_path(url: str) -> str:
-    """The local path a ``file:`` URL names."""
+    """The local path a ``file:`` URL names (its host, if any, is not looked at)."""
     return url2pathname(urllib.parse.urlsplit(url).path)
+
+
+def file_url(path: str) -> str:
+    """The ``file:`` URL of a local path, made absolute (``file:/abs/path``)."""
+    return "file:" + pathname2url(os.path.abspath(path))

@@ -17,10 +17,11 @@ import zipfile
 from dataclasses import dataclass
 from typing import IO
 
-from sizefloor.errors import MetadataUnavailable
+from sizefloor.cache import Cache
+from sizefloor.errors import MetadataUnavailable, OfflineMiss
 from sizefloor.index.finder import DistFile
 from sizefloor.net.http import Http
-from sizefloor.urls import redact, url2pathname
+from sizefloor.urls import redact
 
 ERROR_SHARE = 0.5
 """How far an sdist's estimated installed size can be off, as a share of it."""
@@ -58,30 +59,35 @@ class SdistInfo:
         return int(self.estimated_bytes * share)
 
 
+def read_sdist(http: Http, cache: Cache, dist: DistFile) -> SdistInfo:
+    """:func:`inspect_sdist`, through ``cache`` for files that are not on this machine."""
+    if not dist.is_local:
+        cached = cache.get("sdist", dist.cache_key)
+        if isinstance(cached, SdistInfo):
+            return cached
+        if cache.offline:
+            raise OfflineMiss(f"--offline: the cache has nothing on {dist.filename}.")
+    info = inspect_sdist(http, dist)
+    if not dist.is_local:
+        cache.set("sdist", dist.cache_key, info)
+    return info
+
+
 def inspect_sdist(http: Http, dist: DistFile) -> SdistInfo:
     """Download ``dist`` once and read what it says about itself."""
-    if dist.url.startswith("file:"):
-        import urllib.parse
-
-        path = url2pathname(urllib.parse.urlsplit(dist.url).path)
-        with open(path, "rb") as f:
-            data: IO[bytes] = io.BytesIO(f.read())
-        fetched = 0
-    else:
-        response = http.get(dist.url, headers={"Accept-Encoding": "identity"}, kind="files")
-        if response.status_code != 200:
-            raise MetadataUnavailable(
-                f"{redact(dist.url)} answered {response.status_code}.",
-                hint="The index lists an sdist its server does not serve.",
-            )
-        data = io.BytesIO(response.content)
-        fetched = len(response.content)
+    response = http.get(dist.url, headers={"Accept-Encoding": "identity"}, kind="files")
+    if response.status_code != 200:
+        raise MetadataUnavailable(
+            f"{redact(dist.url)} answered {response.status_code}.",
+            hint="The index lists an sdist its server does not serve.",
+        )
+    data = io.BytesIO(response.content)
     try:
         members = _members(data, dist.filename)
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as exc:
         raise MetadataUnavailable(f"{dist.filename} cannot be opened: {exc}.") from exc
     size = data.seek(0, 2)
-    return _read(dist.filename, size, members, fetched)
+    return _read(dist.filename, size, members, len(response.content))
 
 
 def _members(data: IO[bytes], filename: str) -> dict[str, tuple[int, bytes | None]]:

@@ -57,7 +57,6 @@ from sizefloor.errors import (
 )
 from sizefloor.index.finder import DistFile, Finder, make_dist_file
 from sizefloor.target import Target
-from sizefloor.urls import url2pathname
 
 
 @dataclass(frozen=True)
@@ -689,20 +688,12 @@ def direct_dist(name: str, url: str) -> DistFile | None:
     if "=" in fragment:
         algo, _, digest = fragment.partition("=")
         hashes[algo] = digest
-    size = None
-    if url.startswith("file:"):
-        import os
-
-        path = url2pathname(urllib.parse.urlsplit(url).path)
-        if os.path.isfile(path):
-            size = os.path.getsize(path)
     return make_dist_file(
         canonicalize_name(name),
         filename,
         url.partition("#")[0],
         source="direct URL",
         hashes=hashes,
-        size=size,
     )
 
 
