@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from sizefloor.install.exact import Compiled
     from sizefloor.install.plan import Layout
     from sizefloor.net.http import Http
-    from sizefloor.resolve.provider import Resolved
+    from sizefloor.resolve import Resolved
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as work advances (total 0 = unknown)."""
@@ -234,7 +234,13 @@ class Estimator:
         from sizefloor.dists.wheel import WheelInfo, WheelReader
         from sizefloor.index.finder import Finder
         from sizefloor.install.plan import Layout, directory_blocks, file_blocks
-        from sizefloor.resolve.provider import Provider, Wanted, direct_dist, file_filter, resolve
+        from sizefloor.resolve import (
+            Provider,
+            Wanted,
+            direct_dist,
+            file_filter,
+            resolve_requirements,
+        )
 
         finder = Finder(
             http, cache, index_urls=indexes, find_links=links, accept=file_filter(self.target)
@@ -289,7 +295,7 @@ class Estimator:
             direct=direct,
         )
         self.progress("resolving", 0, 0)
-        resolution = resolve(roots, provider) if roots else None
+        resolution = resolve_requirements(roots, provider) if roots else None
         resolved = list(resolution.packages) if resolution else []
         self.warnings.extend(finder.warnings)
         self.warnings.extend(provider.warnings)
@@ -315,8 +321,11 @@ class Estimator:
             from sizefloor.install.exact import compile_all, sample_all, worth_calibrating
 
             self.progress("compiling", 0, 0)
-            wheels = [Wheel(r.dist, provider.inspection(r.dist), r.display_name) for r in resolved]
-            wheels = [w for w in wheels if isinstance(w.info, WheelInfo)]
+            wheels = [
+                Wheel(r.dist, info, r.display_name)
+                for r in resolved
+                if isinstance(info := provider.inspection(r.dist), WheelInfo)
+            ]
             if not exact_bytecode:
                 wheels = worth_calibrating(wheels, layout)
             compile_wheels = compile_all if exact_bytecode else sample_all
