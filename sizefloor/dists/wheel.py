@@ -202,17 +202,30 @@ class WheelReader:
         buffer, directory = found
         if self.keep_directories:
             self.directories[dist.url] = directory
-        members, fetched, offsets = directory.members, directory.fetched, directory.offsets
-        wanted = _wanted_members(members)
+        read = self._wanted_contents(dist, buffer, directory)
+        if read is None:
+            return self._whole(dist)
+        contents, fetched = read
+        fetched += directory.fetched
+        return _build_info(dist.filename, size, directory.members, contents, fetched, ranged=True)
+
+    def _wanted_contents(
+        self, dist: DistFile, buffer: _Sparse, directory: Directory
+    ) -> tuple[dict[str, bytes], int] | None:
+        """The members sizing reads (METADATA, entry points, script heads) and the bytes
+        it took to get them: from the bytes fetched already, else the index's metadata
+        file, else one more range request. ``None`` when the server refused that range."""
+        offsets = directory.offsets
         contents: dict[str, bytes] = {}
         missing: list[zipdir.Member] = []
-        for member in wanted:
+        for member in _wanted_members(directory.members):
             span = self._span(member, offsets)
             if buffer.covers(*span):
                 contents[member.name] = _read_member(buffer.slice(*span), span[0], member)
             else:
                 missing.append(member)
-        metadata_name = _metadata_member(members)
+        fetched = 0
+        metadata_name = _metadata_member(directory.members)
         if dist.core_metadata and any(m.name == metadata_name for m in missing):
             response = self.http.get(dist.metadata_url, kind="metadata")
             if response.status_code == 200:
@@ -224,12 +237,12 @@ class WheelReader:
             start, end = min(s for s, _ in spans), max(e for _, e in spans)
             more = self.http.get_range(dist.url, start, end)
             if more.status_code != 206:
-                return self._whole(dist)
+                return None
             buffer.add(start, more.content)
             fetched += len(more.content)
             for member, span in zip(missing, spans, strict=False):
                 contents[member.name] = _read_member(buffer.slice(*span), span[0], member)
-        return _build_info(dist.filename, size, members, contents, fetched, ranged=True)
+        return contents, fetched
 
     def _fetch_directory(
         self, dist: DistFile, size: int

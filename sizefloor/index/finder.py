@@ -33,7 +33,7 @@ from packaging.version import InvalidVersion, Version
 
 from sizefloor.cache import Cache
 from sizefloor.errors import IndexUnavailable, OfflineMiss
-from sizefloor.net.http import Http
+from sizefloor.net.http import FileResponse, Http
 from sizefloor.net.local import DIRECTORY_TYPE, missing_directory
 from sizefloor.urls import file_url, is_file_url, redact, strip_credentials
 
@@ -411,6 +411,29 @@ def _parse_page(
         ) from exc
 
 
+def _page_headers(cached: Mapping[str, Any] | None) -> dict[str, str]:
+    """A page request's headers: PEP 691 JSON preferred, and the validators of the copy
+    cached, if any, so that an unchanged page is answered 304."""
+    headers = {"Accept": ACCEPT}
+    if cached is not None:
+        if cached.get("etag"):
+            headers["If-None-Match"] = cached["etag"]
+        if cached.get("last_modified"):
+            headers["If-Modified-Since"] = cached["last_modified"]
+    return headers
+
+
+def _page_entry(response: FileResponse) -> dict[str, Any]:
+    """What the cache keeps of a page: its body as it came, and how to revalidate it."""
+    return {
+        "body": response.content,
+        "url": response.url,
+        "content_type": response.headers.get("content-type", ""),
+        "etag": response.headers.get("etag"),
+        "last_modified": response.headers.get("last-modified"),
+    }
+
+
 class Finder:
     """Every file of a project across the configured indexes and find-links."""
 
@@ -532,13 +555,7 @@ class Finder:
                 f"--offline: the cache has no copy of {redact(url)}.",
                 hint="Run once without --offline to fill the cache.",
             )
-        headers = {"Accept": ACCEPT}
-        if cached is not None:
-            if cached.get("etag"):
-                headers["If-None-Match"] = cached["etag"]
-            if cached.get("last_modified"):
-                headers["If-Modified-Since"] = cached["last_modified"]
-        response = self.http.get(url, headers=headers, kind="pages")
+        response = self.http.get(url, headers=_page_headers(cached), kind="pages")
         if response.status_code == 304 and cached is not None:
             self.cache.set_page(key, cached)
             return _parse_page(cached, url, accept)
@@ -551,13 +568,7 @@ class Finder:
                 f"{redact(url)} answered {response.status_code}.",
                 hint="Check the index URL (--index-url, PIP_INDEX_URL or pip's configuration).",
             )
-        entry = {
-            "body": response.content,
-            "url": response.url,
-            "content_type": response.headers.get("content-type", ""),
-            "etag": response.headers.get("etag"),
-            "last_modified": response.headers.get("last-modified"),
-        }
+        entry = _page_entry(response)
         records = _parse_page(entry, url, accept)
         self.cache.set_page(key, entry)
         return records
