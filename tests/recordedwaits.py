@@ -1,13 +1,12 @@
 """Retries that wait for nothing: the HTTP client's waits recorded instead of slept.
 
-The client takes its ``sleep`` from :class:`sizefloor.net.http.HttpOptions`; an end-to-end
-run builds its options inside :mod:`sizefloor.pipeline`, so :func:`record_waits` hands it
-options whose ``sleep`` records the delays asked for.
+A client waits with the ``sleep`` of its :class:`sizefloor.net.http.HttpOptions`; options
+that name none take :data:`sizefloor.net.http.DEFAULT_SLEEP` when they are made. A whole
+run builds its options inside :mod:`sizefloor.pipeline`, so :func:`record_waits` replaces
+that default for the test.
 """
 
 from __future__ import annotations
-
-import functools
 
 import pytest
 
@@ -17,6 +16,5 @@ from sizefloor.net import http
 def record_waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     """The delays every client made from now on (in this test) asks to wait, in order."""
     delays: list[float] = []
-    options = functools.partial(http.HttpOptions, sleep=delays.append)
-    monkeypatch.setattr(http, "HttpOptions", options)
+    monkeypatch.setattr(http, "DEFAULT_SLEEP", delays.append)
     return delays

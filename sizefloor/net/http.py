@@ -40,6 +40,10 @@ R = TypeVar("R")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
+DEFAULT_SLEEP: Callable[[float], object] = time.sleep
+"""How clients wait between tries when their options name no ``sleep``: read when the
+options are made, so a test of a whole run can replace it (``tests/recordedwaits.py``)."""
+
 
 @dataclass
 class Traffic:
@@ -77,8 +81,11 @@ class HttpOptions:
     client_cert: str | None = None
     proxy: str | None = None
     trusted_hosts: tuple[str, ...] = ()
-    sleep: Callable[[float], object] = field(default=time.sleep, compare=False, repr=False)
-    """How the client waits between two tries (tests pass one that records the delays)."""
+    sleep: Callable[[float], object] = field(
+        default_factory=lambda: DEFAULT_SLEEP, compare=False, repr=False
+    )
+    """How the client waits between two tries (tests pass one that records the delays);
+    :data:`DEFAULT_SLEEP` when the options were made."""
 
 
 class FileResponse:
@@ -166,39 +173,20 @@ class Http:
     def _make_client(self) -> httpx.Client:
         # Imported here: importing httpx and loading the TLS trust store cost a warm run
         # (answered from the cache) time it does not need to spend.
-        import httpx
+        from sizefloor.net.client import make_client
 
-        from sizefloor.net.auth import HostAuth
-        from sizefloor.net.dns import Resolver
-        from sizefloor.net.filetransport import FileTransport
-        from sizefloor.net.transport import PerOrigin
-
-        self.resolver = Resolver()
-        limits = httpx.Limits(
-            max_connections=self.options.concurrency,
-            max_keepalive_connections=self.options.concurrency,
+        options = self.options
+        client, self.resolver = make_client(
+            timeout=options.timeout,
+            concurrency=options.concurrency,
+            cert=options.cert,
+            client_cert=options.client_cert,
+            proxy=options.proxy,
+            trusted_hosts=options.trusted_hosts,
+            credentials=self._credentials,
+            user_agent=_user_agent(),
         )
-        verify = self.options.cert or True
-        return httpx.Client(
-            auth=HostAuth(self._credentials),
-            verify=verify,
-            cert=self.options.client_cert,
-            proxy=self.options.proxy,
-            trust_env=True,
-            timeout=httpx.Timeout(self.options.timeout, connect=min(self.options.timeout, 15.0)),
-            follow_redirects=True,
-            limits=limits,
-            # per origin: see sizefloor.net.transport
-            transport=PerOrigin(
-                self.resolver,
-                verify=verify,
-                cert=self.options.client_cert,
-                limits=limits,
-                trusted=self.options.trusted_hosts,
-            ),
-            mounts={"file://": FileTransport()},
-            headers={"User-Agent": _user_agent()},
-        )
+        return client
 
     def __enter__(self) -> Http:
         return self
