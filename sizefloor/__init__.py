@@ -12,9 +12,12 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 __all__ = [
+    "Floor",
     "InputError",
+    "Options",
     "PackageSize",
     "Report",
+    "RuntimeSize",
     "SizefloorError",
     "Target",
     "Totals",
@@ -24,8 +27,9 @@ __all__ = [
 
 if TYPE_CHECKING:
     from sizefloor.errors import InputError, SizefloorError
+    from sizefloor.options import Options
     from sizefloor.pipeline.estimator import estimate
-    from sizefloor.report import PackageSize, Report, Totals
+    from sizefloor.report import Floor, PackageSize, Report, RuntimeSize, Totals
     from sizefloor.target import Target
 
 _LAZY = {
@@ -33,6 +37,9 @@ _LAZY = {
     "Report": "sizefloor.report",
     "PackageSize": "sizefloor.report",
     "Totals": "sizefloor.report",
+    "Floor": "sizefloor.report",
+    "RuntimeSize": "sizefloor.report",
+    "Options": "sizefloor.options",
     "Target": "sizefloor.target",
     "SizefloorError": "sizefloor.errors",
     "InputError": "sizefloor.errors",
@@ -44,7 +51,7 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'sizefloor' has no attribute {name!r}")
-    import importlib
+    import importlib  # here, not at the top: `import sizefloor` itself stays free
 
     return getattr(importlib.import_module(module), name)
 

@@ -13,6 +13,7 @@ bypassed with a warning: sizefloor then works without it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sys
 import threading
@@ -72,7 +73,7 @@ class Cache:
         if directory is None:
             return
         try:
-            import diskcache
+            import diskcache  # its sqlite3 import is paid only by a run with a cache
 
             self._disk = diskcache.Cache(
                 str(directory),
@@ -175,8 +176,6 @@ class Cache:
         process reads the old file or the new one); ``None`` when it cannot be."""
         if self._disk is None or self.directory is None:
             return None
-        import hashlib
-
         name = hashlib.sha256(f"{_SCHEMA}:{key}".encode()).hexdigest()
         path = self._blob_path(name)
         temporary = path.with_name(f"{name}.{os.getpid()}.{threading.get_ident()}.tmp")

@@ -6,10 +6,13 @@
 
 from __future__ import annotations
 
+import heapq
 from array import array
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
+
+from packaging.utils import canonicalize_name
 
 JSON_SCHEMA_VERSION = 1
 
@@ -246,6 +249,115 @@ class Floor:
 
 
 @dataclass(frozen=True)
+class Finding:
+    """Something in the installed files that could go, and what it would save."""
+
+    kind: str
+    """One of :data:`sizefloor.analysis.findings.KINDS`."""
+    title: str
+    bytes: int
+    """What acting on it saves (for ``large-file``: the file's size)."""
+    files: int
+    """How many files it concerns."""
+    packages: tuple[tuple[str, int], ...]
+    """(package, bytes), largest first."""
+    paths: tuple[tuple[str, int], ...]
+    """(folder or file, bytes), largest first, at most 10; site-packages paths are
+    relative to site-packages, others to the prefix."""
+    remedy: str
+    """What to do about it, in one line."""
+    saving: bool = True
+    """``False`` for advice whose bytes may be counted by another finding."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "title": self.title,
+            "bytes": self.bytes,
+            "files": self.files,
+            "saving": self.saving,
+            "packages": [{"name": n, "bytes": b} for n, b in self.packages],
+            "paths": [{"path": p, "bytes": b} for p, b in self.paths],
+            "remedy": self.remedy,
+        }
+
+
+@dataclass(frozen=True)
+class LargeFile:
+    """One file of the set, with the package that installs it."""
+
+    package: str
+    path: str
+    """Relative to the prefix."""
+    size: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"package": self.package, "path": self.path, "bytes": self.size}
+
+
+def largest_files(packages: Iterable[PackageSize], n: int) -> list[LargeFile]:
+    """The ``n`` largest files across ``packages``, largest first."""
+    ranked = heapq.nsmallest(
+        max(n, 0),
+        ((-f.size, p.name, f.path) for p in packages for f in p.contents),
+    )
+    return [LargeFile(name, path, -negative) for negative, name, path in ranked]
+
+
+@dataclass(frozen=True)
+class PackageLinks:
+    """Where one package sits in the dependency graph."""
+
+    dependencies: tuple[str, ...]
+    """What it requires (canonical names), largest first."""
+    unique_bytes: int | None
+    """For a top-level requirement: the bytes only it pulls in (``None`` for the others)."""
+    retained_bytes: int
+    """It and what only it pulls in: what would go with it."""
+
+
+@dataclass(frozen=True)
+class RequirementShare:
+    """One top-level requirement's part of the total."""
+
+    name: str
+    origins: tuple[str, ...]
+    """Where it is required (``requirements.txt:3``)."""
+    unique_bytes: int
+    """What dropping it saves: the packages only it pulls in."""
+    reachable_bytes: int
+    """It and everything below it, each counted once."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "origins": list(self.origins),
+            "unique_bytes": self.unique_bytes,
+            "reachable_bytes": self.reachable_bytes,
+        }
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """What the packages say beyond their sizes, worked out once by
+    :func:`sizefloor.analysis.summary.analyse` and kept with the report."""
+
+    links: Mapping[str, PackageLinks]
+    """Canonical package name -> its place in the graph."""
+    requirements: tuple[RequirementShare, ...]
+    shared_bytes: int
+    """Bytes of packages that more than one top-level requirement pulls in."""
+    unattached_bytes: int
+    """Bytes of packages no top-level requirement reaches."""
+    findings: tuple[Finding, ...]
+
+    @property
+    def findings_bytes(self) -> int:
+        """What the saving findings together would save (they do not overlap)."""
+        return sum(f.bytes for f in self.findings if f.saving)
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything an estimate found, sorted largest package first."""
 
@@ -268,6 +380,8 @@ class Report:
     """The base the dependencies run on (``--base``); ``None`` when none was named."""
     image_bytes: int | None = None
     """A real image's size to compare with the floor (``--image-size``)."""
+    analysis: Analysis | None = None
+    """The graph and the findings (:mod:`sizefloor.analysis`); every estimate has them."""
 
     @property
     def floor(self) -> Floor:
@@ -280,8 +394,6 @@ class Report:
 
     def package(self, name: str) -> PackageSize:
         """The entry for ``name`` (any spelling PEP 503 treats as equal)."""
-        from packaging.utils import canonicalize_name
-
         wanted = canonicalize_name(name)
         for p in self.packages:
             if canonicalize_name(p.name) == wanted:
@@ -291,8 +403,6 @@ class Report:
     def to_json(self, *, files: bool = False, top: int = 0) -> dict[str, Any]:
         """The report as JSON (``docs/json-schema.md``); ``files`` adds each package's
         installed files, ``top`` the ``top`` largest files of the set."""
-        from sizefloor.analysis.attach import add_analyses
-
         document = {
             "schema_version": JSON_SCHEMA_VERSION,
             "sizefloor": self.sizefloor_version,
@@ -300,7 +410,7 @@ class Report:
             "compile_bytecode": self.compile_bytecode,
             "sources": list(self.sources),
             "indexes": list(self.indexes),
-            "packages": [p.to_json() for p in self.packages],
+            "packages": [self._package_json(p, files) for p in self.packages],
             "unsized": [u.to_json() for u in self.unsized],
             "totals": self.totals.to_json(),
             "exact": self.exact,
@@ -316,5 +426,26 @@ class Report:
                 "ratio": round(self.image_bytes / floor, 3) if floor else None,
                 "above_floor_bytes": self.image_bytes - floor,
             }
-        add_analyses(document, self, files=files, top=top)
+        if self.analysis is not None:
+            document["requirements"] = [r.to_json() for r in self.analysis.requirements]
+            document["shared_bytes"] = self.analysis.shared_bytes
+            document["unattached_bytes"] = self.analysis.unattached_bytes
+            document["findings"] = [f.to_json() for f in self.analysis.findings]
+            document["findings_bytes"] = self.analysis.findings_bytes
+        if top:
+            document["largest_files"] = [f.to_json() for f in largest_files(self.packages, top)]
         return document
+
+    def _package_json(self, package: PackageSize, files: bool) -> dict[str, Any]:
+        entry = package.to_json()
+        if self.analysis is not None:
+            links = self.analysis.links[canonicalize_name(package.name)]
+            entry["dependencies"] = list(links.dependencies)
+            entry["unique_bytes"] = links.unique_bytes
+            entry["retained_bytes"] = links.retained_bytes
+        if files:
+            entry["contents"] = [
+                {"path": f.path, "bytes": f.size, "from_wheel": f.from_wheel}
+                for f in package.contents
+            ]
+        return entry

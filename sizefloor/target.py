@@ -31,10 +31,14 @@ from sizefloor.errors import TargetError
 
 __all__ = [
     "ARCHES",
+    "ARCHITECTURES",
     "DEBIAN_STABLE_GLIBC",
     "DEFAULT_MUSL",
     "MUSL_ARCHES",
+    "Architecture",
+    "PlatformSpec",
     "Target",
+    "parse_platform",
 ]
 
 DEBIAN_STABLE_GLIBC: tuple[int, int] = (2, 41)
@@ -46,16 +50,34 @@ DEFAULT_MUSL: tuple[int, int] = (1, 2)
 MIN_PYTHON: tuple[int, int] = (3, 8)
 MIN_GLIBC: tuple[int, int] = (2, 5)
 
-# uname -m spelling -> Docker platform.
-_DOCKER_PLATFORM: dict[str, str] = {
-    "x86_64": "linux/amd64",
-    "aarch64": "linux/arm64",
-    "armv7l": "linux/arm/v7",
-    "ppc64le": "linux/ppc64le",
-    "s390x": "linux/s390x",
-    "i686": "linux/386",
+
+class Architecture(NamedTuple):
+    """One CPU architecture under each of the names sizefloor meets it by."""
+
+    uname: str
+    """``uname -m``, as wheel platform tags spell it: ``aarch64``."""
+    platform: str
+    """Docker's platform: ``linux/arm64``."""
+    docker: str
+    """Docker's (Go's) architecture word, as image indexes and registries write it: ``arm64``."""
+    debian: str
+    """Debian's architecture name, as its package indices write it: ``arm64``."""
+
+
+ARCHITECTURES: dict[str, Architecture] = {
+    a.uname: a
+    for a in (
+        Architecture("x86_64", "linux/amd64", "amd64", "amd64"),
+        Architecture("aarch64", "linux/arm64", "arm64", "arm64"),
+        Architecture("armv7l", "linux/arm/v7", "arm", "armhf"),
+        Architecture("ppc64le", "linux/ppc64le", "ppc64le", "ppc64el"),
+        Architecture("s390x", "linux/s390x", "s390x", "s390x"),
+        Architecture("i686", "linux/386", "386", "i386"),
+    )
 }
-ARCHES: tuple[str, ...] = tuple(_DOCKER_PLATFORM)
+"""The supported architectures by ``uname -m``: the one map of their names."""
+
+ARCHES: tuple[str, ...] = tuple(ARCHITECTURES)
 """Supported architectures, in ``uname -m`` spelling (as in wheel platform tags)."""
 
 MUSL_ARCHES: frozenset[str] = frozenset({"x86_64", "aarch64", "i686", "armv7l", "ppc64le", "s390x"})
@@ -119,10 +141,17 @@ _PYTHON_HINT = (
 )
 
 
-class _PlatformSpec(NamedTuple):
+class PlatformSpec(NamedTuple):
+    """What a platform string says: an architecture, and the C library when it names one."""
+
     arch: str
+    """``uname -m``."""
     libc: str | None
     libc_version: tuple[int, int] | None
+
+    @property
+    def docker_platform(self) -> str:
+        return ARCHITECTURES[self.arch].platform
 
 
 @dataclass(frozen=True)
@@ -184,7 +213,7 @@ class Target:
                     hint="Pass a full version of the same minor version, e.g. "
                     f"{version[0]}.{version[1]}.0, or none at all.",
                 )
-        if self.arch not in _DOCKER_PLATFORM:
+        if self.arch not in ARCHITECTURES:
             raise TargetError(
                 f"Unsupported architecture {self.arch!r}.",
                 hint="Supported architectures: " + ", ".join(ARCHES) + ".",
@@ -251,9 +280,7 @@ class Target:
         :data:`DEFAULT_MUSL` for musl, or what the platform tag names.
         """
         version, full_version = _parse_python(python)
-        spec = (
-            _PlatformSpec("x86_64", None, None) if platform is None else _parse_platform(platform)
-        )
+        spec = PlatformSpec("x86_64", None, None) if platform is None else parse_platform(platform)
         chosen_libc = _parse_libc(libc) if libc is not None else None
         if spec.libc is not None and chosen_libc is not None and spec.libc != chosen_libc:
             raise TargetError(
@@ -275,7 +302,7 @@ class Target:
                 f"--platform {platform} means {final_libc} {fixed}, but --libc-version "
                 f"{libc_version} was given.",
                 hint="Drop --libc-version, or name the platform without a version "
-                f"(e.g. {_docker_word(spec.arch)}).",
+                f"(e.g. {ARCHITECTURES[spec.arch].platform}).",
             )
         final_version = wanted_version or spec.libc_version
         if final_version is None:
@@ -293,7 +320,7 @@ class Target:
     @property
     def docker_platform(self) -> str:
         """The platform as ``docker build --platform`` spells it, e.g. ``linux/arm64``."""
-        return _DOCKER_PLATFORM[self.arch]
+        return ARCHITECTURES[self.arch].platform
 
     @property
     def python(self) -> str:
@@ -471,12 +498,12 @@ def _unsupported_arch(text: str, arch: str) -> TargetError:
 
 
 def _uname_arch(text: str, arch: str) -> str:
-    if arch in _DOCKER_PLATFORM:
+    if arch in ARCHITECTURES:
         return arch
     raise _unsupported_arch(text, arch)
 
 
-def _parse_platform(text: str) -> _PlatformSpec:
+def parse_platform(text: str) -> PlatformSpec:
     value = text.strip().lower()
     if not value:
         raise TargetError("Empty platform.", hint=_PLATFORM_HINT)
@@ -486,7 +513,7 @@ def _parse_platform(text: str) -> _PlatformSpec:
             hint=_PLATFORM_HINT,
         )
     if value == "linux":
-        return _PlatformSpec("x86_64", None, None)
+        return PlatformSpec("x86_64", None, None)
 
     # Docker: [linux/]ARCH[/VARIANT]
     parts = value.split("/")
@@ -499,7 +526,7 @@ def _parse_platform(text: str) -> _PlatformSpec:
         variant = parts[1] if len(parts) == 2 else None
         if word == "arm":
             if variant in (None, "v7"):
-                return _PlatformSpec("armv7l", None, None)
+                return PlatformSpec("armv7l", None, None)
             raise _unsupported_arch(text, f"arm/{variant}")
         arch = _DOCKER_ARCH.get(word)
         if arch is None:
@@ -512,32 +539,32 @@ def _parse_platform(text: str) -> _PlatformSpec:
                 f"Unknown variant {variant!r} for {word} in platform {text!r}.",
                 hint=_PLATFORM_HINT,
             )
-        return _PlatformSpec(arch, None, None)
+        return PlatformSpec(arch, None, None)
 
     # pip tags: manylinux_X_Y_ARCH, manylinux2014_ARCH, musllinux_X_Y_ARCH, linux_ARCH
     if match := re.fullmatch(r"manylinux_(\d+)_(\d+)_(\w+)", value):
         arch = _uname_arch(text, match[3])
-        return _PlatformSpec(arch, "glibc", (int(match[1]), int(match[2])))
+        return PlatformSpec(arch, "glibc", (int(match[1]), int(match[2])))
     if match := re.fullmatch(r"(manylinux(?:2014|2010|1))_(\w+)", value):
         return _legacy_manylinux(text, match[1], match[2])
     if match := re.fullmatch(r"musllinux_(\d+)_(\d+)_(\w+)", value):
         arch = _uname_arch(text, match[3])
-        return _PlatformSpec(arch, "musl", (int(match[1]), int(match[2])))
+        return PlatformSpec(arch, "musl", (int(match[1]), int(match[2])))
     if match := re.fullmatch(r"linux_(\w+)", value):
-        return _PlatformSpec(_uname_arch(text, match[1]), None, None)
+        return PlatformSpec(_uname_arch(text, match[1]), None, None)
 
     # uv: ARCH-manylinux_X_Y, ARCH-manylinux2014, ARCH-unknown-linux-{gnu,musl}
     if match := re.fullmatch(r"(\w+)-manylinux_(\d+)_(\d+)", value):
         arch = _triple_arch(text, match[1])
-        return _PlatformSpec(arch, "glibc", (int(match[2]), int(match[3])))
+        return PlatformSpec(arch, "glibc", (int(match[2]), int(match[3])))
     if match := re.fullmatch(r"(\w+)-(manylinux(?:2014|2010|1))", value):
         return _legacy_manylinux(text, match[2], _triple_arch(text, match[1]))
     if match := re.fullmatch(r"(\w+)-unknown-linux(?:-(gnu|gnueabihf|musl|musleabihf))?", value):
         arch = _triple_arch(text, match[1])
         abi = match[2]
         if abi is None:
-            return _PlatformSpec(arch, None, None)
-        return _PlatformSpec(arch, "musl" if abi.startswith("musl") else "glibc", None)
+            return PlatformSpec(arch, None, None)
+        return PlatformSpec(arch, "musl" if abi.startswith("musl") else "glibc", None)
 
     raise TargetError(f"Unknown platform {text!r}.", hint=_PLATFORM_HINT)
 
@@ -549,7 +576,7 @@ def _triple_arch(text: str, word: str) -> str:
     return arch
 
 
-def _legacy_manylinux(text: str, name: str, arch: str) -> _PlatformSpec:
+def _legacy_manylinux(text: str, name: str, arch: str) -> PlatformSpec:
     arch = _uname_arch(text, arch)
     version = _LEGACY_BY_NAME[name]
     if name != "manylinux2014" and arch not in ("x86_64", "i686"):
@@ -558,11 +585,7 @@ def _legacy_manylinux(text: str, name: str, arch: str) -> _PlatformSpec:
             hint=f"{name} exists only for x86_64 and i686; for {arch} use "
             f"manylinux2014_{arch} or manylinux_2_X_{arch}.",
         )
-    return _PlatformSpec(arch, "glibc", version)
-
-
-def _docker_word(arch: str) -> str:
-    return _DOCKER_PLATFORM[arch]
+    return PlatformSpec(arch, "glibc", version)
 
 
 def _example_platform(arch: str, libc: str) -> str:

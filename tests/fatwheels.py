@@ -19,6 +19,7 @@ from pathlib import Path
 
 from wheelbuilder import build_wheel
 
+from sizefloor.analysis.summary import analysed
 from sizefloor.report import InstalledFile, PackageSize, Report, Totals
 
 __all__ = [
@@ -120,8 +121,9 @@ def pkg(
 
 
 def make_report(*packages: PackageSize) -> Report:
+    """A report as an estimate makes one: its packages largest first, analysed."""
     ordered = tuple(sorted(packages, key=lambda p: (-p.installed_bytes, p.name)))
-    return Report(
+    report = Report(
         sizefloor_version="test",
         target={
             "python": "3.12",
@@ -134,3 +136,4 @@ def make_report(*packages: PackageSize) -> Report:
         compile_bytecode=False,
         sources=("requirements.txt",),
     )
+    return analysed(report)

@@ -120,7 +120,7 @@ def compress(data: bytes, kind: str) -> bytes:
     if kind == "gzip":
         return gzip.compress(data, mtime=0)
     if kind == "zstd":
-        import zstandard
+        import zstandard  # optional: only the zstd tests need it, and they skip without it
 
         return bytes(zstandard.ZstdCompressor(level=3).compress(data))
     return data
@@ -238,7 +238,28 @@ def oci_layout(
         architecture=architecture,
     )
     config_bytes = _json_bytes(config)
-    manifest = {
+    manifest_bytes = _json_bytes(_manifest(config_bytes, blobs, layers))
+    files: dict[str, bytes] = {"oci-layout": b'{"imageLayoutVersion":"1.0.0"}'}
+    for data in [*blobs, config_bytes, manifest_bytes]:
+        files[_blob_path(data)] = data
+    manifest_desc = {
+        "mediaType": "application/vnd.oci.image.manifest.v1+json",
+        "digest": sha256(manifest_bytes),
+        "size": len(manifest_bytes),
+        "platform": {"os": "linux", "architecture": architecture},
+        "annotations": {"org.opencontainers.image.ref.name": ref},
+    }
+    files.update(_index_files(manifest_desc, ref, nested=nested_index))
+    _write(dest, files, as_tar=as_tar)
+    return Built(dest, tars, blobs, config, manifest_desc)
+
+
+def _blob_path(data: bytes) -> str:
+    return "blobs/sha256/" + sha256(data).split(":")[1]
+
+
+def _manifest(config_bytes: bytes, blobs: Sequence[bytes], layers: Sequence[Layer]) -> Any:
+    return {
         "schemaVersion": 2,
         "mediaType": "application/vnd.oci.image.manifest.v1+json",
         "config": {
@@ -251,36 +272,32 @@ def oci_layout(
             for b, layer in zip(blobs, layers, strict=True)
         ],
     }
-    manifest_bytes = _json_bytes(manifest)
-    files: dict[str, bytes] = {"oci-layout": b'{"imageLayoutVersion":"1.0.0"}'}
-    for data in [*blobs, config_bytes, manifest_bytes]:
-        files["blobs/sha256/" + sha256(data).split(":")[1]] = data
-    manifest_desc = {
-        "mediaType": "application/vnd.oci.image.manifest.v1+json",
-        "digest": sha256(manifest_bytes),
-        "size": len(manifest_bytes),
-        "platform": {"os": "linux", "architecture": architecture},
+
+
+def _index_files(manifest_desc: dict[str, Any], ref: str, *, nested: bool) -> dict[str, bytes]:
+    """``index.json`` listing the manifest, or (``nested``) an inner index that lists it."""
+    if not nested:
+        return {"index.json": _json_bytes({"schemaVersion": 2, "manifests": [manifest_desc]})}
+    inner = _json_bytes({"schemaVersion": 2, "manifests": [manifest_desc]})
+    top = {
+        "mediaType": "application/vnd.oci.image.index.v1+json",
+        "digest": sha256(inner),
+        "size": len(inner),
         "annotations": {"org.opencontainers.image.ref.name": ref},
     }
-    if nested_index:
-        inner = _json_bytes({"schemaVersion": 2, "manifests": [manifest_desc]})
-        files["blobs/sha256/" + sha256(inner).split(":")[1]] = inner
-        top = {
-            "mediaType": "application/vnd.oci.image.index.v1+json",
-            "digest": sha256(inner),
-            "size": len(inner),
-            "annotations": {"org.opencontainers.image.ref.name": ref},
-        }
-        files["index.json"] = _json_bytes({"schemaVersion": 2, "manifests": [top]})
-    else:
-        files["index.json"] = _json_bytes({"schemaVersion": 2, "manifests": [manifest_desc]})
+    return {
+        _blob_path(inner): inner,
+        "index.json": _json_bytes({"schemaVersion": 2, "manifests": [top]}),
+    }
+
+
+def _write(dest: Path, files: Mapping[str, bytes], *, as_tar: bool) -> None:
     if as_tar:
         with tarfile.open(dest, "w", format=tarfile.PAX_FORMAT) as tar:
             for name, data in files.items():
                 _add(tar, name, data)
-    else:
-        for name, data in files.items():
-            target = dest / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-    return Built(dest, tars, blobs, config, manifest_desc)
+        return
+    for name, data in files.items():
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)

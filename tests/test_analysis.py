@@ -9,13 +9,13 @@ from dataclasses import replace
 import pytest
 from fatwheels import make_report, pkg
 
-from sizefloor.analysis.budget import Budget, floor_bytes, floor_of
+from sizefloor.analysis.budget import Budget
 from sizefloor.analysis.graph import DependencyGraph, immediate_dominators
 from sizefloor.errors import InputError
 from sizefloor.render.formats import render
 from sizefloor.render.views import render_tree, render_why
 from sizefloor.report import PackageSize, Report, RuntimeSize
-from sizefloor.units import InvalidSize, parse_size
+from sizefloor.units import InvalidSize, human, parse_size
 
 # -------------------------------------------------------------------------------- units
 
@@ -76,9 +76,12 @@ def test_budget_above_and_below() -> None:
     )
 
 
-def test_floor_is_the_reports_floor_runtime_included() -> None:
+def test_budget_checks_the_reports_floor_runtime_included() -> None:
     plain = ds_report()
-    assert floor_of(plain) == (plain.totals.installed_bytes, "the installed size")
+    budget = Budget.parse("1B")
+    assert f"the installed size is {human(plain.totals.installed_bytes)}" in str(
+        budget.check(plain)
+    )
     runtime = RuntimeSize(
         base="python:3.12-slim",
         python="3.12",
@@ -89,8 +92,10 @@ def test_floor_is_the_reports_floor_runtime_included() -> None:
         exact=True,
     )
     based = replace(plain, runtime=runtime)
-    assert floor_bytes(based) == plain.totals.installed_bytes + 120 * MB
-    assert floor_of(based)[1] == "the floor (runtime and packages)"
+    assert based.floor.installed_bytes == plain.totals.installed_bytes + 120 * MB
+    assert f"the floor (runtime and packages) is {human(based.floor.installed_bytes)}" in str(
+        budget.check(based)
+    )
 
 
 # -------------------------------------------------------------------------- the graph

@@ -356,7 +356,8 @@ def test_exact_bytecode_for_another_python_warns_and_models(
 
 
 def test_the_cli_takes_exact_bytecode() -> None:
-    from sizefloor.cli.estimate import build_parser, options_from_args
+    from sizefloor.cli.arguments import options_from_args
+    from sizefloor.cli.estimate import build_parser
 
     args = build_parser().parse_args(["r.txt", "--exact-bytecode"])
     args.pip_version = (26, 0)

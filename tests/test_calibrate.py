@@ -329,7 +329,8 @@ def test_another_target_python_is_calibrated_by_its_own_interpreter(
 
 
 def test_the_cli_takes_model_bytecode() -> None:
-    from sizefloor.cli.estimate import build_parser, options_from_args
+    from sizefloor.cli.arguments import options_from_args
+    from sizefloor.cli.estimate import build_parser
 
     args = build_parser().parse_args(["r.txt", "--model-bytecode"])
     args.pip_version = (26, 0)

@@ -17,10 +17,11 @@ import pytest
 from fatwheels import build_fat, make_report, pkg
 from indexserver import IndexServer
 
-from sizefloor.analysis.diff import diff_reports, render_diff
+from sizefloor.analysis.diff import diff_reports
 from sizefloor.cli.diff import materialize
 from sizefloor.cli.main import main
 from sizefloor.errors import InputError
+from sizefloor.render.diff import render_diff
 
 ServerFactory = Callable[..., IndexServer]
 Run = Callable[..., tuple[int, str, str]]

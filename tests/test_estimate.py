@@ -44,7 +44,7 @@ from sizefloor.errors import (
     ResolutionImpossible,
 )
 from sizefloor.index.finder import make_dist_file
-from sizefloor.install.plan import Layout, plan_install
+from sizefloor.install.plan import InstallScheme, plan_install
 from sizefloor.net.http import Http
 from sizefloor.report import Report
 
@@ -207,7 +207,7 @@ def test_graph_files_match_pip_one_by_one(
     plan = plan_install(
         info,
         project="app",
-        layout=Layout((3, 12), executable=sys.executable, pip_version=pip_version()),
+        scheme=InstallScheme((3, 12), executable=sys.executable, pip_version=pip_version()),
         compile_bytecode=False,
         requested=True,
     )

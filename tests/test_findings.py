@@ -79,7 +79,7 @@ def by_kind(found: list[Finding]) -> dict[str, list[Finding]]:
 
 
 def test_each_kind_with_exact_bytes() -> None:
-    found = by_kind(find(fat_report()))
+    found = by_kind(find(fat_report().packages))
     (tests,) = found["tests"]
     assert tests.bytes == 10_000 + 8_000 + 333 + 2_000 + 7_000
     assert tests.files == 5
@@ -103,11 +103,11 @@ def test_each_kind_with_exact_bytes() -> None:
     assert sources.bytes == 1_200 + 800 + 90
     (bytecode,) = found["bytecode"]
     assert bytecode.bytes == 640 + 55
-    assert all(f.remedy for f in find(fat_report()))
+    assert all(f.remedy for f in find(fat_report().packages))
 
 
 def test_shared_libraries_matched_by_name_before_the_hash() -> None:
-    found = by_kind(find(fat_report()))
+    found = by_kind(find(fat_report().packages))
     libraries = {f.title: f for f in found["shared-library"]}
     gfortran = libraries["libgfortran bundled 3 times"]
     assert gfortran.saving
@@ -125,7 +125,7 @@ def test_shared_libraries_matched_by_name_before_the_hash() -> None:
 
 
 def test_large_files_are_advice_and_savings_add_up() -> None:
-    found = find(fat_report())
+    found = find(fat_report().packages)
     large = [f for f in found if f.kind == "large-file"]
     assert [f.paths[0] for f in large] == [
         ("scipyish.libs/libscipy_openblas-c128ec02.so", 36_060_905),
@@ -184,12 +184,12 @@ def test_library_key() -> None:
 
 def test_largest_files_and_folders() -> None:
     report = fat_report()
-    top = largest_files(report, 2)
+    top = largest_files(report.packages, 2)
     assert [(f.package, f.size) for f in top] == [
         ("scipyish", 36_060_905),
         ("numpyish", 22_419_249),
     ]
-    assert largest_files(report, 0) == []
+    assert largest_files(report.packages, 0) == []
     scipyish = report.package("scipyish")
     assert folders(scipyish) == [
         ("scipyish.libs", 36_060_905 + 2_833_617 + 2_686_065),
@@ -200,5 +200,5 @@ def test_largest_files_and_folders() -> None:
 
 def test_nothing_to_find() -> None:
     report = make_report(pkg("plain", files={"plain/__init__.py": 10}))
-    assert find(report) == []
+    assert find(report.packages) == []
     assert findings_lines(report) == []

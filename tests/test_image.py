@@ -16,7 +16,7 @@ import re
 import tarfile
 import zipfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +41,13 @@ from wheelbuilder import build_wheel, make_files
 
 import sizefloor
 from sizefloor.cli.main import main
-from sizefloor.image.archive import ImageError
+from sizefloor.image import decompress
+from sizefloor.image.audit import audit
 from sizefloor.image.decompress import zstd_available
+from sizefloor.image.errors import ImageError
+from sizefloor.image.floor import Floor
 from sizefloor.image.reader import read_image
+from sizefloor.pipeline.estimator import Options
 
 # ---------------------------------------------------------------------------------------------
 # helpers: deterministic content, and an independent model of the final filesystem
@@ -422,8 +426,6 @@ def test_zstd_without_a_library_is_a_clear_error(
     name = sha256(built.blobs[0]).split(":")[1]
     manifest_dir = built.path / "blobs" / "sha256"
     (manifest_dir / name).write_bytes(frame)
-    import sizefloor.image.decompress as decompress
-
     monkeypatch.setattr(decompress, "_zstd_module", lambda: None)
     code, _, err = run_cli(["image", str(built.path)], capsys)
     assert code == 2
@@ -466,30 +468,53 @@ def dpkg_status(*packages: str) -> bytes:
 
 @pytest.fixture
 def blog_image(tmp_path: Path, index_server: IndexServerFactory) -> Iterator[BlogImage]:
-    wheels = tmp_path / "wheels"
-    core = build_wheel(
-        wheels,
-        "webapp-core",
-        "1.0",
-        files=make_files(30, 9_000, prefix="webapp_core/m"),
-        requires_dist=["helper>=1"],
-    )
-    helper = build_wheel(wheels, "helper", "1.2", files=make_files(12, 8_000, prefix="helper/h"))
-    junk = build_wheel(
-        wheels, "notebook-junk", "3.0", files=make_files(20, 7_500, prefix="notebook_junk/n")
-    )
-    devtool = build_wheel(wheels, "devtool", "0.9", files=make_files(8, 6_000, prefix="devtool/d"))
-    base_pip = build_wheel(
-        wheels / "base", "pip", "24.0", files=make_files(25, 6_000, prefix="pip/_internal/p")
-    )
-    old = build_wheel(
-        wheels / "old", "oldpkg", "1.0", files=make_files(10, 11_000, prefix="oldpkg/o")
-    )
-    server = index_server(wheels)
+    wheels = _blog_wheels(tmp_path / "wheels")
+    server = index_server(tmp_path / "wheels")
     requirements = tmp_path / "requirements.txt"
     requirements.write_text("webapp-core\n")
+    parts = {**_base_parts(wheels), **_build_parts(), **_app_parts(), **_install_parts(wheels)}
+    layers = _blog_layers(parts)
+    built = docker_save(
+        tmp_path / "blog.tar",
+        layers,
+        history=_blog_history(layers),
+        tags=("blog-app:latest",),
+        env=("PYTHON_VERSION=3.11.9",),
+    )
+    yield BlogImage(built.path, layers, parts, requirements, server.simple_url)
 
-    parts: dict[str, dict[str, bytes]] = {
+
+def _blog_wheels(wheels: Path) -> dict[str, Path]:
+    """The requirement (webapp-core, needing helper), extras, the base's pip, a stale package."""
+    return {
+        "core": build_wheel(
+            wheels,
+            "webapp-core",
+            "1.0",
+            files=make_files(30, 9_000, prefix="webapp_core/m"),
+            requires_dist=["helper>=1"],
+        ),
+        "helper": build_wheel(
+            wheels, "helper", "1.2", files=make_files(12, 8_000, prefix="helper/h")
+        ),
+        "junk": build_wheel(
+            wheels, "notebook-junk", "3.0", files=make_files(20, 7_500, prefix="notebook_junk/n")
+        ),
+        "devtool": build_wheel(
+            wheels, "devtool", "0.9", files=make_files(8, 6_000, prefix="devtool/d")
+        ),
+        "base_pip": build_wheel(
+            wheels / "base", "pip", "24.0", files=make_files(25, 6_000, prefix="pip/_internal/p")
+        ),
+        "old": build_wheel(
+            wheels / "old", "oldpkg", "1.0", files=make_files(10, 11_000, prefix="oldpkg/o")
+        ),
+    }
+
+
+def _base_parts(wheels: dict[str, Path]) -> dict[str, dict[str, bytes]]:
+    """The base image: an operating system, a Python and its pip."""
+    return {
         "os": {
             "usr/lib/x86_64-linux-gnu/libbig.so.1": blob(2_600_000, "libbig"),
             "usr/lib/x86_64-linux-gnu/libc.so.6": blob(1_900_000, "libc"),
@@ -505,7 +530,13 @@ def blog_image(tmp_path: Path, index_server: IndexServerFactory) -> Iterator[Blo
             "usr/local/lib/python3.11/json/__init__.py": text(15_000, "json"),
             **{f"usr/local/lib/python3.11/std{i}.py": text(30_000, f"std{i}") for i in range(20)},
         },
-        "base_pip": installed(base_pip),
+        "base_pip": installed(wheels["base_pip"]),
+    }
+
+
+def _build_parts() -> dict[str, dict[str, bytes]]:
+    """What apt-get installs to build: compilers and headers, their records, apt's lists."""
+    return {
         "compilers": {
             "usr/bin/gcc-12": blob(950_000, "gcc"),
             "usr/lib/gcc/x86_64-linux-gnu/12/cc1": blob(1_400_000, "cc1"),
@@ -527,6 +558,12 @@ def blog_image(tmp_path: Path, index_server: IndexServerFactory) -> Iterator[Blo
             ),
             "var/lib/apt/lists/lock": b"",
         },
+    }
+
+
+def _app_parts() -> dict[str, dict[str, bytes]]:
+    """What COPY . /app brings: .git, data, sources and their bytecode."""
+    return {
         "git": {
             "app/.git/HEAD": b"ref: refs/heads/main\n",
             "app/.git/config": text(300, "git-config"),
@@ -547,8 +584,14 @@ def blog_image(tmp_path: Path, index_server: IndexServerFactory) -> Iterator[Blo
             "app/src/__pycache__/models.cpython-311.pyc": blob(6_500, "models.pyc"),
         },
         "app_top": {"app/requirements.txt": b"webapp-core\n", "app/Dockerfile": text(600, "df")},
-        "deps": {**installed(core), **installed(helper)},
-        "extras": {**installed(junk), **installed(devtool)},
+    }
+
+
+def _install_parts(wheels: dict[str, Path]) -> dict[str, dict[str, bytes]]:
+    """What pip install leaves, and a site-packages copied in for another Python."""
+    return {
+        "deps": {**installed(wheels["core"]), **installed(wheels["helper"])},
+        "extras": {**installed(wheels["junk"]), **installed(wheels["devtool"])},
         "pip_cache": {
             "root/.cache/pip/http-v2/a/b/c/d/e/0123": blob(410_000, "pipcache1"),
             "root/.cache/pip/http-v2/a/b/c/d/e/0124": blob(230_000, "pipcache2"),
@@ -558,9 +601,13 @@ def blog_image(tmp_path: Path, index_server: IndexServerFactory) -> Iterator[Blo
             f"{SITE}/pip/_internal/__pycache__/p{i:05d}.cpython-311.pyc": blob(4_000, f"pyc{i}")
             for i in range(12)
         },
-        "stale": installed(old, STALE_SITE),
+        "stale": installed(wheels["old"], STALE_SITE),
     }
-    layers = [
+
+
+def _blog_layers(parts: dict[str, dict[str, bytes]]) -> list[Layer]:
+    """The Dockerfile's layers: base, Python, apt-get, COPY, pip install, a stale copy, chmod."""
+    return [
         Layer([file(p, d) for p, d in parts["os"].items()], "ADD file:9f1e in /"),
         Layer(
             [file(p, d) for p, d in {**parts["python"], **parts["base_pip"]}.items()]
@@ -605,7 +652,11 @@ def blog_image(tmp_path: Path, index_server: IndexServerFactory) -> Iterator[Blo
             "RUN rm /app/data/scratch.bin && chmod -R a+rX /app/src # buildkit",
         ),
     ]
-    history: list[dict[str, Any]] = [
+
+
+def _blog_history(layers: list[Layer]) -> list[dict[str, Any]]:
+    """Two base images' instructions (CMD ends each), then the app's."""
+    return [
         {"created_by": layers[0].command},
         {"created_by": '/bin/sh -c #(nop)  CMD ["bash"]', "empty_layer": True},
         {"created_by": "/bin/sh -c #(nop)  ENV PYTHON_VERSION=3.11.9", "empty_layer": True},
@@ -615,14 +666,6 @@ def blog_image(tmp_path: Path, index_server: IndexServerFactory) -> Iterator[Blo
         *({"created_by": layer.command} for layer in layers[2:]),
         {"created_by": 'CMD ["python", "-m", "app"]', "empty_layer": True},
     ]
-    built = docker_save(
-        tmp_path / "blog.tar",
-        layers,
-        history=history,
-        tags=("blog-app:latest",),
-        env=("PYTHON_VERSION=3.11.9",),
-    )
-    yield BlogImage(built.path, layers, parts, requirements, server.simple_url)
 
 
 def test_blog_image(blog_image: BlogImage, capsys: pytest.CaptureFixture[str]) -> None:
@@ -636,64 +679,29 @@ def test_blog_image(blog_image: BlogImage, capsys: pytest.CaptureFixture[str]) -
     report = json.loads(out)
 
     # -- the expected figures, from the members written above -------------------------------
-    visible = final_files(b.layers)
-    real = total(visible)
-    p = b.parts
-    size = {name: total(files) for name, files in p.items()}
-    dpkg_status_now = len(p["dpkg_lists"]["var/lib/dpkg/status"])
-    floor = sizefloor.estimate(
-        str(b.requirements),
-        python="3.11",
-        platform="linux/amd64",
-        index_url=b.index_url,
-        use_pip_config=False,
-        use_cache=False,
-        compile_bytecode=False,
-    ).totals.installed_bytes
-    base_pip_bytes = size["base_pip"]
-    expected = {
-        "vcs": size["git"],
-        "stale-python": size["stale"],
-        "pip-cache": size["pip_cache"],
-        "apt-cache": size["apt"],
-        "bytecode-cache": size["pip_pycache"] + size["src_pycache"],
-        "compilers": size["compilers"],
-        "extra-packages": size["extras"] + base_pip_bytes,
-        "base": size["os"] - len(p["os"]["var/lib/dpkg/status"]) + size["python"],
-        "system": size["system"]
-        + dpkg_status_now
-        + len(p["dpkg_lists"]["var/lib/dpkg/info/gcc-12.list"])
-        + len(p["dpkg_lists"]["var/lib/dpkg/info/libpq-dev.list"]),
-    }
-    folders = {
-        "/app/data": size["data"],
-        "/app/src": size["src"],
-        "/app": size["app_top"],
-    }
-    hidden = (
-        size["deleted_later"] + len(p["os"]["var/lib/dpkg/status"])  # rm'd, and rewritten
-    )
-    duplicate = size["src"] + size["src_pycache"]  # chmod -R rewrote them unchanged
+    real = total(final_files(b.layers))
+    floor = _blog_floor(b)
+    want = BlogExpected.of(b.parts)
 
     # -- what the command reports -------------------------------------------------------------
     assert report["real_bytes"] == real
     assert report["floor"]["installed_bytes"] == floor
     findings = {f["kind"]: f for f in report["findings"] if f["kind"] != "app-folder"}
-    for kind, want in expected.items():
-        assert findings[kind]["bytes"] == want, kind
+    for kind, expected in want.findings.items():
+        assert findings[kind]["bytes"] == expected, kind
     app = {f["items"][0]["name"]: f for f in report["findings"] if f["kind"] == "app-folder"}
-    assert {name: f["bytes"] for name, f in app.items()} == folders
+    assert {name: f["bytes"] for name, f in app.items()} == want.folders
     assert app["/app/data"]["title"] == "data and model files in /app/data"
-    assert findings["duplicate"]["bytes"] == duplicate
-    assert findings["hidden"]["bytes"] == hidden
+    assert findings["duplicate"]["bytes"] == want.duplicate
+    assert findings["hidden"]["bytes"] == want.hidden
     assert findings["duplicate"]["scope"] == findings["hidden"]["scope"] == "shipped"
-    assert report["accounted"]["dependencies"] == size["deps"]
+    assert report["accounted"]["dependencies"] == total(b.parts["deps"])
     extras = {i["name"]: i["bytes"] for i in findings["extra-packages"]["items"]}
-    assert extras["notebook_junk 3.0"] == total(installed_of(p["extras"], "notebook_junk"))
+    assert extras["notebook_junk 3.0"] == total(installed_of(b.parts["extras"], "notebook_junk"))
     assert "webapp_core 1.0" not in extras
 
     in_image = sum(f["bytes"] for f in report["findings"] if f["scope"] == "image")
-    assert in_image == sum(expected.values()) + sum(folders.values())
+    assert in_image == sum(want.findings.values()) + sum(want.folders.values())
     coverage = (floor + in_image) / real
     assert report["coverage"] == pytest.approx(coverage)
     assert coverage >= 0.95
@@ -710,6 +718,55 @@ def test_blog_image(blog_image: BlogImage, capsys: pytest.CaptureFixture[str]) -
     assert "VCS folders" in table and "pip's cache" in table and "/app/data" in table
     assert f"{100 * coverage:.1f}% of the real size" in table
     print(table)  # for the record: `pytest -s -k test_blog_image` shows it
+
+
+def _blog_floor(b: BlogImage) -> int:
+    """The floor of the image's requirements, from the library (the CLI must report it)."""
+    return sizefloor.estimate(
+        str(b.requirements),
+        python="3.11",
+        platform="linux/amd64",
+        index_url=b.index_url,
+        use_pip_config=False,
+        use_cache=False,
+        compile_bytecode=False,
+    ).totals.installed_bytes
+
+
+@dataclass(frozen=True)
+class BlogExpected:
+    """The blog image's findings, worked out from the members its layers write."""
+
+    findings: dict[str, int]
+    """Kind -> bytes, for the findings in the image other than application folders."""
+    folders: dict[str, int]
+    hidden: int
+    duplicate: int
+
+    @classmethod
+    def of(cls, p: dict[str, dict[str, bytes]]) -> BlogExpected:
+        size = {name: total(files) for name, files in p.items()}
+        findings = {
+            "vcs": size["git"],
+            "stale-python": size["stale"],
+            "pip-cache": size["pip_cache"],
+            "apt-cache": size["apt"],
+            "bytecode-cache": size["pip_pycache"] + size["src_pycache"],
+            "compilers": size["compilers"],
+            "extra-packages": size["extras"] + size["base_pip"],
+            "base": size["os"] - len(p["os"]["var/lib/dpkg/status"]) + size["python"],
+            "system": size["system"]
+            + len(p["dpkg_lists"]["var/lib/dpkg/status"])
+            + len(p["dpkg_lists"]["var/lib/dpkg/info/gcc-12.list"])
+            + len(p["dpkg_lists"]["var/lib/dpkg/info/libpq-dev.list"]),
+        }
+        folders = {"/app/data": size["data"], "/app/src": size["src"], "/app": size["app_top"]}
+        return cls(
+            findings,
+            folders,
+            hidden=size["deleted_later"] + len(p["os"]["var/lib/dpkg/status"]),  # rm'd, rewritten
+            duplicate=size["src"] + size["src_pycache"],  # chmod -R rewrote them unchanged
+        )
 
 
 def installed_of(files: Mapping[str, bytes], top: str) -> dict[str, bytes]:
@@ -729,9 +786,6 @@ def test_without_requirements_lists_findings_only(
 
 
 def test_floor_with_a_runtime_compares_the_base_with_it(blog_image: BlogImage) -> None:
-    from sizefloor.image.audit import audit
-    from sizefloor.image.floor import Floor
-
     image = read_image(blog_image.path)
     runtime = 3_000_000
     floor = Floor(
@@ -783,10 +837,6 @@ def test_layer_helper_is_a_real_tar() -> None:
 def test_base_puts_the_runtime_in_the_floor(
     blog_image: BlogImage, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from dataclasses import fields
-
-    from sizefloor.pipeline.estimator import Options
-
     if "base" not in {f.name for f in fields(Options)}:
         pytest.skip("this sizefloor has no --base")
     b = blog_image

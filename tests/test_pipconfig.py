@@ -76,7 +76,7 @@ def machine(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Machine
 
 
 def _all_text(settings: IndexSettings) -> str:
-    return "\n".join(settings.sources + settings.warnings)
+    return "\n".join(settings.provenance + settings.warnings)
 
 
 # ------------------------------------------------------------------------------ file order
@@ -93,7 +93,7 @@ def test_later_files_override_earlier(machine: Machine, count: int) -> None:
         machine.write(path, f"[global]\nindex-url = https://n{number}.example.invalid/simple/\n")
     settings = machine.load()
     assert settings.index_url == f"https://n{count - 1}.example.invalid/simple/"
-    assert settings.sources == (f"index-url = {settings.index_url} (from {files[-1]} [global])",)
+    assert settings.provenance == (f"index-url = {settings.index_url} (from {files[-1]} [global])",)
 
 
 def test_pip_config_file_comes_last_and_hides_user_files(machine: Machine) -> None:
@@ -112,7 +112,7 @@ def test_pip_config_file_comes_last_and_hides_user_files(machine: Machine) -> No
     assert settings.index_url == MIRROR
     assert settings.timeout == 4.0  # the site file still counts
     assert settings.retries is None  # the user file does not
-    assert f"(from {env_file} [global])" in settings.sources[0]
+    assert f"(from {env_file} [global])" in settings.provenance[0]
 
 
 def test_pip_config_file_that_does_not_exist_keeps_user_files(machine: Machine) -> None:
@@ -186,7 +186,7 @@ def test_install_section_beats_global(machine: Machine) -> None:
     assert settings.index_url == MIRROR
     assert settings.timeout == 5.0
     assert settings.retries is None  # other commands' sections do not apply
-    assert f"index-url = {MIRROR} (from {machine.user} [install])" in settings.sources
+    assert f"index-url = {MIRROR} (from {machine.user} [install])" in settings.provenance
 
 
 def test_install_section_of_an_earlier_file_beats_global_of_a_later_one(
@@ -211,8 +211,8 @@ def test_environment_beats_files(machine: Machine) -> None:
     assert settings.index_url == MIRROR
     assert settings.extra_index_urls == ("https://a.example.invalid/simple/",)
     assert settings.no_index is False
-    assert f"index-url = {MIRROR} (from PIP_INDEX_URL)" in settings.sources
-    assert "no-index = off (from PIP_NO_INDEX)" in settings.sources
+    assert f"index-url = {MIRROR} (from PIP_INDEX_URL)" in settings.provenance
+    assert "no-index = off (from PIP_NO_INDEX)" in settings.provenance
 
 
 def test_empty_value_in_a_later_file_erases(machine: Machine) -> None:
@@ -413,7 +413,7 @@ def test_constraint_is_ignored_with_a_warning(machine: Machine) -> None:
         f"{machine.etc} [global]); sizefloor does not apply it — pass it with -c if the "
         "image build uses it",
     )
-    assert [s.split(" = ")[0] for s in settings.sources] == ["index-url"]
+    assert [s.split(" = ")[0] for s in settings.provenance] == ["index-url"]
 
 
 def test_other_selection_options_are_ignored_with_warnings(machine: Machine) -> None:
@@ -480,7 +480,7 @@ def test_nothing_configured_leaves_the_index_to_pip_s_default(machine: Machine) 
     # needed, so a missing pip does not matter when --index-url is given.
     settings = machine.load()
     assert settings.index_url is None
-    assert settings.sources == ()
+    assert settings.provenance == ()
 
 
 def test_default_index_url_without_pip(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -502,10 +502,10 @@ def test_default_index_url_without_pip(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _configured(settings: IndexSettings, setting: str) -> list[str]:
-    """The raw locations a setting was configured with, as ``sources`` shows them."""
-    for source in settings.sources:
-        if source.startswith(f"{setting} = "):
-            return source[len(setting) + 3 :].rsplit(" (from ", 1)[0].split()
+    """The raw locations a setting was configured with, as ``provenance`` shows them."""
+    for line in settings.provenance:
+        if line.startswith(f"{setting} = "):
+            return line[len(setting) + 3 :].rsplit(" (from ", 1)[0].split()
     return []
 
 

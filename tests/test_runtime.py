@@ -25,8 +25,10 @@ from sizefloor.errors import InputError, OfflineMiss, TargetError
 from sizefloor.report import Floor, Report, Totals
 from sizefloor.runtime import catalogue as runtime
 from sizefloor.runtime import debian
-from sizefloor.runtime.catalogue import catalog, parse_base, raw_entry, resolve, runtime_size
-from sizefloor.runtime.host import FLOOR_PARTS, Layout, classify, measure
+from sizefloor.runtime.bases import choose_base, parse_base
+from sizefloor.runtime.catalogue import catalog, raw_entry
+from sizefloor.runtime.host import FLOOR_PARTS, InterpreterLayout, classify, measure
+from sizefloor.runtime.sizes import runtime_size
 from sizefloor.target import Target
 
 DATA = Path(runtime.__file__).parent / "data" / "runtimes.json"
@@ -171,7 +173,7 @@ def test_base_implies_target(
     libc_version: tuple[int, int],
     full: str | None,
 ) -> None:
-    resolved, target = resolve(base)
+    resolved, target = choose_base(base)
     assert resolved.kind == "image"
     assert target.python == python
     assert (target.arch, target.libc, target.libc_version) == (arch, libc, libc_version)
@@ -179,20 +181,20 @@ def test_base_implies_target(
 
 
 def test_family_takes_python_and_platform() -> None:
-    base, target = resolve("distroless", python="3.11", platform="linux/arm64")
+    base, target = choose_base("distroless", python="3.11", platform="linux/arm64")
     assert base.name == "distroless-debian12"
     assert (target.python, target.arch) == ("3.11", "aarch64")
-    base, target = resolve("python:slim", python="3.10")
+    base, target = choose_base("python:slim", python="3.10")
     assert base.name == "python:3.10-slim" and target.python_full_version == "3.10.21"
-    base, target = resolve("python:3.12-slim", python="3.12.3")
+    base, target = choose_base("python:3.12-slim", python="3.12.3")
     assert target.python_full_version == "3.12.3"  # the user's pin wins for markers
 
 
 def test_older_glibc_allowed_newer_refused() -> None:
-    _, target = resolve("python:3.12-slim", platform="manylinux_2_28_x86_64")
+    _, target = choose_base("python:3.12-slim", platform="manylinux_2_28_x86_64")
     assert target.libc_version == (2, 28)
     with pytest.raises(TargetError, match=r"glibc 2\.36; wheels for glibc 2\.39"):
-        resolve("python:3.12-slim-bookworm", platform="manylinux_2_39_x86_64")
+        choose_base("python:3.12-slim-bookworm", platform="manylinux_2_39_x86_64")
 
 
 @pytest.mark.parametrize(
@@ -210,13 +212,13 @@ def test_older_glibc_allowed_newer_refused() -> None:
 )
 def test_base_conflicts(base: str, options: dict[str, str], says: str) -> None:
     with pytest.raises(TargetError, match=says) as info:
-        resolve(base, **options)
+        choose_base(base, **options)
     assert info.value.exit_code == 2
     assert info.value.hint
 
 
 def test_none_is_the_plain_target() -> None:
-    base, target = resolve("none", python="3.12", platform="linux/arm64")
+    base, target = choose_base("none", python="3.12", platform="linux/arm64")
     assert base.kind == "none"
     assert target == Target.from_options(python="3.12", platform="linux/arm64")
     size = runtime_size(base, target)
@@ -225,19 +227,19 @@ def test_none_is_the_plain_target() -> None:
 
 @pytest.mark.skipif(sys.platform != "linux", reason="host is a Linux interpreter")
 def test_host_target_is_this_interpreter() -> None:
-    base, target = resolve("host")
+    base, target = choose_base("host")
     assert base.kind == "host"
     assert target.python_version == sys.version_info[:2]
     other = f"3.{sys.version_info[1] + 1}"
     with pytest.raises(TargetError, match="this interpreter"):
-        resolve("host", python=other)
+        choose_base("host", python=other)
     foreign = "linux/arm64" if target.arch == "x86_64" else "linux/amd64"
     with pytest.raises(TargetError, match="this interpreter"):
-        resolve("host", platform=foreign)
+        choose_base("host", platform=foreign)
 
 
 def test_runtime_size_of_an_image() -> None:
-    base, target = resolve("python:3.12-slim", platform="linux/arm64")
+    base, target = choose_base("python:3.12-slim", platform="linux/arm64")
     size = runtime_size(base, target)
     figures = catalog().by_name()["python:3.12-slim"].sizes["aarch64"]
     assert size.installed_bytes == figures.installed_bytes
@@ -248,7 +250,7 @@ def test_runtime_size_of_an_image() -> None:
 
 
 def test_refresh_of_a_published_image_warns() -> None:
-    base, target = resolve("python:3.12-slim")
+    base, target = choose_base("python:3.12-slim")
     warnings: list[str] = []
     size = runtime_size(base, target, refresh=True, use_cache=False, warn=warnings.append)
     assert size.installed_bytes == 119_420_000
@@ -256,7 +258,7 @@ def test_refresh_of_a_published_image_warns() -> None:
 
 
 def test_floor_adds_runtime_and_dependencies() -> None:
-    base, target = resolve("distroless-debian12")
+    base, target = choose_base("distroless-debian12")
     size = runtime_size(base, target)
     totals = Totals(installed_bytes=1000, disk_bytes=4096, download_bytes=300, files=2)
     report = Report("0", target.to_json(), (), totals, runtime=size, image_bytes=10**9)
@@ -275,7 +277,7 @@ def test_floor_adds_runtime_and_dependencies() -> None:
 # ------------------------------------------------------------------------------ the host
 
 
-def _fake_interpreter(root: Path) -> Layout:
+def _fake_interpreter(root: Path) -> InterpreterLayout:
     """A small CPython-shaped prefix, with a hard link and a symbolic link."""
     stdlib = root / "lib" / "python3.99"
     files = {
@@ -307,7 +309,7 @@ def _fake_interpreter(root: Path) -> Layout:
     include = root / "include" / "python3.99"
     include.mkdir(parents=True)
     (include / "Python.h").write_bytes(b"h" * 1200)
-    return Layout(
+    return InterpreterLayout(
         stdlib=stdlib,
         dynload=stdlib / "lib-dynload",
         executable=root / "bin" / "python3.99",

@@ -8,23 +8,6 @@ from sizefloor.report import Report
 from sizefloor.units import human, parse_size
 
 
-def floor_bytes(report: Report) -> int:
-    """The floor a budget is checked against: the report's ``floor`` (the Python
-    runtime included) when it has one, else the installed bytes of the packages."""
-    return floor_of(report)[0]
-
-
-def floor_of(report: Report) -> tuple[int, str]:
-    """(bytes, what they are) for :func:`floor_bytes`."""
-    floor = getattr(report, "floor", None)
-    installed = getattr(floor, "installed_bytes", None)
-    if isinstance(installed, int) and getattr(report, "runtime", None) is not None:
-        return installed, "the floor (runtime and packages)"
-    if isinstance(installed, int):
-        return installed, "the installed size"
-    return report.totals.installed_bytes, "the installed size"
-
-
 @dataclass(frozen=True)
 class Budget:
     """A byte limit, with the words it was given in."""
@@ -43,6 +26,12 @@ class Budget:
         """How far ``size`` is over the budget (0 when within it)."""
         return max(size - self.limit, 0)
 
+    def check(self, report: Report) -> str | None:
+        """:meth:`message` for the report's floor: the runtime and the packages, or the
+        packages alone when it has no runtime."""
+        what = "the floor (runtime and packages)" if report.runtime else "the installed size"
+        return self.message(report.floor.installed_bytes, what)
+
     def message(self, size: int, what: str = "the floor") -> str | None:
         """One line saying by how much ``size`` is over, or ``None`` within budget."""
         over = self.excess(size)
@@ -54,4 +43,4 @@ class Budget:
         )
 
 
-__all__ = ["Budget", "floor_bytes", "floor_of"]
+__all__ = ["Budget"]

@@ -30,17 +30,12 @@ finding may count too.
 from __future__ import annotations
 
 import functools
-import heapq
 import posixpath
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
 
+from sizefloor.report import Finding, InstalledFile, LargeFile, PackageSize, largest_files
 from sizefloor.units import human
-
-if TYPE_CHECKING:
-    from sizefloor.report import InstalledFile, PackageSize, Report
 
 DEFAULT_PREFIX = "/usr/local"
 """Where the official Python images install; used to write runnable remedies."""
@@ -88,53 +83,6 @@ _SHARED_LIBRARY = re.compile(
     r"^(?P<base>lib[A-Za-z0-9_+.]*?)(?P<hashes>(?:-[0-9a-f]{8})*)\.so(?P<version>(?:\.\d+)*)$"
 )
 _CACHE_TAG = re.compile(r"\.(?P<tag>[a-z]+-\d+)(?:\.opt-\d+)?\.pyc$")
-
-
-@dataclass(frozen=True)
-class Finding:
-    """Something in the installed files that could go, and what it would save."""
-
-    kind: str
-    """One of :data:`KINDS`."""
-    title: str
-    bytes: int
-    """What acting on it saves (for ``large-file``: the file's size)."""
-    files: int
-    """How many files it concerns."""
-    packages: tuple[tuple[str, int], ...]
-    """(package, bytes), largest first."""
-    paths: tuple[tuple[str, int], ...]
-    """(folder or file, bytes), largest first, at most 10; site-packages paths are
-    relative to site-packages, others to the prefix."""
-    remedy: str
-    """What to do about it, in one line."""
-    saving: bool = True
-    """``False`` for advice whose bytes may be counted by another finding."""
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "title": self.title,
-            "bytes": self.bytes,
-            "files": self.files,
-            "saving": self.saving,
-            "packages": [{"name": n, "bytes": b} for n, b in self.packages],
-            "paths": [{"path": p, "bytes": b} for p, b in self.paths],
-            "remedy": self.remedy,
-        }
-
-
-@dataclass(frozen=True)
-class LargeFile:
-    """One file of the set, with the package that installs it."""
-
-    package: str
-    path: str
-    """Relative to the prefix."""
-    size: int
-
-    def to_json(self) -> dict[str, Any]:
-        return {"package": self.package, "path": self.path, "bytes": self.size}
 
 
 # -- classification ----------------------------------------------------------
@@ -265,32 +213,8 @@ def _largest(items: dict[str, int], limit: int | None = None) -> tuple[tuple[str
     return tuple(ranked[:limit] if limit is not None else ranked)
 
 
-_REMEMBERED: list[tuple[Sequence[PackageSize], str, tuple[Finding, ...]]] = []
-"""Findings already worked out, for the very package tuples they are of (a few:
-an estimate's findings are asked for when it is remembered and when rendered)."""
-
-
-def remember(
-    packages: Sequence[PackageSize], found: Sequence[Finding], *, prefix: str = DEFAULT_PREFIX
-) -> None:
-    """Record ``found`` as the findings of ``packages`` (which :func:`find` then
-    returns without working them out: a remembered estimate keeps its findings)."""
-    _REMEMBERED.append((packages, prefix, tuple(found)))
-    del _REMEMBERED[:-4]
-
-
-def find(report: Report | Sequence[PackageSize], *, prefix: str = DEFAULT_PREFIX) -> list[Finding]:
-    """The findings for a report (or its packages), largest saving first."""
-    packages: Sequence[PackageSize] = report if isinstance(report, Sequence) else report.packages
-    for known, known_prefix, known_found in _REMEMBERED:
-        if known is packages and known_prefix == prefix:
-            return list(known_found)
-    found = _find(packages, prefix)
-    remember(packages, found, prefix=prefix)
-    return found
-
-
-def _find(packages: Sequence[PackageSize], prefix: str) -> list[Finding]:
+def find(packages: Sequence[PackageSize], *, prefix: str = DEFAULT_PREFIX) -> list[Finding]:
+    """The findings for a report's packages, largest saving first."""
     cache_tag = _cache_tag(packages)
     site = _site_dir(packages, prefix)
     sources = frozenset(f.path for p in packages for f in p.contents if f.path.endswith(".py"))
@@ -462,16 +386,6 @@ def display_path(path: str) -> str:
     return inner if inner is not None else path
 
 
-def largest_files(report: Report | Sequence[PackageSize], n: int) -> list[LargeFile]:
-    """The ``n`` largest files across the set, largest first."""
-    packages: Sequence[PackageSize] = report if isinstance(report, Sequence) else report.packages
-    ranked = heapq.nsmallest(
-        max(n, 0),
-        ((-f.size, p.name, f.path) for p in packages for f in p.contents),
-    )
-    return [LargeFile(name, path, -negative) for negative, name, path in ranked]
-
-
 def folders(package: PackageSize, depth: int = 2) -> list[tuple[str, int]]:
     """``package``'s bytes by folder, ``depth`` levels below site-packages (or the
     prefix), largest first; files at a shallower level are grouped under their folder."""
@@ -494,7 +408,6 @@ __all__ = [
     "folders",
     "largest_files",
     "library_key",
-    "remember",
     "savings",
     "site_relative",
 ]

@@ -6,26 +6,24 @@ import argparse
 import json
 import sys
 from dataclasses import replace
-from typing import TYPE_CHECKING
 
+from sizefloor.cli.arguments import requirements_from
 from sizefloor.cli.output import deliver
+from sizefloor.cli.progress import Progress
+from sizefloor.errors import InputError
+from sizefloor.options import Options
+from sizefloor.render.bases import render_comparison_table
+from sizefloor.report import Report
+from sizefloor.runtime.compare import compare_bases
+from sizefloor.target import Target
 
-if TYPE_CHECKING:
-    from sizefloor.pipeline.estimator import Options
-    from sizefloor.report import Report
-    from sizefloor.target import Target
+__all__ = ["compare_and_print"]
 
 
-def compare_and_print(
-    args: argparse.Namespace,
-    options: Options,
-    progress: object,
-) -> int:
-    from sizefloor.cli.estimate import requirements_from
-    from sizefloor.errors import InputError
+def compare_and_print(args: argparse.Namespace, options: Options, progress: Progress) -> int:
+    """Estimate the requirements on every base, and write the comparison."""
+    # the pipeline (and httpx under it) is imported when a run starts: --help stays quick
     from sizefloor.pipeline.estimator import estimate
-    from sizefloor.runtime.compare import compare_bases, render_table
-    from sizefloor.units import human
 
     if args.base is not None:
         raise InputError(
@@ -53,9 +51,7 @@ def compare_and_print(
         use_cache=options.use_cache,
         offline=options.offline,
     )
-    clear = getattr(progress, "clear", None)
-    if callable(clear):
-        clear()
+    progress.clear()
     if args.format == "json":
         text = json.dumps(comparison.to_json(), indent=2) + "\n"
     else:
@@ -67,6 +63,6 @@ def compare_and_print(
             else f"each with its own Python: {mine}, this interpreter's, where it has that"
         )
         title = f"The floor of {what} on {comparison.platform}, by base ({asked}):"
-        text = render_table(comparison, title, human)
+        text = render_comparison_table(comparison, title)
     deliver(text, args.output, comparison.warnings, quiet=args.quiet)
     return 0

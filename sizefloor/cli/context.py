@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 
 from sizefloor.cli.output import deliver
+from sizefloor.context.measure import measure_context
+from sizefloor.render.context import render_context
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -49,9 +51,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sizefloor.context.measure import measure_context
-    from sizefloor.render.context import render_context
-
     if args.top < 0 or args.data_threshold < 0:
         build_parser().error("--top and --data-threshold take a number of 0 or more")
     context = measure_context(

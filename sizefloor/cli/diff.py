@@ -20,17 +20,19 @@ import sys
 import tempfile
 from pathlib import Path
 
-from sizefloor.cli.estimate import (
-    _Progress,
+from sizefloor.analysis.budget import Budget
+from sizefloor.analysis.diff import diff_reports
+from sizefloor.cli.arguments import (
     add_cache_arguments,
     add_resolution_arguments,
     check_resolution_arguments,
     options_from_args,
 )
+from sizefloor.cli.exits import EXIT_OK, EXIT_OVER_BUDGET
 from sizefloor.cli.output import deliver
+from sizefloor.cli.progress import Progress
 from sizefloor.errors import InputError
-
-EXIT_OVER_BUDGET = 3
+from sizefloor.render.diff import render_diff
 
 _INCLUDE = re.compile(
     r"^\s*(?:-r|--requirement|-c|--constraint)(?:\s*=\s*|\s+)(?P<path>\S+)", re.MULTILINE
@@ -68,8 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def run(args: argparse.Namespace) -> int:
-    from sizefloor.analysis.budget import Budget
-    from sizefloor.analysis.diff import diff_reports, render_diff
+    # the pipeline (and httpx under it) is imported when a run starts: --help stays quick
     from sizefloor.pipeline.estimator import estimate
 
     parser = build_parser()
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
         except InputError as exc:
             parser.error(f"--max-increase: {exc.message} {exc.hint or ''}".strip())
     options = options_from_args(args, uploaded)
-    progress = _Progress(sys.stderr, not args.quiet)
+    progress = Progress(sys.stderr, not args.quiet)
     reports = []
     warnings: list[str] = []
     with tempfile.TemporaryDirectory(prefix="sizefloor-diff-") as scratch:
@@ -109,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
         if message is not None:
             print(f"sizefloor: {message}", file=sys.stderr)
             return EXIT_OVER_BUDGET
-    return 0
+    return EXIT_OK
 
 
 def materialize(spec: str, scratch: Path) -> str:

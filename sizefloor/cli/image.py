@@ -9,9 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from sizefloor.cli.estimate import add_index_arguments, requirements_from
+from sizefloor.cli.arguments import add_index_arguments, requirements_from
 from sizefloor.cli.output import deliver
-from sizefloor.errors import InputError
+from sizefloor.cli.progress import Progress
+from sizefloor.errors import InputError, TargetError
+from sizefloor.target import parse_platform
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.top < 0 or (args.base_layers is not None and args.base_layers < 0):
         build_parser().error("--top and --base-layers take a number of 0 or more")
-    progress = _Progress(enabled=not args.quiet)
+    progress = Progress(sys.stderr, not args.quiet)
     try:
         image = read_image(
             args.image,
@@ -150,31 +152,13 @@ def _floor(args: argparse.Namespace, image: Any) -> tuple[Any, list[str]]:
     return floor_of(report), list(report.warnings)
 
 
-class _Progress:
-    """``reading layers 3/7`` on stderr while it is a terminal."""
-
-    def __init__(self, *, enabled: bool) -> None:
-        self.enabled = enabled and sys.stderr.isatty()
-        self.shown = False
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        if self.enabled:
-            sys.stderr.write(f"\r\x1b[2K{stage} {done}/{total}")
-            sys.stderr.flush()
-            self.shown = True
-
-    def clear(self) -> None:
-        if self.shown:
-            sys.stderr.write("\r\x1b[2K")
-            sys.stderr.flush()
-
-
 def _docker_platform(platform: str) -> str | None:
-    known = {"linux/amd64", "linux/arm64", "linux/arm64/v8", "linux/arm/v7", "linux/386",
-             "linux/ppc64le", "linux/s390x"}  # fmt: skip
-    if platform in known:
-        return "linux/arm64" if platform == "linux/arm64/v8" else platform
-    return None
+    """An image config's platform (``linux/arm64/v8``) as a target platform, or ``None``
+    for one sizefloor does not size."""
+    try:
+        return parse_platform(platform).docker_platform
+    except TargetError:
+        return None
 
 
 def _paths(image: Any) -> list[str]:

@@ -20,10 +20,8 @@ import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
-EXIT_OK = 0
-EXIT_FAILURE = 1
-EXIT_INPUT = 2
-EXIT_OVER_BUDGET = 3
+from sizefloor.cli.exits import EXIT_FAILURE, EXIT_INTERRUPTED
+from sizefloor.errors import SizefloorError
 
 COMMANDS = {
     "estimate": "sizefloor.cli.estimate",
@@ -64,7 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except KeyboardInterrupt:
         print("sizefloor: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     except Exception as exc:
         return report_error(exc)
 
@@ -94,7 +92,7 @@ def _tune_allocator(arenas: int = 2, mmap_threshold: int = 64 * 1024) -> None:
     if not sys.platform.startswith("linux"):
         return
     try:
-        import ctypes
+        import ctypes  # only on Linux, where glibc may be there to tune
 
         mallopt = ctypes.CDLL(None).mallopt
     except (OSError, AttributeError):  # not glibc (musl has no mallopt)
@@ -105,8 +103,6 @@ def _tune_allocator(arenas: int = 2, mmap_threshold: int = 64 * 1024) -> None:
 
 def report_error(exc: BaseException) -> int:
     """Print ``exc`` as one paragraph on stderr and return its exit status."""
-    from sizefloor.errors import SizefloorError
-
     if isinstance(exc, SizefloorError):
         print(f"sizefloor: error: {exc}", file=sys.stderr)
         return exc.exit_code

@@ -172,6 +172,25 @@ def compile_pattern(raw: str) -> Pattern:
         text = text[1:]
     if _bad_glob(text):
         raise DockerignoreError(f"syntax error in pattern {raw!r}")
+    regex, kind = _translate(text)
+    compiled = None
+    if kind == "regexp":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                compiled = re.compile(regex + r"\Z")
+            except re.error as exc:
+                raise DockerignoreError(f"syntax error in pattern {raw!r} ({exc})") from None
+    return Pattern(text, exclusion, kind, compiled)
+
+
+def _translate(text: str) -> tuple[str, str]:
+    """moby's ``Pattern.compile``: the regular expression, and the kind of match it needs.
+
+    The kind is ``exact`` until a wildcard, class or escape makes it ``regexp``; a leading
+    ``**`` makes it ``suffix`` (until a later wildcard makes it ``regexp``), and a trailing
+    ``**`` after an exact start ``prefix``.
+    """
     regex = "^"
     kind = "exact"
     i, n, step = 0, len(text), 0
@@ -215,15 +234,7 @@ def compile_pattern(raw: str) -> Pattern:
         else:
             regex += c
         step += 1
-    compiled = None
-    if kind == "regexp":
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            try:
-                compiled = re.compile(regex + r"\Z")
-            except re.error as exc:
-                raise DockerignoreError(f"syntax error in pattern {raw!r} ({exc})") from None
-    return Pattern(text, exclusion, kind, compiled)
+    return regex, kind
 
 
 class PatternMatcher:

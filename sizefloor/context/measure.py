@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import os
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -218,71 +218,105 @@ def measure_context(
     ``builder`` is ``buildkit`` (Docker's default) or ``legacy`` (``DOCKER_BUILDKIT=0``).
     """
     if builder not in ("buildkit", "legacy"):
-        raise ValueError(f"unknown builder {builder!r}")
-    legacy = builder == "legacy"
+        raise ContextError(
+            f"unknown builder {builder!r}", hint="The builders are 'buildkit' and 'legacy'."
+        )
     root = Path(directory)
     if not root.is_dir():
         raise ContextError(f"{root}: no such folder.", hint="Give the folder `docker build` gets.")
     docker_path = Path(dockerfile) if dockerfile is not None else root / "Dockerfile"
-    specific = Path(str(docker_path) + ".dockerignore")
-    use_specific = specific.is_file() and not legacy
-    ignore_path = specific if use_specific else root / ".dockerignore"
-    patterns: list[str] = []
-    if ignore_path.is_file():
-        try:
-            text = ignore_path.read_bytes().decode("utf-8", errors="surrogateescape")
-        except OSError as exc:
-            raise ContextError(f"cannot read {ignore_path}: {exc.strerror}") from None
-        patterns = read_patterns(text)
-    tree = _scan(root)
-    nodes = list(_all_nodes(tree))
-    sizes = {n.path: n.size for n in nodes if n.kind == "file"}
-    docker_rel = _relative(docker_path, root)
-    always = [
-        rel
-        for rel in (docker_rel, _relative(ignore_path, root))
-        if rel is not None and rel in sizes
-    ]
+    ignore_path = _ignore_file(root, docker_path, legacy=builder == "legacy")
+    transfer = _Transfer.of(root, docker_path, ignore_path, legacy=builder == "legacy")
+    sent = transfer.files()
+    proposals = _proposals(transfer, sent, data_bytes)
+    together = transfer.files([p.line for p in proposals]) if proposals else sent
+    sizes = transfer.sizes
+    return Context(
+        directory=str(root),
+        ignore_file=str(ignore_path) if ignore_path.is_file() else None,
+        patterns=tuple(transfer.patterns),
+        sent=tuple(sorted(sent.items())),
+        sent_symlinks=sum(1 for n in transfer.nodes() if n.kind == "symlink"),
+        total_bytes=sum(sizes.values()),
+        total_files=len(sizes),
+        always_sent=tuple(transfer.always),
+        folders=_largest_folders(sent, top),
+        largest_files=tuple(sorted(sent.items(), key=lambda kv: (-kv[1], kv[0]))[:top]),
+        proposals=tuple(proposals),
+        together_saves_bytes=sum(sent.values()) - sum(together.values()),
+        together_saves_files=len(sent) - len(together),
+    )
 
-    def walk(extra: list[str]) -> list[_Node]:
-        rules = [*patterns, *extra]
-        if legacy:
-            rules = _trim_build_files(rules, docker_rel or "Dockerfile")
-        return list(_walk(tree, PatternMatcher(rules), legacy=legacy))
 
-    def sent_with(extra: list[str]) -> dict[str, int]:
-        result = {n.path: n.size for n in walk(extra) if n.kind == "file"}
-        for rel in always:
-            result[rel] = sizes[rel]
+def _ignore_file(root: Path, dockerfile: Path, *, legacy: bool) -> Path:
+    """``<Dockerfile>.dockerignore`` when it exists (BuildKit only), else ``.dockerignore``."""
+    specific = Path(str(dockerfile) + ".dockerignore")
+    return specific if specific.is_file() and not legacy else root / ".dockerignore"
+
+
+def _read_ignore_file(path: Path) -> list[str]:
+    if not path.is_file():
+        return []
+    try:
+        text = path.read_bytes().decode("utf-8", errors="surrogateescape")
+    except OSError as exc:
+        raise ContextError(f"cannot read {path}: {exc.strerror}") from None
+    return read_patterns(text)
+
+
+@dataclass(frozen=True)
+class _Transfer:
+    """What the builder sends from the scanned context, with lines appended to the patterns."""
+
+    tree: _Node
+    patterns: list[str]
+    sizes: dict[str, int]
+    """Every regular file of the context, sent or not, with its size."""
+    dockerfile: str | None
+    """The Dockerfile's path in the context, when it is inside it."""
+    always: list[str]
+    """The Dockerfile and the ignore file: sent whatever the patterns say."""
+    legacy: bool
+
+    @classmethod
+    def of(cls, root: Path, dockerfile: Path, ignore_file: Path, *, legacy: bool) -> _Transfer:
+        patterns = _read_ignore_file(ignore_file)
+        tree = _scan(root)
+        sizes = {n.path: n.size for n in _all_nodes(tree) if n.kind == "file"}
+        docker_rel = _relative(dockerfile, root)
+        always = [
+            rel
+            for rel in (docker_rel, _relative(ignore_file, root))
+            if rel is not None and rel in sizes
+        ]
+        return cls(tree, patterns, sizes, docker_rel, always, legacy)
+
+    def nodes(self, extra: Sequence[str] = ()) -> list[_Node]:
+        """The files, symlinks and others sent with ``extra`` lines appended."""
+        rules = [*self.patterns, *extra]
+        if self.legacy:
+            rules = _trim_build_files(rules, self.dockerfile or "Dockerfile")
+        return list(_walk(self.tree, PatternMatcher(rules), legacy=self.legacy))
+
+    def files(self, extra: Sequence[str] = ()) -> dict[str, int]:
+        """The regular files sent with ``extra`` lines appended, and their sizes."""
+        result = {n.path: n.size for n in self.nodes(extra) if n.kind == "file"}
+        for rel in self.always:
+            result[rel] = self.sizes[rel]
         return result
 
-    sent = sent_with([])
-    symlinks = sum(1 for n in walk([]) if n.kind == "symlink")
 
+def _proposals(transfer: _Transfer, sent: dict[str, int], data_bytes: int) -> list[Proposal]:
+    """Each candidate line that saves bytes, measured appended to the current patterns."""
     proposals = []
     now_bytes = sum(sent.values())
-    for line, reason in _candidates(tree, sent, data_bytes):
-        after = sent_with([line])
+    for line, reason in _candidates(transfer.tree, sent, data_bytes):
+        after = transfer.files([line])
         saved = now_bytes - sum(after.values())
         if saved > 0:
             proposals.append(Proposal(line, reason, saved, len(sent) - len(after)))
     proposals.sort(key=lambda p: (-p.saves_bytes, p.line))
-    together = sent_with([p.line for p in proposals]) if proposals else sent
-    return Context(
-        directory=str(root),
-        ignore_file=str(ignore_path) if ignore_path.is_file() else None,
-        patterns=tuple(patterns),
-        sent=tuple(sorted(sent.items())),
-        sent_symlinks=symlinks,
-        total_bytes=sum(sizes.values()),
-        total_files=len(sizes),
-        always_sent=tuple(always),
-        folders=_largest_folders(sent, top),
-        largest_files=tuple(sorted(sent.items(), key=lambda kv: (-kv[1], kv[0]))[:top]),
-        proposals=tuple(proposals),
-        together_saves_bytes=now_bytes - sum(together.values()),
-        together_saves_files=len(sent) - len(together),
-    )
+    return proposals
 
 
 def _trim_build_files(patterns: list[str], dockerfile: str) -> list[str]:

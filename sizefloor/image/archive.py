@@ -17,6 +17,7 @@ against their digests when the archive names them.
 
 from __future__ import annotations
 
+import abc
 import contextlib
 import hashlib
 import json
@@ -29,10 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
-from sizefloor.errors import InputError
 from sizefloor.image.decompress import stream_errors
+from sizefloor.image.errors import ImageError, MissingFromArchive
 
-__all__ = ["ImageArchive", "ImageError", "LayerBlob", "open_archive"]
+__all__ = ["ImageArchive", "LayerBlob", "open_archive"]
 
 INDEX_TYPES = frozenset(
     {
@@ -49,10 +50,6 @@ MANIFEST_TYPES = frozenset(
 _DIGEST = re.compile(r"^(sha256|sha512):([0-9a-f]+)$")
 _HEX_LENGTH = {"sha256": 64, "sha512": 128}
 _MAX_JSON = 64 << 20
-
-
-class ImageError(InputError):
-    """An image archive that cannot be read: not an image, truncated, inconsistent or unsafe."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +80,7 @@ class ImageArchive:
 
     @contextlib.contextmanager
     def open_layer(self, layer: LayerBlob) -> Iterator[IO[bytes]]:
+        """The stored blob of ``layer``; :class:`MissingFromArchive` when it is not there."""
         with self._reader.open(layer.location) as stream:
             yield stream
 
@@ -109,20 +107,24 @@ def _clean_member(name: str, *, what: str) -> str:
     return "/".join(parts)
 
 
-class _Reader:
-    """Read members of a tar or files under a directory by clean relative names."""
+class _Reader(abc.ABC):
+    """Read members of a tar or files under a directory by clean relative names.
 
+    ``open`` and ``size`` raise :class:`MissingFromArchive` for a name the archive lacks.
+    """
+
+    @abc.abstractmethod
     def names(self) -> set[str]:
-        raise NotImplementedError
+        """The top-level names that tell the archive's form (``manifest.json``, ``index.json``…)."""
 
-    def open(self, name: str) -> contextlib.AbstractContextManager[IO[bytes]]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def open(self, name: str) -> contextlib.AbstractContextManager[IO[bytes]]: ...
 
-    def size(self, name: str) -> int:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def size(self, name: str) -> int: ...
 
-    def close(self) -> None:
-        pass
+    def close(self) -> None:  # noqa: B027 - nothing to close for a directory
+        """Release what the reader holds open."""
 
     def read(self, name: str, *, limit: int = _MAX_JSON) -> bytes:
         if self.size(name) > limit:
@@ -166,7 +168,7 @@ class _TarReader(_Reader):
     def _resolve(self, name: str, hops: int = 0) -> tarfile.TarInfo:
         member = self.members.get(name)
         if member is None:
-            raise KeyError(name)
+            raise MissingFromArchive(name)
         if hops > 16:
             raise ImageError(f"{name}: too many levels of links in the archive.")
         if member.issym():
@@ -217,14 +219,11 @@ class _DirReader(_Reader):
         wanted = ("oci-layout", "index.json", "manifest.json")
         return {n for n in wanted if (self.root / n).exists()}
 
-    def exists(self, name: str) -> bool:
-        return self._path(name).is_file()
-
     def size(self, name: str) -> int:
         try:
             return self._path(name).stat().st_size
         except FileNotFoundError:
-            raise KeyError(name) from None
+            raise MissingFromArchive(name) from None
 
     @contextlib.contextmanager
     def open(self, name: str) -> Iterator[IO[bytes]]:
@@ -232,7 +231,7 @@ class _DirReader(_Reader):
         try:
             stream = path.open("rb")
         except FileNotFoundError:
-            raise KeyError(name) from None
+            raise MissingFromArchive(name) from None
         except IsADirectoryError:
             raise ImageError(f"{path} is a directory where a blob was expected.") from None
         with stream:
@@ -270,8 +269,8 @@ def open_archive(
 def _json(reader: _Reader, name: str, *, digest: str | None = None) -> Any:
     try:
         data = reader.read(name)
-    except KeyError:
-        raise ImageError(f"the archive lacks {name}.") from None
+    except MissingFromArchive:  # a link's target, maybe: name what was asked for
+        raise MissingFromArchive(name) from None
     except stream_errors() as exc:
         raise ImageError(
             f"{name} cannot be read: the archive is truncated or damaged ({exc})."
@@ -335,7 +334,7 @@ def _docker_save(path: str, reader: _Reader, ref: str | None) -> ImageArchive:
         name = _clean_member(raw, what=f"manifest.json's layer {i + 1}")
         try:
             size = reader.size(name)
-        except KeyError:
+        except MissingFromArchive:
             raise ImageError(
                 f"{path} lacks layer {i + 1} of {len(layer_names)} ({raw}): the archive is "
                 "incomplete.",
@@ -422,7 +421,7 @@ def _oci_layout(path: str, reader: _Reader, ref: str | None, platform: str | Non
 def _exists(reader: _Reader, name: str) -> bool:
     try:
         reader.size(name)
-    except KeyError:
+    except MissingFromArchive:
         return False
     return True
 

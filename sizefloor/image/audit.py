@@ -213,13 +213,18 @@ class Audit:
 
 
 class _Buckets:
+    """Bytes and files per bucket and key; for application folders, their data files' bytes."""
+
     def __init__(self) -> None:
         self.bytes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         self.files: dict[str, int] = defaultdict(int)
+        self.data: dict[str, int] = defaultdict(int)
 
     def add(self, kind: str, key: str, f: ImageFile) -> None:
         self.bytes[kind][key] += f.size
         self.files[kind] += 1
+        if kind == "app" and _suffix(f.path) in DATA_SUFFIXES:
+            self.data[key] += f.size
 
     def total(self, kind: str) -> int:
         return sum(self.bytes.get(kind, {}).values())
@@ -246,67 +251,90 @@ def _upto(path: str, names: Iterable[str]) -> str | None:
 def audit(image: Image, floor: Floor | None = None, *, top_folders: int = 5) -> Audit:
     """Compare ``image`` with ``floor`` (or just name its findings, without a floor)."""
     layout = python_layout(image)
-    owners = layout.owner_of()
-    stale = tuple(sp.path + "/" for sp in layout.stale)
-    site_dirs = tuple(sp.path + "/" for sp in layout.site_packages)
-    build_files = build_package_files(image.kept)
-    closure = set(floor.packages) if floor is not None else None
-    runtime_known = floor is not None and floor.runtime_bytes is not None
+    sorter = _Sorter.of(image, layout, floor)
     buckets = _Buckets()
-    data_bytes: dict[str, int] = defaultdict(int)
-
     for f in image.files:
-        if f.size == 0:
-            continue
-        path = f.path
-        guard = runtime_known and f.layer < image.base_layers
-        dist = owners.get(path)
-        if vcs := _upto(path, VCS_DIRS):
-            buckets.add("vcs", vcs, f)
-        elif path.startswith(stale):
-            buckets.add("stale-python", next(s for s in stale if path.startswith(s))[:-1], f)
-        elif not guard and (kind_key := _cache(path, dist, closure, site_dirs)):
-            buckets.add(kind_key[0], kind_key[1], f)
-        elif not guard and (package := build_files.get(path) or build_path_group(path)):
-            buckets.add("compilers", package, f)
-        elif dist is not None and closure is not None and dist.key in closure:
-            buckets.add("dependencies", dist.key, f)
-        elif dist is not None and not guard:
-            kind = "extra-packages" if closure is not None else "python-packages"
-            buckets.add(kind, f"{dist.name} {dist.version}", f)
-        elif f.layer < image.base_layers:
-            buckets.add("base", _folder(path), f)
-        elif path.split("/")[1] in SYSTEM_ROOTS:
-            buckets.add("system", _folder(path), f)
-        else:
-            folder = _folder(path)
-            buckets.add("app", folder, f)
-            if _suffix(path) in DATA_SUFFIXES:
-                data_bytes[folder] += f.size
-
-    findings = _image_findings(buckets, image, floor, data_bytes, top_folders)
+        if f.size:
+            buckets.add(*sorter.bucket(f), f)
+    findings = _image_findings(buckets, image, floor, top_folders)
     findings += _shipped_findings(image)
     dependencies, dep_warnings = _dependencies(layout, floor, buckets)
-    accounted = {
-        "dependencies": buckets.total("dependencies"),
-        "python-packages": buckets.total("python-packages"),
-    }
-    if runtime_known and floor is not None and floor.runtime_bytes is not None:
-        accounted["runtime"] = min(buckets.total("base"), floor.runtime_bytes)
-    shown = {name for c in findings if c.kind == "app-folder" for name, _ in c.items}
-    accounted["unattributed"] = sum(
-        size for name, size in buckets.bytes.get("app", {}).items() if name not in shown
-    )
-    warnings = _warnings(image, layout, floor) + dep_warnings
     return Audit(
         image=image,
         python=layout,
         floor=floor,
         dependencies=dependencies,
         findings=tuple(findings),
-        accounted=accounted,
-        warnings=tuple(warnings),
+        accounted=_accounted(buckets, findings, floor if sorter.runtime_known else None),
+        warnings=tuple(_warnings(image, layout, floor) + dep_warnings),
     )
+
+
+@dataclass(frozen=True)
+class _Sorter:
+    """Puts each visible file in the first bucket that matches (the module's table)."""
+
+    owners: dict[str, Distribution]
+    """Each attributed file's distribution."""
+    stale: tuple[str, ...]
+    site_dirs: tuple[str, ...]
+    build_files: dict[str, str]
+    closure: set[str] | None
+    """The requirements' closure (canonical names); ``None`` without a floor."""
+    runtime_known: bool
+    """The floor includes a runtime: the base layers are compared with it as a whole."""
+    base_layers: int
+
+    @classmethod
+    def of(cls, image: Image, layout: PythonLayout, floor: Floor | None) -> _Sorter:
+        return cls(
+            owners=layout.owner_of(),
+            stale=tuple(sp.path + "/" for sp in layout.stale),
+            site_dirs=tuple(sp.path + "/" for sp in layout.site_packages),
+            build_files=build_package_files(image.kept),
+            closure=set(floor.packages) if floor is not None else None,
+            runtime_known=floor is not None and floor.runtime_bytes is not None,
+            base_layers=image.base_layers,
+        )
+
+    def bucket(self, f: ImageFile) -> tuple[str, str]:
+        """(bucket, the folder, package or group it is listed under)."""
+        path = f.path
+        guard = self.runtime_known and f.layer < self.base_layers
+        dist = self.owners.get(path)
+        if vcs := _upto(path, VCS_DIRS):
+            return "vcs", vcs
+        if path.startswith(self.stale):
+            return "stale-python", next(s for s in self.stale if path.startswith(s))[:-1]
+        if not guard and (kind_key := _cache(path, self.closure, self.site_dirs)):
+            return kind_key
+        if not guard and (package := self.build_files.get(path) or build_path_group(path)):
+            return "compilers", package
+        if dist is not None and self.closure is not None and dist.key in self.closure:
+            return "dependencies", dist.key
+        if dist is not None and not guard:
+            kind = "extra-packages" if self.closure is not None else "python-packages"
+            return kind, f"{dist.name} {dist.version}"
+        if f.layer < self.base_layers:
+            return "base", _folder(path)
+        if path.split("/")[1] in SYSTEM_ROOTS:
+            return "system", _folder(path)
+        return "app", _folder(path)
+
+
+def _accounted(buckets: _Buckets, findings: list[Culprit], runtime: Floor | None) -> dict[str, int]:
+    """The real size's bytes that are not findings (see :attr:`Audit.accounted`)."""
+    accounted = {
+        "dependencies": buckets.total("dependencies"),
+        "python-packages": buckets.total("python-packages"),
+    }
+    if runtime is not None and runtime.runtime_bytes is not None:
+        accounted["runtime"] = min(buckets.total("base"), runtime.runtime_bytes)
+    shown = {name for c in findings if c.kind == "app-folder" for name, _ in c.items}
+    accounted["unattributed"] = sum(
+        size for name, size in buckets.bytes.get("app", {}).items() if name not in shown
+    )
+    return accounted
 
 
 def _suffix(path: str) -> str:
@@ -316,7 +344,7 @@ def _suffix(path: str) -> str:
 
 
 def _cache(
-    path: str, dist: Distribution | None, closure: set[str] | None, site_dirs: tuple[str, ...]
+    path: str, closure: set[str] | None, site_dirs: tuple[str, ...]
 ) -> tuple[str, str] | None:
     if m := _PIP_CACHE.match(path):
         return "pip-cache", m.group(1)
@@ -338,64 +366,76 @@ def _cache(
     return "bytecode-cache", _folder(path)
 
 
+_TITLES = {
+    "vcs": "VCS folders (.git, .hg…)",
+    "stale-python": "site-packages of a Python no interpreter here runs",
+    "pip-cache": "pip's cache",
+    "tool-cache": "other package managers' caches",
+    "apt-cache": "apt's package lists and downloads",
+    "bytecode-cache": "__pycache__ of build tools and copied sources",
+    "compilers": "compilers, headers and -dev packages",
+    "extra-packages": "Python packages not in the requirements' closure",
+    "system": "system files the build added",
+}
+"""The buckets that are findings as they stand, with their titles, in the module's order."""
+
+
 def _image_findings(
-    buckets: _Buckets,
-    image: Image,
-    floor: Floor | None,
-    data_bytes: dict[str, int],
-    top_folders: int,
+    buckets: _Buckets, image: Image, floor: Floor | None, top_folders: int
 ) -> list[Culprit]:
-    titles = {
-        "vcs": "VCS folders (.git, .hg…)",
-        "stale-python": "site-packages of a Python no interpreter here runs",
-        "pip-cache": "pip's cache",
-        "tool-cache": "other package managers' caches",
-        "apt-cache": "apt's package lists and downloads",
-        "bytecode-cache": "__pycache__ of build tools and copied sources",
-        "compilers": "compilers, headers and -dev packages",
-        "extra-packages": "Python packages not in the requirements' closure",
-        "system": "system files the build added",
-    }
-    found: list[Culprit] = []
-    for kind, title in titles.items():
-        total = buckets.total(kind)
-        if total:
-            found.append(
-                Culprit(
-                    kind,
-                    title,
-                    total,
-                    buckets.files[kind],
-                    "image",
-                    REMEDIES[kind],
-                    buckets.items(kind),
-                )
-            )
+    """The findings in the real size, largest first."""
+    found = [
+        Culprit(
+            kind,
+            title,
+            buckets.total(kind),
+            buckets.files[kind],
+            "image",
+            REMEDIES[kind],
+            buckets.items(kind),
+        )
+        for kind, title in _TITLES.items()
+        if buckets.total(kind)
+    ]
+    found += _base_finding(buckets, image, floor)
+    found += _folder_findings(buckets, top_folders)
+    found.sort(key=lambda c: (-c.bytes, c.kind))
+    return found
+
+
+def _base_finding(buckets: _Buckets, image: Image, floor: Floor | None) -> list[Culprit]:
+    """The base layers' bytes; with a runtime in the floor, only those beyond it."""
     base_total = buckets.total("base")
-    if base_total:
-        layers = f"{image.base_layers} layer{'s' if image.base_layers != 1 else ''}"
-        if floor is not None and floor.runtime_bytes is not None:
-            beyond = max(0, base_total - floor.runtime_bytes)
-            title = f"base image beyond the {floor.runtime_name or 'runtime'} runtime ({layers})"
-        else:
-            beyond = base_total
-            title = f"base image ({layers}: operating system and Python runtime)"
-        if beyond:
-            found.append(
-                Culprit(
-                    "base",
-                    title,
-                    beyond,
-                    buckets.files["base"],
-                    "image",
-                    REMEDIES["base"],
-                    buckets.items("base"),
-                )
-            )
+    if not base_total:
+        return []
+    layers = f"{image.base_layers} layer{'s' if image.base_layers != 1 else ''}"
+    if floor is not None and floor.runtime_bytes is not None:
+        beyond = max(0, base_total - floor.runtime_bytes)
+        title = f"base image beyond the {floor.runtime_name or 'runtime'} runtime ({layers})"
+    else:
+        beyond = base_total
+        title = f"base image ({layers}: operating system and Python runtime)"
+    if not beyond:
+        return []
+    return [
+        Culprit(
+            "base",
+            title,
+            beyond,
+            buckets.files["base"],
+            "image",
+            REMEDIES["base"],
+            buckets.items("base"),
+        )
+    ]
+
+
+def _folder_findings(buckets: _Buckets, top_folders: int) -> list[Culprit]:
+    """The largest application folders, one finding each; data when most bytes are data."""
     folders = sorted(buckets.bytes.get("app", {}).items(), key=lambda kv: (-kv[1], kv[0]))
+    found = []
     for folder, size in folders[:top_folders]:
-        data = data_bytes.get(folder, 0)
-        is_data = data * 2 >= size
+        is_data = buckets.data.get(folder, 0) * 2 >= size
         found.append(
             Culprit(
                 "app-folder",
@@ -407,7 +447,6 @@ def _image_findings(
                 ((folder, size),),
             )
         )
-    found.sort(key=lambda c: (-c.bytes, c.kind))
     return found
 
 

@@ -23,7 +23,7 @@ import lzma
 import tarfile
 from typing import Any, Protocol
 
-from sizefloor.errors import InputError
+from sizefloor.image.errors import UnsupportedCompression
 
 GZIP_MAGIC = b"\x1f\x8b"
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
@@ -83,7 +83,7 @@ def zstd_available() -> bool:
 
 def _zstd_module() -> tuple[str, Any] | None:
     for name in ("compression.zstd", "zstandard"):
-        try:
+        try:  # imported when first needed: optional (zstandard) or new in 3.14 (compression.zstd)
             return name, importlib.import_module(name)
         except ImportError:
             continue
@@ -106,7 +106,7 @@ def decompressed(stream: io.BufferedReader[Any], *, what: str) -> tuple[Readable
     if kind == "zstd":
         found = _zstd_module()
         if found is None:
-            raise InputError(
+            raise UnsupportedCompression(
                 f"{what} is compressed with zstd, which this Python cannot read.",
                 hint="Install the zstandard package (pip install 'sizefloor[zstd]'), "
                 "or use Python 3.14 or later.",

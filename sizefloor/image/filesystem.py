@@ -23,8 +23,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from sizefloor.image.archive import ImageError
-from sizefloor.image.layer import Entry, Path
+from sizefloor.image.errors import ImageError
+from sizefloor.image.layer import Entry, Parts
 
 _MAX_HOPS = 40
 
@@ -147,11 +147,11 @@ class Filesystem:
             + " The archive is damaged.",
         )
 
-    def _parent(self, path: Path, layer: int, *, create: bool, name: str) -> Dir | None:
+    def _parent(self, path: Parts, layer: int, *, create: bool, name: str) -> Dir | None:
         """The directory that holds ``path``, symlinks followed, created when asked."""
         return self._walk(path[:-1], layer, create=create, name=name, hops=0)
 
-    def _walk(self, parts: Path, layer: int, *, create: bool, name: str, hops: int) -> Dir | None:
+    def _walk(self, parts: Parts, layer: int, *, create: bool, name: str, hops: int) -> Dir | None:
         current = self.root
         done: list[str] = []
         for i, part in enumerate(parts):
@@ -172,7 +172,7 @@ class Filesystem:
             done.append(part)
         return current
 
-    def _lookup(self, path: Path, *, name: str) -> Node | None:
+    def _lookup(self, path: Parts, *, name: str) -> Node | None:
         parent = self._walk(path[:-1], -1, create=False, name=name, hops=0)
         if parent is None:
             return None
@@ -194,7 +194,7 @@ class Filesystem:
                     stack.append((path, node))
 
 
-def _join(base: Path, target: str) -> Path:
+def _join(base: Parts, target: str) -> Parts:
     """``target`` resolved from the directory ``base``, inside the root (``..`` stops at ``/``)."""
     parts: list[str] = [] if target.startswith("/") else list(base)
     for part in target.split("/"):

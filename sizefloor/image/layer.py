@@ -19,7 +19,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
-from sizefloor.image.archive import ImageError
+from sizefloor.image.decompress import stream_errors
+from sizefloor.image.errors import DamagedLayer, ImageError
 
 WHITEOUT_PREFIX = ".wh."
 OPAQUE_MARKER = ".wh..wh..opq"
@@ -27,14 +28,15 @@ _CHUNK = 1 << 20
 KEEP_LIMIT = 16 << 20
 """Kept files larger than this are not kept (their content is metadata: never this large)."""
 
-Path = tuple[str, ...]
+Parts = tuple[str, ...]
+"""A path as its components under the image's root: ``("usr", "bin", "python3")``."""
 
 
 @dataclass(frozen=True)
 class Entry:
     """One member of a layer, in the layer's own order."""
 
-    path: Path
+    path: Parts
     kind: str
     """``dir``, ``file``, ``hardlink``, ``symlink``, ``other`` (devices, fifos),
     ``whiteout`` (``path`` is what it deletes) or ``opaque`` (``path`` is the directory)."""
@@ -45,7 +47,7 @@ class Entry:
     content: bytes | None = None
 
 
-def split_member(name: str, *, layer: str) -> Path:
+def split_member(name: str, *, layer: str) -> Parts:
     """A member name as path components under the root; an error if it is absolute or escapes."""
     if name.startswith("/"):
         raise ImageError(
@@ -68,7 +70,7 @@ def split_member(name: str, *, layer: str) -> Path:
     return tuple(parts)
 
 
-def check_symlink(path: Path, target: str, *, layer: str) -> None:
+def check_symlink(path: Parts, target: str, *, layer: str) -> None:
     """Refuse a relative symlink whose target climbs above the root, as Docker does."""
     if target.startswith("/"):
         return  # resolved inside the image's root
@@ -91,42 +93,60 @@ def scan_layer(
     """The entries of the uncompressed layer tar ``stream``, read as a stream.
 
     ``keep(path)`` says which regular files' bytes to keep (``path`` without a leading
-    slash). ``layer`` names the layer in error messages.
+    slash). ``layer`` names the layer in error messages: an unsafe name is an
+    :class:`ImageError`, a stream that is not a tar or ends early a :class:`DamagedLayer`.
     """
-    entries: list[Entry] = []
-    with tarfile.open(fileobj=stream, mode="r|") as tar:
-        for member in tar:
-            path = split_member(member.name, layer=layer)
-            if not path:
-                continue  # the root itself ("./")
-            name = path[-1]
-            if name.startswith(WHITEOUT_PREFIX):
-                if name == OPAQUE_MARKER:
-                    entries.append(Entry(path[:-1], "opaque"))
-                elif not name.startswith(WHITEOUT_PREFIX + WHITEOUT_PREFIX):
-                    target = name[len(WHITEOUT_PREFIX) :]
-                    if target not in ("", ".", ".."):
-                        entries.append(Entry((*path[:-1], target), "whiteout"))
-                continue
-            if member.isdir():
-                entries.append(Entry(path, "dir"))
-            elif member.issym():
-                check_symlink(path, member.linkname, layer=layer)
-                entries.append(Entry(path, "symlink", link=member.linkname))
-            elif member.islnk():
-                target_path = split_member(member.linkname, layer=layer)
-                if not target_path:
-                    raise ImageError(f"{layer} has a hard link {member.name} to the root itself.")
-                entries.append(Entry(path, "hardlink", link="/".join(target_path)))
-            elif member.isfile():
-                entries.append(_read_file(tar, member, path, keep))
-            else:
-                entries.append(Entry(path, "other"))
-    return entries
+    try:
+        with tarfile.open(fileobj=stream, mode="r|") as tar:
+            return [e for member in tar if (e := _entry(tar, member, layer, keep)) is not None]
+    except stream_errors() as exc:
+        raise DamagedLayer(layer, str(exc)) from None
+
+
+def _entry(
+    tar: tarfile.TarFile, member: tarfile.TarInfo, layer: str, keep: Callable[[str], bool]
+) -> Entry | None:
+    """One member as an entry; ``None`` for the root itself and for aufs bookkeeping."""
+    path = split_member(member.name, layer=layer)
+    if not path:
+        return None  # the root itself ("./")
+    if path[-1].startswith(WHITEOUT_PREFIX):
+        return _whiteout(path)
+    if member.isdir():
+        return Entry(path, "dir")
+    if member.issym():
+        check_symlink(path, member.linkname, layer=layer)
+        return Entry(path, "symlink", link=member.linkname)
+    if member.islnk():
+        target_path = split_member(member.linkname, layer=layer)
+        if not target_path:
+            raise ImageError(f"{layer} has a hard link {member.name} to the root itself.")
+        return Entry(path, "hardlink", link="/".join(target_path))
+    if member.isfile():
+        return _read_file(tar, member, path, keep, layer=layer)
+    return Entry(path, "other")
+
+
+def _whiteout(path: Parts) -> Entry | None:
+    """An opaque marker, a whiteout, or ``None`` for aufs bookkeeping (other ``.wh..wh.``)."""
+    name = path[-1]
+    if name == OPAQUE_MARKER:
+        return Entry(path[:-1], "opaque")
+    if name.startswith(WHITEOUT_PREFIX + WHITEOUT_PREFIX):
+        return None
+    target = name[len(WHITEOUT_PREFIX) :]
+    if target in ("", ".", ".."):
+        return None
+    return Entry((*path[:-1], target), "whiteout")
 
 
 def _read_file(
-    tar: tarfile.TarFile, member: tarfile.TarInfo, path: Path, keep: Callable[[str], bool]
+    tar: tarfile.TarFile,
+    member: tarfile.TarInfo,
+    path: Parts,
+    keep: Callable[[str], bool],
+    *,
+    layer: str,
 ) -> Entry:
     hasher = hashlib.sha256()
     wanted = member.size <= KEEP_LIMIT and keep("/".join(path))
@@ -140,7 +160,7 @@ def _read_file(
             if wanted:
                 kept.append(chunk)
     if read != member.size:
-        raise tarfile.ReadError(f"unexpected end of data in {member.name}")
+        raise DamagedLayer(layer, f"unexpected end of data in {member.name}")
     return Entry(
         path,
         "file",

@@ -170,61 +170,85 @@ def _split_metadata_dir(name: str) -> tuple[str, str] | None:
 def _distributions(
     site: str, files: list[ImageFile], kept: Mapping[str, bytes]
 ) -> tuple[Distribution, ...]:
+    """The distributions of one site-packages folder, each with the visible files it owns."""
     sizes = {f.path: f for f in files}
-    metadata_dirs: dict[str, tuple[str, str]] = {}
+    metadata_dirs = _metadata_dirs(site, files)
+    listed = {top: _listed_files(site, top, sizes, kept) for top in metadata_dirs}
+    _claim_unlisted(site, files, listed)
+    return tuple(
+        _distribution(site, top, project, version, listed[top], sizes)
+        for top, (project, version) in sorted(metadata_dirs.items())
+    )
+
+
+def _top(site: str, path: str) -> str:
+    """The first component of ``path`` under ``site``."""
+    return path[len(site) + 1 :].split("/", 1)[0]
+
+
+def _metadata_dirs(site: str, files: list[ImageFile]) -> dict[str, tuple[str, str]]:
+    """Each top-level ``*.dist-info`` or ``*.egg-info`` name -> (project, version)."""
+    found: dict[str, tuple[str, str]] = {}
     for f in files:
-        top = f.path[len(site) + 1 :].split("/", 1)[0]
+        top = _top(site, f.path)
         parsed = _split_metadata_dir(top)
         if parsed is not None:
-            metadata_dirs[top] = parsed
-    listed: dict[str, set[str]] = {}
+            found[top] = parsed
+    return found
+
+
+def _listed_files(
+    site: str, top: str, sizes: Mapping[str, ImageFile], kept: Mapping[str, bytes]
+) -> set[str]:
+    """The visible files of a metadata folder, and those its RECORD lists."""
+    base = f"{site}/{top}"
+    paths = {p for p in sizes if p == base or p.startswith(base + "/")}
+    paths.update(p for p in _recorded(base, kept, site) if p in sizes)
+    return paths
+
+
+def _claim_unlisted(site: str, files: list[ImageFile], listed: dict[str, set[str]]) -> None:
+    """Give each file no record lists to the one distribution whose files share its top folder.
+
+    Bytecode written after installation is the usual case: ``RECORD`` may omit it.
+    """
     owners_of_top: dict[str, set[str]] = defaultdict(set)
-    for top in metadata_dirs:
-        base = f"{site}/{top}"
-        paths = {p for p in sizes if p == base or p.startswith(base + "/")}
-        for p in _recorded(base, kept, site):
-            if p in sizes:
-                paths.add(p)
-        listed[top] = paths
+    for top, paths in listed.items():
         for p in paths:
-            if p.startswith(site + "/"):
-                first = p[len(site) + 1 :].split("/", 1)[0]
-                if first != top:
-                    owners_of_top[first].add(top)
+            if p.startswith(site + "/") and (first := _top(site, p)) != top:
+                owners_of_top[first].add(top)
     claimed = {p for paths in listed.values() for p in paths}
     for f in files:
         if f.path in claimed:
             continue
-        first = f.path[len(site) + 1 :].split("/", 1)[0]
-        owners = owners_of_top.get(first, set())
+        owners = owners_of_top.get(_top(site, f.path), set())
         if len(owners) == 1:
             listed[next(iter(owners))].add(f.path)
-    result = []
-    for top, (project, version) in sorted(metadata_dirs.items()):
-        owned = tuple(sorted(listed[top]))
-        base = f"{site}/{top}"
-        marker = next(
-            (
-                sizes[p]
-                for p in (f"{base}/RECORD", f"{base}/METADATA", f"{base}/PKG-INFO", base)
-                if p in sizes
-            ),
-            None,
-        )
-        layer = marker.layer if marker else min(sizes[p].layer for p in owned if p in sizes)
-        result.append(
-            Distribution(
-                name=project,
-                key=canonicalize_name(project),
-                version=version,
-                site_packages=site,
-                metadata_dir=base,
-                layer=layer,
-                files=owned,
-                bytes=sum(sizes[p].size for p in owned),
-            )
-        )
-    return tuple(result)
+
+
+def _distribution(
+    site: str,
+    top: str,
+    project: str,
+    version: str,
+    paths: set[str],
+    sizes: Mapping[str, ImageFile],
+) -> Distribution:
+    owned = tuple(sorted(paths))
+    base = f"{site}/{top}"
+    markers = (f"{base}/RECORD", f"{base}/METADATA", f"{base}/PKG-INFO", base)
+    marker = next((sizes[p] for p in markers if p in sizes), None)
+    layer = marker.layer if marker else min(sizes[p].layer for p in owned if p in sizes)
+    return Distribution(
+        name=project,
+        key=canonicalize_name(project),
+        version=version,
+        site_packages=site,
+        metadata_dir=base,
+        layer=layer,
+        files=owned,
+        bytes=sum(sizes[p].size for p in owned),
+    )
 
 
 def _recorded(base: str, kept: Mapping[str, bytes], site: str) -> set[str]:

@@ -28,10 +28,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sizefloor.image.archive import ImageArchive, ImageError, LayerBlob, open_archive
+from sizefloor.image.archive import ImageArchive, LayerBlob, open_archive
 from sizefloor.image.decompress import Meter, decompressed, stream_errors
-from sizefloor.image.filesystem import File, Filesystem, Symlink
-from sizefloor.image.layer import scan_layer
+from sizefloor.image.errors import DamagedLayer, ImageError, MissingFromArchive
+from sizefloor.image.filesystem import File, Filesystem, LayerCounts, Symlink
+from sizefloor.image.layer import Entry, scan_layer
 
 __all__ = ["Image", "ImageError", "ImageFile", "LayerInfo", "ShippedCopy", "read_image"]
 
@@ -198,7 +199,51 @@ def read_image(
 
 def _read(archive: ImageArchive, base_layers: int | None, progress: Progress) -> Image:
     config = archive.config
-    rootfs = config.get("rootfs")
+    fs = Filesystem()
+    applied = _apply_layers(archive, _diff_ids(archive), fs, progress)
+    history = [h for h in config.get("history") or [] if isinstance(h, dict)]
+    base_count, reason = _base(history, len(applied), base_layers)
+    final = _final(fs)
+    return Image(
+        source=archive.path,
+        kind=archive.kind,
+        tags=tuple(archive.tags),
+        platform=_platform(config),
+        layers=_layer_infos(applied, history, _visible_by_layer(fs, final.visible), base_count),
+        files=final.files,
+        symlinks=final.symlinks,
+        shipped_only=_shipped_only(fs, final.visible),
+        base_layers=base_count,
+        base_reason=reason,
+        env=_env(config),
+        kept=final.kept,
+        history=tuple(history),
+    )
+
+
+@dataclass(frozen=True)
+class _Stream:
+    """One layer's blob, as the meters measured it while it was read."""
+
+    digest: str
+    diff_id: str
+    compression: str
+    blob_bytes: int
+    tar_bytes: int
+
+
+@dataclass(frozen=True)
+class _Applied:
+    """One layer: where it is stored, what reading it measured, what applying it added."""
+
+    blob: LayerBlob
+    stream: _Stream
+    counts: LayerCounts
+
+
+def _diff_ids(archive: ImageArchive) -> list[Any]:
+    """The config's ``rootfs.diff_ids``, one per layer the manifest lists."""
+    rootfs = archive.config.get("rootfs")
     diff_ids = rootfs.get("diff_ids") if isinstance(rootfs, dict) else None
     if not isinstance(diff_ids, list) or len(diff_ids) != len(archive.layers):
         raise ImageError(
@@ -206,102 +251,27 @@ def _read(archive: ImageArchive, base_layers: int | None, progress: Progress) ->
             f"(rootfs.diff_ids) but the manifest {len(archive.layers)}: the archive is "
             "inconsistent."
         )
-    fs = Filesystem()
-    measured: list[tuple[LayerBlob, str, str, str, int, int, Any]] = []
+    return diff_ids
+
+
+def _apply_layers(
+    archive: ImageArchive, diff_ids: list[Any], fs: Filesystem, progress: Progress
+) -> list[_Applied]:
+    """Read each layer, bottom first, check it against its digests and apply it to ``fs``."""
+    applied: list[_Applied] = []
     total = len(archive.layers)
     for i, blob in enumerate(archive.layers):
         name = f"layer {i + 1} of {total} ({blob.location})"
         progress("reading layers", i, total)
-        digest, diff_id, compression, blob_bytes, tar_bytes, entries = _read_layer(
-            archive, blob, name
-        )
-        if blob.digest is not None and blob.digest != digest:
-            raise ImageError(f"{name} does not match its digest {blob.digest}: it is damaged.")
-        if blob.size is not None and blob.size != blob_bytes:
-            raise ImageError(
-                f"{name} is {blob_bytes:,} bytes, not the {blob.size:,} its manifest says: "
-                "it is truncated or damaged."
-            )
-        if diff_ids[i] != diff_id:
-            raise ImageError(
-                f"{name}: its content does not match the config's diff_id {diff_ids[i]}: it is "
-                "damaged, or belongs to another image."
-            )
-        counts = fs.apply(entries, i, name=name)
-        measured.append((blob, digest, diff_id, compression, blob_bytes, tar_bytes, counts))
+        stream, entries = _read_layer(archive, blob, name)
+        _check_layer(blob, stream, diff_ids[i], name)
+        applied.append(_Applied(blob, stream, fs.apply(entries, i, name=name)))
     progress("reading layers", total, total)
-
-    history = [h for h in config.get("history") or [] if isinstance(h, dict)]
-    commands = _layer_commands(history, total)
-    if base_layers is None:
-        base_count, reason = base_boundary(history, total)
-    else:
-        base_count = max(0, min(base_layers, total))
-        reason = f"--base-layers {base_layers}"
-
-    files, symlinks, kept, visible = _final(fs)
-    visible_by_layer = [0] * total
-    for inode_id in visible:
-        inode = fs.inodes[inode_id]
-        visible_by_layer[inode.layer] += inode.size
-    visible_digests = {fs.inodes[i].digest: fs.inodes[i].path for i in visible}
-    shipped_only = tuple(
-        ShippedCopy(
-            "/" + inode.path,
-            inode.size,
-            inode.layer,
-            _visible_path(visible_digests.get(inode.digest)),
-        )
-        for n, inode in enumerate(fs.inodes)
-        if n not in visible and inode.size > 0
-    )
-    layers = tuple(
-        LayerInfo(
-            index=i,
-            location=blob.location,
-            digest=digest,
-            diff_id=diff_id,
-            compression=compression,
-            blob_bytes=blob_bytes,
-            tar_bytes=tar_bytes,
-            content_bytes=counts.content_bytes,
-            files=counts.files,
-            whiteouts=counts.whiteouts,
-            visible_bytes=visible_by_layer[i],
-            command=commands[i][0],
-            created=commands[i][1],
-            base=i < base_count,
-        )
-        for i, (blob, digest, diff_id, compression, blob_bytes, tar_bytes, counts) in enumerate(
-            measured
-        )
-    )
-    inner = config.get("config") if isinstance(config.get("config"), dict) else {}
-    env = tuple(str(e) for e in (inner or {}).get("Env") or [])
-    return Image(
-        source=archive.path,
-        kind=archive.kind,
-        tags=tuple(archive.tags),
-        platform=_platform(config),
-        layers=layers,
-        files=files,
-        symlinks=symlinks,
-        shipped_only=shipped_only,
-        base_layers=base_count,
-        base_reason=reason,
-        env=env,
-        kept=kept,
-        history=tuple(history),
-    )
+    return applied
 
 
-def _visible_path(path: str | None) -> str | None:
-    return None if path is None else "/" + path
-
-
-def _read_layer(
-    archive: ImageArchive, blob: LayerBlob, name: str
-) -> tuple[str, str, str, int, int, Any]:
+def _read_layer(archive: ImageArchive, blob: LayerBlob, name: str) -> tuple[_Stream, list[Entry]]:
+    """Stream one blob through a meter, its decompressor and a second meter into the scanner."""
     try:
         with archive.open_layer(blob) as raw:
             blob_meter = Meter(raw)
@@ -310,31 +280,61 @@ def _read_layer(
             tar_meter = Meter(stream)
             tar_stream = io.BufferedReader(tar_meter, _BUFFER)
             entries = scan_layer(tar_stream, layer=name, keep=keep_metadata)
-            while tar_stream.read(_BUFFER):
+            while tar_stream.read(_BUFFER):  # past the tar's end: the digests cover every byte
                 pass
             while stored.read(_BUFFER):
                 pass
+    except MissingFromArchive:
+        raise ImageError(f"{name} is missing from the archive.") from None
     except ImageError:
         raise
-    except KeyError:
-        raise ImageError(f"{name} is missing from the archive.") from None
     except stream_errors() as exc:
-        raise ImageError(
-            f"{name} cannot be read: it is truncated, damaged or not a tar ({exc})."
-        ) from None
-    return (
+        raise DamagedLayer(name, str(exc)) from None
+    measured = _Stream(
         blob_meter.digest,
         tar_meter.digest,
         compression,
         blob_meter.bytes_read,
         tar_meter.bytes_read,
-        entries,
     )
+    return measured, entries
 
 
-def _final(
-    fs: Filesystem,
-) -> tuple[tuple[ImageFile, ...], dict[str, str], dict[str, bytes], set[int]]:
+def _check_layer(blob: LayerBlob, stream: _Stream, diff_id: Any, name: str) -> None:
+    """A layer whose blob or tar is not what the manifest and config say is damaged."""
+    if blob.digest is not None and blob.digest != stream.digest:
+        raise ImageError(f"{name} does not match its digest {blob.digest}: it is damaged.")
+    if blob.size is not None and blob.size != stream.blob_bytes:
+        raise ImageError(
+            f"{name} is {stream.blob_bytes:,} bytes, not the {blob.size:,} its manifest says: "
+            "it is truncated or damaged."
+        )
+    if diff_id != stream.diff_id:
+        raise ImageError(
+            f"{name}: its content does not match the config's diff_id {diff_id}: it is "
+            "damaged, or belongs to another image."
+        )
+
+
+def _base(history: list[dict[str, Any]], layers: int, given: int | None) -> tuple[int, str]:
+    """How many bottom layers are the base: ``--base-layers`` when given, else the history's."""
+    if given is None:
+        return base_boundary(history, layers)
+    return max(0, min(given, layers)), f"--base-layers {given}"
+
+
+@dataclass(frozen=True)
+class _Final:
+    """The final filesystem, as :class:`Image` shows it."""
+
+    files: tuple[ImageFile, ...]
+    symlinks: dict[str, str]
+    kept: dict[str, bytes]
+    visible: set[int]
+    """The inodes a visible name points to."""
+
+
+def _final(fs: Filesystem) -> _Final:
     seen: set[int] = set()
     named: list[tuple[str, int]] = []
     symlinks: dict[str, str] = {}
@@ -353,7 +353,68 @@ def _final(
         files.append(ImageFile(path, inode.size if first else 0, inode.layer, inode.digest))
         if inode.content is not None and keep_metadata(path[1:]):
             kept[path] = inode.content
-    return tuple(files), symlinks, kept, seen
+    return _Final(tuple(files), symlinks, kept, seen)
+
+
+def _visible_by_layer(fs: Filesystem, visible: set[int]) -> dict[int, int]:
+    """Layer index -> the bytes of its regular files the final filesystem still shows."""
+    by_layer: dict[int, int] = {}
+    for inode_id in visible:
+        inode = fs.inodes[inode_id]
+        by_layer[inode.layer] = by_layer.get(inode.layer, 0) + inode.size
+    return by_layer
+
+
+def _shipped_only(fs: Filesystem, visible: set[int]) -> tuple[ShippedCopy, ...]:
+    """The files layers ship that no visible name shows, each with a visible twin if any."""
+    visible_digests = {fs.inodes[i].digest: fs.inodes[i].path for i in visible}
+    return tuple(
+        ShippedCopy(
+            "/" + inode.path,
+            inode.size,
+            inode.layer,
+            _visible_path(visible_digests.get(inode.digest)),
+        )
+        for n, inode in enumerate(fs.inodes)
+        if n not in visible and inode.size > 0
+    )
+
+
+def _visible_path(path: str | None) -> str | None:
+    return None if path is None else "/" + path
+
+
+def _layer_infos(
+    applied: list[_Applied],
+    history: list[dict[str, Any]],
+    visible_by_layer: Mapping[int, int],
+    base_count: int,
+) -> tuple[LayerInfo, ...]:
+    commands = _layer_commands(history, len(applied))
+    return tuple(
+        LayerInfo(
+            index=i,
+            location=layer.blob.location,
+            digest=layer.stream.digest,
+            diff_id=layer.stream.diff_id,
+            compression=layer.stream.compression,
+            blob_bytes=layer.stream.blob_bytes,
+            tar_bytes=layer.stream.tar_bytes,
+            content_bytes=layer.counts.content_bytes,
+            files=layer.counts.files,
+            whiteouts=layer.counts.whiteouts,
+            visible_bytes=visible_by_layer.get(i, 0),
+            command=commands[i][0],
+            created=commands[i][1],
+            base=i < base_count,
+        )
+        for i, layer in enumerate(applied)
+    )
+
+
+def _env(config: Mapping[str, Any]) -> tuple[str, ...]:
+    inner = config.get("config")
+    return tuple(str(e) for e in (inner if isinstance(inner, dict) else {}).get("Env") or [])
 
 
 def _layer_commands(

@@ -34,7 +34,7 @@ wrong type), sizefloor skips the file or the value and says so in
 requirements, ``--pre``, ``--no-binary``...) are not taken from the machine's
 configuration: they are reported in ``warnings`` instead.
 
-Credentials in URLs are kept in the settings, but ``sources`` and
+Credentials in URLs are kept in the settings, but ``provenance`` and
 ``warnings`` only ever show them redacted.
 """
 
@@ -52,6 +52,9 @@ from dataclasses import dataclass
 
 from sizefloor.errors import SizefloorError
 from sizefloor.urls import redact, url2pathname
+
+if sys.platform != "win32":
+    import pwd
 
 __all__ = ["IndexSettings", "default_index_url", "load_index_settings"]
 
@@ -112,10 +115,10 @@ _URL_SCHEMES = ("http", "https", "file", "ftp")
 
 @dataclass(frozen=True)
 class IndexSettings:
-    """The package sources and connection settings ``pip install`` would use.
+    """The indexes, find-links and connection settings ``pip install`` would use.
 
     ``timeout`` and ``retries`` are ``None`` when nothing configures them (pip's
-    own defaults are 15 seconds and 5 retries).  ``sources`` says, for every
+    own defaults are 15 seconds and 5 retries).  ``provenance`` says, for every
     value taken from the configuration, where it came from
     (``"extra-index-url = file:///srv/simple (from /etc/pip.conf [global])"``);
     ``warnings`` lists what was skipped or ignored and why.
@@ -134,7 +137,7 @@ class IndexSettings:
     proxy: str | None = None
     timeout: float | None = None
     retries: int | None = None
-    sources: tuple[str, ...] = ()
+    provenance: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
 
 
@@ -177,7 +180,24 @@ def load_index_settings(
     """
     env: Mapping[str, str] = os.environ if environ is None else environ
     warnings: list[str] = []
+    chosen, ignored = _choose(_pool(env, isolated, warnings))
+    builder = _Builder(env, warnings)
+    for setting, (kind, value, origin) in chosen.items():
+        builder.apply(setting, kind, value, origin)
+    for setting, (kind, value, origin) in ignored.items():
+        _warn_ignored(setting, kind, value, origin, warnings)
+    return builder.build()
 
+
+# The values configured per section, in precedence order: key -> (value, where from).
+_Pooled = dict[str, dict[str, tuple[str, str]]]
+# setting -> (kind, value, where from)
+_Chosen = dict[str, tuple[str, str, str]]
+
+
+def _pool(env: Mapping[str, str], isolated: bool, warnings: list[str]) -> _Pooled:
+    """Every configured value by section (``global``, ``install``, the environment),
+    the last file naming a key winning within a section."""
     # pip's Configuration._dictionary: file name -> {"section.key": value}, in
     # override order; a file named twice keeps its first position.
     merged: dict[str, dict[str, str]] = {}
@@ -188,7 +208,7 @@ def load_index_settings(
         merged.update(variant)
 
     # ConfigOptionParser._get_ordered_configuration_items: pool per section.
-    pooled: dict[str, dict[str, tuple[str, str]]] = {name: {} for name in _SECTION_ORDER}
+    pooled: _Pooled = {name: {} for name in _SECTION_ORDER}
     for fname, values in merged.items():
         for section_key, value in values.items():
             section, key = section_key.split(".", 1)
@@ -202,10 +222,14 @@ def load_index_settings(
             if short in _ENV_NAMES_IGNORED:
                 continue
             pooled[_ENV_SECTION][_normalize_name(short)] = (value, name)
+    return pooled
 
-    # Apply in order; the last assignment to a setting wins (as optparse defaults).
-    chosen: dict[str, tuple[str, str, str]] = {}  # setting -> (kind, value, origin)
-    ignored: dict[str, tuple[str, str, str]] = {}
+
+def _choose(pooled: _Pooled) -> tuple[_Chosen, _Chosen]:
+    """(the settings sizefloor applies, those it only warns about), each taking its
+    last value in section order (as optparse defaults); an empty value sets nothing."""
+    chosen: _Chosen = {}
+    ignored: _Chosen = {}
     for section in _SECTION_ORDER:
         for key, (value, origin) in pooled[section].items():
             if not value:
@@ -216,13 +240,7 @@ def load_index_settings(
             elif key in _IGNORED_OPTIONS:
                 setting, kind = _IGNORED_OPTIONS[key]
                 ignored[setting] = (kind, value, origin)
-
-    builder = _Builder(env, warnings)
-    for setting, (kind, value, origin) in chosen.items():
-        builder.apply(setting, kind, value, origin)
-    for setting, (kind, value, origin) in ignored.items():
-        _warn_ignored(setting, kind, value, origin, warnings)
-    return builder.build()
+    return chosen, ignored
 
 
 # ---------------------------------------------------------------------- files
@@ -286,11 +304,12 @@ def _expanduser(path: str, env: Mapping[str, str]) -> str:
 
 
 def _passwd_home() -> str | None:
+    """The home directory the password database gives the user, if any."""
+    if sys.platform == "win32":
+        return None  # no password database
     try:
-        import pwd
-
         return pwd.getpwuid(os.getuid()).pw_dir
-    except (ImportError, KeyError, AttributeError):
+    except KeyError:  # a user the database does not know
         return None
 
 
@@ -422,7 +441,7 @@ class _Builder:
     def __init__(self, env: Mapping[str, str], warnings: list[str]) -> None:
         self.env = env
         self.warnings = warnings
-        self.sources: list[str] = []
+        self.provenance: list[str] = []
         self.index_url: str | None = None
         self.extra_index_urls: list[str] = []
         self.find_links: list[str] = []
@@ -474,7 +493,7 @@ class _Builder:
         else:
             self.proxy = value.strip()
         self.origins[setting] = origin
-        self.sources.append(f"{setting} = {shown} (from {origin})")
+        self.provenance.append(f"{setting} = {shown} (from {origin})")
 
     def _invalid(self, setting: str, shown: str, origin: str, wanted: str) -> None:
         self.warnings.append(
@@ -512,7 +531,7 @@ class _Builder:
             proxy=self.proxy,
             timeout=self.timeout,
             retries=self.retries,
-            sources=tuple(self.sources),
+            provenance=tuple(self.provenance),
             warnings=tuple(self.warnings),
         )
 

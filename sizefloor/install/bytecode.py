@@ -18,7 +18,7 @@ module's size, its compressed size and its name. Per Python version::
 The compressed size says how repetitive a source is (data tables compress
 well and marshal to less than their source; sparse code the other way);
 ``__init__.py`` files are mostly imports; test code is dense. Where the
-compressed size is unknown (an sdist's sources) it is taken as the median
+compressed size is unknown (an sdist's modules) it is taken as the median
 share, :attr:`Coefficients.ratio`.
 
 ``benchmarks/pyc_model.py`` fits it. Its corpus: 209 real wheels (every
@@ -65,12 +65,15 @@ accuracy cases that moved 3 modules of some 14,000 by 10 bytes.
 from __future__ import annotations
 
 import contextlib
+import encodings
+import importlib.util
 import marshal
 import re
 import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from encodings.aliases import aliases
 from types import CodeType
 
 RELATIVE_ERROR = 0.27
@@ -196,8 +199,6 @@ def compile_pyc(
     code = _compile(source, dfile)
     if code is None:
         return None
-    import importlib.util
-
     size = len(source) if source_size is None else source_size
     header = importlib.util.MAGIC_NUMBER + b"\0\0\0\0"
     header += (mtime & 0xFFFFFFFF).to_bytes(4, "little")
@@ -269,9 +270,6 @@ def pip_compiles(source: bytes, pip_version: tuple[int, int]) -> bool:
         ("utf-8-", "latin-1-", "iso-8859-1-", "iso-latin-1-")
     ):
         return True  # the tokenizer decodes these itself
-    import encodings
-    from encodings.aliases import aliases
-
     key = encodings.normalize_encoding(lowered.replace("-", "_").replace(" ", "_"))
     module = aliases.get(key) or aliases.get(key.replace(".", "_")) or key
     return module in PIP_CODECS

@@ -76,6 +76,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from sizefloor.install import bytecode
+from sizefloor.install.compilers import find
 
 if TYPE_CHECKING:
     from sizefloor.target import Target
@@ -110,8 +111,6 @@ Z = 1.64
 def available(target: Target) -> bool:
     """Whether a CPython of the target's version is here to compile the samples:
     the running interpreter, or one on ``PATH`` (:func:`sizefloor.install.compilers.find`)."""
-    from sizefloor.install.compilers import find
-
     return find(target.python_version) is not None
 
 

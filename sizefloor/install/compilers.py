@@ -1,4 +1,4 @@
-"""CPython interpreters that compile sources for sizefloor, in worker processes.
+"""CPython interpreters that compile Python modules for sizefloor, in worker processes.
 
 A ``.pyc`` is what one CPython X.Y makes of a source: only an X.Y can say its
 size exactly (:func:`sizefloor.install.bytecode.compiled_size` does it in process,
@@ -31,6 +31,8 @@ import sys
 import threading
 from dataclasses import dataclass
 
+from sizefloor.errors import SizefloorError
+
 WORKER = r"""
 import marshal, struct, sys, warnings
 warnings.simplefilter("ignore")
@@ -60,8 +62,10 @@ _HEAD = struct.Struct("<II")
 _SIZE = struct.Struct("<q")
 
 
-class CompilerError(Exception):
-    """A worker could not be started or stopped answering."""
+class CompilerError(SizefloorError):
+    """A worker could not be started or stopped answering (exit status 1 should it
+    ever reach the command line; :func:`sizefloor.install.exact.sample_all` catches
+    it and models the wheel's bytecode instead)."""
 
 
 @dataclass(frozen=True)

@@ -35,23 +35,23 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
+import platform
 import sys
 import urllib.parse
 import zipfile
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from sizefloor.dists import zipdir
 from sizefloor.dists.wheel import Directory, WheelInfo, WheelReader
 from sizefloor.errors import MetadataUnavailable, OfflineMiss, SizefloorError
 from sizefloor.index.finder import DistFile
-from sizefloor.install import bytecode
-from sizefloor.install.plan import Layout, compiled_sources
+from sizefloor.install import bytecode, calibrate
+from sizefloor.install.compilers import Compiler, CompilerError, find
+from sizefloor.install.plan import InstallScheme, compiled_paths
 from sizefloor.urls import redact, url2pathname
-
-if TYPE_CHECKING:
-    from sizefloor.install.compilers import Compiler
 
 GAP_BYTES = 16 * 1024
 """Bytes between two wanted members that are fetched rather than split into two
@@ -78,7 +78,7 @@ class Compiled:
 
 def cache_key(
     dist: DistFile,
-    sources: Mapping[str, str],
+    to_compile: Mapping[str, str],
     pip_version: tuple[int, int],
     interpreter: str | None = None,
 ) -> str:
@@ -86,11 +86,9 @@ def cache_key(
     running one by default), the installed paths (every ``.pyc`` holds its
     source's) and whether pip blocks codec imports."""
     paths = hashlib.sha256()
-    for member, dfile in sorted(sources.items()):
+    for member, dfile in sorted(to_compile.items()):
         paths.update(f"{member}\0{dfile}\n".encode())
     if interpreter is None:
-        import platform
-
         interpreter = f"{sys.implementation.cache_tag}-{platform.python_version()}"
     blocks = int(tuple(pip_version) >= bytecode.PIP_IMPORT_BLOCKER)
     return f"{dist.cache_key}:{interpreter}:{blocks}:{paths.hexdigest()[:32]}"
@@ -99,25 +97,25 @@ def cache_key(
 def compile_wheel(
     reader: WheelReader,
     dist: DistFile,
-    sources: Mapping[str, str],
+    to_compile: Mapping[str, str],
     pip_version: tuple[int, int] = (26, 0),
     *,
     sample: Collection[str] | None = None,
     compiler: Compiler | None = None,
 ) -> Compiled:
-    """The ``.pyc`` size of each member ``sources`` names (member -> the path pip
+    """The ``.pyc`` size of each member ``to_compile`` names (member -> the path pip
     compiles it as), as the pip of ``pip_version`` writes them; only of the
     members in ``sample`` when it is given (:mod:`sizefloor.install.calibrate`).
     Compiled by ``compiler`` (:mod:`sizefloor.install.compilers`) when given, else by
     the running interpreter in this process."""
     gap = GAP_BYTES
     identity = compiler.interpreter.identity if compiler is not None else None
-    key = cache_key(dist, sources, pip_version, identity)
-    if sample is not None and set(sample) != set(sources):
+    key = cache_key(dist, to_compile, pip_version, identity)
+    if sample is not None and set(sample) != set(to_compile):
         gap = SAMPLE_GAP
         key += ":sample:" + hashlib.sha256("\n".join(sorted(sample)).encode()).hexdigest()[:16]
-        sources = {name: sources[name] for name in sources if name in sample}
-    if not sources:
+        to_compile = {name: to_compile[name] for name in to_compile if name in sample}
+    if not to_compile:
         return Compiled({})
     local = dist.url.startswith("file:")
     size_of = functools.partial(_pyc_size, pip_version=pip_version, compiler=compiler)
@@ -130,9 +128,9 @@ def compile_wheel(
     if local:
         path = url2pathname(urllib.parse.urlsplit(dist.url).path)
         with open(path, "rb") as f:
-            result = Compiled(_compile_archive(f, sources, size_of))
+            result = Compiled(_compile_archive(f, to_compile, size_of))
     else:
-        result = _compile_remote(reader, dist, sources, size_of, gap)
+        result = _compile_remote(reader, dist, to_compile, size_of, gap)
         reader.cache.set("pyc", key, dict(result.sizes))
     return result
 
@@ -153,16 +151,16 @@ def _pyc_size(
 def _compile_remote(
     reader: WheelReader,
     dist: DistFile,
-    sources: Mapping[str, str],
+    to_compile: Mapping[str, str],
     size_of: SizeOf,
     gap: int = GAP_BYTES,
 ) -> Compiled:
     directory = reader.directory(dist)
     if directory is None:
-        return _compile_whole(reader, dist, sources, size_of)
+        return _compile_whole(reader, dist, to_compile, size_of)
     by_name = {m.name: m for m in directory.members if not m.is_dir}  # a later duplicate wins
-    wanted = [by_name[name] for name in sources if name in by_name]
-    missing = [name for name in sources if name not in by_name]
+    wanted = [by_name[name] for name in to_compile if name in by_name]
+    missing = [name for name in to_compile if name not in by_name]
     if missing:
         raise MetadataUnavailable(
             f"{dist.filename}: {missing[0]} is not in its central directory any more."
@@ -172,7 +170,7 @@ def _compile_remote(
     try:
         whole = next((r.whole for r in results if r.whole is not None), None)
         if whole is not None:  # the server ignores Range: read it all
-            return Compiled(_compile_archive(whole, sources, size_of), 0, len(results))
+            return Compiled(_compile_archive(whole, to_compile, size_of), 0, len(results))
     finally:
         for result in results:
             result.close()
@@ -188,12 +186,12 @@ def _compile_remote(
         fetched += len(result.content)
     sizes: dict[str, int | None] = {}
     # in the order of the installed paths, as pip compiles them
-    for member in sorted(wanted, key=lambda m: sources[m.name]):
+    for member in sorted(wanted, key=lambda m: to_compile[m.name]):
         chunk_start, chunk = next(
             (s, c) for s, c in reversed(chunks) if s <= member.header_offset < s + len(c)
         )
         source = zipdir.member_data(chunk, chunk_start, member)
-        sizes[member.name] = size_of(source, sources[member.name])
+        sizes[member.name] = size_of(source, to_compile[member.name])
     return Compiled(sizes, fetched, requests)
 
 
@@ -217,27 +215,27 @@ def request_spans(
 
 
 def _compile_whole(
-    reader: WheelReader, dist: DistFile, sources: Mapping[str, str], size_of: SizeOf
+    reader: WheelReader, dist: DistFile, to_compile: Mapping[str, str], size_of: SizeOf
 ) -> Compiled:
     """A small wheel, or one whose server ignores Range: one request for all of it."""
     end = dist.size if dist.size is not None else 1 << 62
     result = reader.http.get_range(dist.url, 0, max(end, 1), kind="sources")
     if result.whole is not None:
         try:
-            return Compiled(_compile_archive(result.whole, sources, size_of), 0, 1)
+            return Compiled(_compile_archive(result.whole, to_compile, size_of), 0, 1)
         finally:
             result.whole.close()
     if result.status_code in (200, 206):
-        import io
-
         return Compiled(
-            _compile_archive(io.BytesIO(result.content), sources, size_of), len(result.content), 1
+            _compile_archive(io.BytesIO(result.content), to_compile, size_of),
+            len(result.content),
+            1,
         )
     raise MetadataUnavailable(f"{redact(dist.url)} answered {result.status_code}.")
 
 
 def _compile_archive(
-    fileobj: IO[bytes], sources: Mapping[str, str], size_of: SizeOf
+    fileobj: IO[bytes], to_compile: Mapping[str, str], size_of: SizeOf
 ) -> dict[str, int | None]:
     try:
         archive = zipfile.ZipFile(fileobj)
@@ -245,13 +243,13 @@ def _compile_archive(
         raise zipdir.ZipFormatError(str(exc)) from exc
     sizes: dict[str, int | None] = {}
     with archive:
-        for name, dfile in sorted(sources.items(), key=lambda item: item[1]):
+        for name, dfile in sorted(to_compile.items(), key=lambda item: item[1]):
             sizes[name] = size_of(archive.read(name), dfile)  # the last of a name
     return sizes
 
 
 @dataclass(frozen=True)
-class Wanted:
+class WheelToCompile:
     """One wheel to compile: the file, what it holds, the project it installs."""
 
     dist: DistFile
@@ -261,17 +259,17 @@ class Wanted:
 
 def compile_all(
     reader: WheelReader,
-    wheels: Sequence[Wanted],
-    layout: Layout,
+    wheels: Sequence[WheelToCompile],
+    scheme: InstallScheme,
     warn: Callable[[str], None],
 ) -> dict[str, Compiled]:
     """The compiled bytecode of each wheel, by URL, fetched concurrently. A wheel
     that cannot be read is left out with a warning (its bytecode is modelled)."""
 
-    def one(item: Wanted) -> Compiled | str:
-        sources = compiled_sources(item.info, project=item.project, layout=layout)
+    def one(item: WheelToCompile) -> Compiled | str:
+        to_compile = compiled_paths(item.info, project=item.project, scheme=scheme)
         try:
-            return compile_wheel(reader, item.dist, sources, layout.pip_version)
+            return compile_wheel(reader, item.dist, to_compile, scheme.pip_version)
         except (SizefloorError, zipdir.ZipFormatError, OSError) as exc:
             return f"{item.dist.filename}: {exc}"
 
@@ -291,7 +289,9 @@ ERROR_BUDGET = 0.01
 state as their bytecode error, together (:func:`worth_calibrating`)."""
 
 
-def worth_calibrating(wheels: Sequence[Wanted], layout: Layout) -> list[Wanted]:
+def worth_calibrating(
+    wheels: Sequence[WheelToCompile], scheme: InstallScheme
+) -> list[WheelToCompile]:
     """The wheels whose bytecode a sample should calibrate: the largest stated
     model errors first, until what the rest state together is at most
     :data:`ERROR_BUDGET` of the estimate (their files plus modelled bytecode).
@@ -307,12 +307,12 @@ def worth_calibrating(wheels: Sequence[Wanted], layout: Layout) -> list[Wanted]:
         sizes = dict(item.info.members)
         compressed = item.info.compressed_size()
         modelled = 0
-        plan = compiled_sources(item.info, project=item.project, layout=layout)
+        plan = compiled_paths(item.info, project=item.project, scheme=scheme)
         for name, path in plan.items():
             estimate = bytecode.pyc_size(
                 sizes.get(name, 0),
                 path,
-                layout.python_version,
+                scheme.python_version,
                 compressed_size=compressed.get(name),
             )
             modelled += estimate.size
@@ -331,8 +331,8 @@ def worth_calibrating(wheels: Sequence[Wanted], layout: Layout) -> list[Wanted]:
 
 def sample_all(
     reader: WheelReader,
-    wheels: Sequence[Wanted],
-    layout: Layout,
+    wheels: Sequence[WheelToCompile],
+    scheme: InstallScheme,
     warn: Callable[[str], None],
 ) -> dict[str, Compiled]:
     """A sample of each wheel's modules compiled (:func:`sizefloor.install.calibrate.choose`;
@@ -341,44 +341,21 @@ def sample_all(
     CPython (:mod:`sizefloor.install.compilers`); the whole of a wheel whose modules fit
     the sample's budget. A wheel that cannot be read or compiled is left out
     with a warning (its bytecode is then modelled alone)."""
-    from sizefloor.install import calibrate
-    from sizefloor.install.compilers import Compiler, CompilerError, find
-
-    interpreter = find(layout.python_version)
+    interpreter = find(scheme.python_version)
     if interpreter is None:
         return {}
-
-    def one(item: Wanted) -> Compiled | str | None:
-        sources = compiled_sources(item.info, project=item.project, layout=layout)
-        sizes = dict(item.info.members)
-        compressed = item.info.compressed_size()
-        candidates = [
-            calibrate.Candidate(name, sizes[name], compressed.get(name))
-            for name in dict.fromkeys(name for name, _ in item.info.members if name in sources)
-        ]
-        sample = calibrate.choose(candidates)
-        if not sample:
-            return Compiled({})
-        try:
-            return compile_wheel(
-                reader, item.dist, sources, layout.pip_version, sample=sample, compiler=compiler
-            )
-        except OfflineMiss:
-            return None
-        except CompilerError as exc:
-            failed.append(str(exc))
-            return None
-        except (SizefloorError, zipdir.ZipFormatError, OSError) as exc:
-            return f"{item.dist.filename}: {exc}"
-
-    done: dict[str, Compiled] = {}
-    failed: list[str] = []
-    offline = 0
     with Compiler(interpreter) as compiler, bytecode.silenced():
-        results = list(reader.http.map(one, wheels))
+        results = list(
+            reader.http.map(lambda item: _sample(reader, item, scheme, compiler), wheels)
+        )
+    done: dict[str, Compiled] = {}
+    failed: list[CompilerError] = []
+    offline = 0
     for item, result in zip(wheels, results, strict=True):
         if result is None:
             offline += 1
+        elif isinstance(result, CompilerError):
+            failed.append(result)
         elif isinstance(result, str):
             warn(f"could not compile a sample of {result}; its bytecode is modelled alone")
         else:
@@ -388,9 +365,37 @@ def sample_all(
             f"{interpreter.executable} could not compile ({failed[0]}): the bytecode of "
             f"{len(failed)} wheel(s) is modelled alone"
         )
-    if offline > len(failed):
+    if offline:
         warn(
-            f"--offline: the cache has no compiled sample of {offline - len(failed)} wheel(s): "
+            f"--offline: the cache has no compiled sample of {offline} wheel(s): "
             "their bytecode is modelled alone"
         )
     return done
+
+
+def _sample(
+    reader: WheelReader, item: WheelToCompile, scheme: InstallScheme, compiler: Compiler
+) -> Compiled | str | CompilerError | None:
+    """A sample of one wheel's modules compiled; else why not: what could not be
+    read (a message), the compiler's failure, or ``None`` when ``--offline`` and
+    the cache does not have it."""
+    to_compile = compiled_paths(item.info, project=item.project, scheme=scheme)
+    sizes = dict(item.info.members)
+    compressed = item.info.compressed_size()
+    candidates = [
+        calibrate.Candidate(name, sizes[name], compressed.get(name))
+        for name in dict.fromkeys(name for name, _ in item.info.members if name in to_compile)
+    ]
+    sample = calibrate.choose(candidates)
+    if not sample:
+        return Compiled({})
+    try:
+        return compile_wheel(
+            reader, item.dist, to_compile, scheme.pip_version, sample=sample, compiler=compiler
+        )
+    except OfflineMiss:
+        return None
+    except CompilerError as exc:
+        return exc
+    except (SizefloorError, zipdir.ZipFormatError, OSError) as exc:
+        return f"{item.dist.filename}: {exc}"

@@ -13,7 +13,7 @@ module lists the files pip writes into the image, with their sizes:
 - one launcher a console or GUI entry point (pip's template);
 - ``__pycache__/*.cpython-XY.pyc`` for every ``.py`` file when compiling:
   these sizes are a fitted model (:mod:`sizefloor.install.bytecode`), the only part
-  that is not exact, unless the sources were compiled (``compiled``, see
+  that is not exact, unless the modules were compiled (``compiled``, see
   :mod:`sizefloor.install.exact`): then they are exact too. When only a sample
   was compiled, the model of the others is corrected by it
   (:mod:`sizefloor.install.calibrate`).
@@ -29,8 +29,8 @@ import itertools
 import json
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sizefloor.dists.wheel import WheelInfo
 from sizefloor.install import bytecode, calibrate
@@ -88,8 +88,10 @@ _PYTHON_SHEBANG = re.compile(rb"^#!python[w0-9.]*([ \t].*)?$")
 
 
 @dataclass(frozen=True)
-class Layout:
-    """Where an installation puts things, relative to the image's prefix."""
+class InstallScheme:
+    """Where pip puts what it installs (its install scheme: site-packages, scripts,
+    headers, data), relative to the image's prefix, and what it writes into
+    launchers and scripts."""
 
     python_version: tuple[int, int]
     prefix: str = "/usr/local"
@@ -186,100 +188,171 @@ def plan_install(
     info: WheelInfo,
     *,
     project: str,
-    layout: Layout,
+    scheme: InstallScheme,
     compile_bytecode: bool,
     requested: bool = False,
     direct_url: str | None = None,
     compiled: Mapping[str, int | None] | None = None,
 ) -> InstallPlan:
-    """Every file pip writes when it installs ``info`` into ``layout``.
+    """Every file pip writes when it installs ``info`` into ``scheme``.
 
     ``compiled`` maps a ``.py`` member's name to the size of the ``.pyc`` it
     compiles to (``None``: it does not compile, so pip writes no ``.pyc``);
     the members it does not name get the model's size, calibrated by the
     members it names (:func:`sizefloor.install.calibrate.calibrated_sizes`)."""
-    site = layout.site_packages
-    dist_info = info.dist_info()
-    scripts = dist_info[: -len(".dist-info")] + ".data/scripts/"
-    heads = dict(info.script_heads)
-
-    placed: dict[str, int] = {}  # path relative to the prefix -> size (last one wins)
-    origin: dict[str, str] = {}  # .py path -> the member it comes from
-    for name, size, path in _placements(info, project, layout):
-        if name.startswith(scripts):
-            size = _script_size(size, heads.get(name), layout)
-        placed[path] = size
-        if path.endswith(".py"):
-            origin[path] = name
-
-    generated: dict[str, int] = {}
-    for name, module_attr in _entry_points(info.entry_points):
-        generated[f"bin/{name}"] = _launcher_size(module_attr, layout)
-    generated[f"{site}/{dist_info}/INSTALLER"] = len(b"pip\n")
-    if direct_url is not None:
-        generated[f"{site}/{dist_info}/direct_url.json"] = _direct_url_size(direct_url)
-    if requested:
-        generated[f"{site}/{dist_info}/REQUESTED"] = 0
+    site = scheme.site_packages
+    dist_info = f"{site}/{info.dist_info()}"
+    placed, modules = _wheel_files(info, project, scheme)
+    generated = {
+        **_launchers(info.entry_points, scheme),
+        **_dist_info_files(dist_info, requested=requested, direct_url=direct_url),
+    }
     placed.update(generated)
-
-    # RECORD keeps each original row (path, sha256 hash, size) and adds rows for
-    # what the installer wrote; .pyc rows and its own row have no hash or size.
-    record_path = f"{site}/{dist_info}/RECORD"
-    record_size = _record_rows([record_path, *placed], site)
-    record_size += sum(HASH_FIELD + len(str(size)) for size in placed.values())
-
-    bytecode_files: dict[str, int] = {}
-    bytecode_error = 0
-    modelled = 0
+    pycs = _Bytecode()
     if compile_bytecode:
-        tag = bytecode.cache_tag(layout.python_version)
-        compressed = info.compressed_size()
-        in_site = site + "/"
-        estimates: dict[str, bytecode.PycEstimate] = {}  # .pyc path -> the model's
-
-        def model(path: str, member: str) -> bytecode.PycEstimate:
-            return bytecode.pyc_size(
-                placed[path],
-                f"{layout.prefix}/{path}"
-                if path.startswith(in_site)
-                else compiled_path(path, layout),
-                layout.python_version,
-                compressed_size=compressed.get(member),
-            )
-
-        exact_sizes: list[tuple[str, str, int]] = []  # compiled non-empty modules
-        pyc_paths: list[str] = []
         # pip compiles every .py file it took from the wheel, wherever it went
         # (scripts and data files too), but not the files it wrote itself
-        for path, member in origin.items():
-            if path not in generated:
-                directory, _, filename = path.rpartition("/")
-                pyc = f"{directory}/__pycache__/{filename[:-3]}.{tag}.pyc"
-                exact = compiled.get(member, -1) if compiled is not None else -1
-                if exact is None:
-                    continue  # a syntax error: pip writes no .pyc and no RECORD row
-                if exact >= 0:
-                    bytecode_files[pyc] = exact
-                    if placed[path]:
-                        exact_sizes.append((path, member, exact))
-                else:
-                    estimates[pyc] = model(path, member)
-                pyc_paths.append(pyc)
-        record_size += _record_rows(pyc_paths, site)  # .pyc rows: no hash, no size
-        # modules not compiled: the model, corrected by the compiled ones when there
-        # are (a sample, see sizefloor.install.calibrate); an empty module's model is exact
-        calibrated: dict[str, tuple[int, int]] = {}
-        if estimates and exact_sizes:
-            pairs = [(model(path, member).size, exact) for path, member, exact in exact_sizes]
-            scaled = {pyc: e.size for pyc, e in estimates.items() if e.error}
-            calibrated = calibrate.calibrated_sizes(scaled, pairs)[0]
-        for pyc, estimate in estimates.items():
-            size, error = calibrated.get(pyc, (estimate.size, estimate.error))
-            bytecode_files[pyc] = size
-            bytecode_error += error
-            modelled += 1
+        taken = {path: member for path, member in modules.items() if path not in generated}
+        pycs = _bytecode(info, placed, taken, scheme, compiled)
+    record_path = f"{dist_info}/RECORD"
+    files = {**placed, **pycs.sizes, record_path: _record_size(record_path, placed, pycs, site)}
+    return InstallPlan(
+        # sorted by path (paths are unique: sorting the strings alone is quicker)
+        files=tuple([(path, files[path]) for path in sorted(files)]),
+        bytecode_bytes=sum(pycs.sizes.values()),
+        bytecode_error=pycs.error,
+        directories=_directories(files, site),
+        generated=frozenset([*generated, *pycs.sizes, record_path]),
+        bytecode_exact=bool(pycs.sizes) and not pycs.modelled,
+    )
 
-    files = {**placed, **bytecode_files, record_path: record_size}
+
+# --------------------------------------------------------------------------- what pip writes
+
+
+def _wheel_files(
+    info: WheelInfo, project: str, scheme: InstallScheme
+) -> tuple[dict[str, int], dict[str, str]]:
+    """The wheel's members where pip puts them (path relative to the prefix -> size,
+    the last of a path winning; a script's ``#!python`` line rewritten), and the
+    member each ``.py`` file comes from."""
+    scripts = info.dist_info()[: -len(".dist-info")] + ".data/scripts/"
+    heads = dict(info.script_heads)
+    placed: dict[str, int] = {}
+    modules: dict[str, str] = {}  # .py path -> the member it comes from
+    for name, size, path in _placements(info, project, scheme):
+        if name.startswith(scripts):
+            size = _script_size(size, heads.get(name), scheme)
+        placed[path] = size
+        if path.endswith(".py"):
+            modules[path] = name
+    return placed, modules
+
+
+def _launchers(entry_points: bytes | None, scheme: InstallScheme) -> dict[str, int]:
+    """The launcher pip writes into ``bin/`` for each console and GUI entry point."""
+    return {
+        f"bin/{name}": _launcher_size(module_attr, scheme)
+        for name, module_attr in _entry_points(entry_points)
+    }
+
+
+def _dist_info_files(dist_info: str, *, requested: bool, direct_url: str | None) -> dict[str, int]:
+    """The files pip adds to the ``.dist-info`` directory (RECORD aside):
+    ``INSTALLER``, ``direct_url.json`` for a URL requirement, ``REQUESTED`` for a
+    requested project."""
+    files = {f"{dist_info}/INSTALLER": len(b"pip\n")}
+    if direct_url is not None:
+        files[f"{dist_info}/direct_url.json"] = _direct_url_size(direct_url)
+    if requested:
+        files[f"{dist_info}/REQUESTED"] = 0
+    return files
+
+
+@dataclass
+class _Bytecode:
+    """The ``.pyc`` files pip writes for one wheel."""
+
+    sizes: dict[str, int] = field(default_factory=dict)
+    """``.pyc`` path (relative to the prefix) -> size."""
+    error: int = 0
+    """How far the modelled sizes could be off, together, either way."""
+    modelled: int = 0
+    """How many sizes are the model's."""
+
+
+def _bytecode(
+    info: WheelInfo,
+    placed: Mapping[str, int],
+    modules: Mapping[str, str],
+    scheme: InstallScheme,
+    compiled: Mapping[str, int | None] | None,
+) -> _Bytecode:
+    """The ``.pyc`` of each of ``modules`` (installed path -> member): the size
+    ``compiled`` gives the member, else the model's, corrected by the compiled
+    ones when there are (a sample, see :mod:`sizefloor.install.calibrate`)."""
+    tag = bytecode.cache_tag(scheme.python_version)
+    compressed = info.compressed_size()
+    in_site = scheme.site_packages + "/"
+
+    def model(path: str, member: str) -> bytecode.PycEstimate:
+        return bytecode.pyc_size(
+            placed[path],
+            f"{scheme.prefix}/{path}" if path.startswith(in_site) else compiled_path(path, scheme),
+            scheme.python_version,
+            compressed_size=compressed.get(member),
+        )
+
+    pycs = _Bytecode()
+    estimates: dict[str, bytecode.PycEstimate] = {}  # .pyc path -> the model's
+    measured: list[tuple[str, str, int]] = []  # compiled non-empty modules
+    for path, member in modules.items():
+        directory, _, filename = path.rpartition("/")
+        pyc = f"{directory}/__pycache__/{filename[:-3]}.{tag}.pyc"
+        exact = compiled.get(member, -1) if compiled is not None else -1
+        if exact is None:
+            continue  # a syntax error: pip writes no .pyc and no RECORD row
+        if exact >= 0:
+            pycs.sizes[pyc] = exact
+            if placed[path]:
+                measured.append((path, member, exact))
+        else:
+            estimates[pyc] = model(path, member)
+    if estimates:
+        pairs = [(model(path, member).size, exact) for path, member, exact in measured]
+        _add_modelled(pycs, estimates, pairs)
+    return pycs
+
+
+def _add_modelled(
+    pycs: _Bytecode,
+    estimates: Mapping[str, bytecode.PycEstimate],
+    pairs: Sequence[tuple[int, int]],
+) -> None:
+    """Add the modules that were not compiled: the model's sizes, corrected by the
+    (modelled, real) sizes of the compiled ones in ``pairs`` when there are any;
+    an empty module's model is exact (no error), so it is left alone."""
+    calibrated: dict[str, tuple[int, int]] = {}
+    if pairs:
+        scaled = {pyc: e.size for pyc, e in estimates.items() if e.error}
+        calibrated = calibrate.calibrated_sizes(scaled, pairs)[0]
+    for pyc, estimate in estimates.items():
+        size, error = calibrated.get(pyc, (estimate.size, estimate.error))
+        pycs.sizes[pyc] = size
+        pycs.error += error
+        pycs.modelled += 1
+
+
+def _record_size(record_path: str, placed: Mapping[str, int], pycs: _Bytecode, site: str) -> int:
+    """The rewritten RECORD: each file's row (path, sha256 hash, size), and rows
+    without hash or size for the ``.pyc`` files and RECORD itself."""
+    rows = _record_rows([record_path, *placed, *pycs.sizes], site)
+    return rows + sum(HASH_FIELD + len(str(size)) for size in placed.values())
+
+
+def _directories(files: Iterable[str], site: str) -> frozenset[str]:
+    """The directories ``files`` live in and their ancestors, the prefix's own
+    (:func:`_prefix_dirs`) excluded."""
     directories: set[str] = set()
     shared = _prefix_dirs(site)
     # every file's parent once (a folder holds many files), then its ancestors
@@ -287,28 +360,25 @@ def plan_install(
         while parent and parent not in directories and parent not in shared:
             directories.add(parent)
             parent = parent.rpartition("/")[0]
-    return InstallPlan(
-        # sorted by path (paths are unique: sorting the strings alone is quicker)
-        files=tuple([(path, files[path]) for path in sorted(files)]),
-        bytecode_bytes=sum(bytecode_files.values()),
-        bytecode_error=bytecode_error,
-        directories=frozenset(directories),
-        generated=frozenset([*generated, *bytecode_files, record_path]),
-        bytecode_exact=bool(bytecode_files) and not modelled,
-    )
+    return frozenset(directories)
 
 
-def wheel_paths(info: WheelInfo, *, project: str, layout: Layout) -> dict[str, str]:
+# --------------------------------------------------------------------------- paths and sizes
+
+
+def wheel_paths(info: WheelInfo, *, project: str, scheme: InstallScheme) -> dict[str, str]:
     """Member name -> where pip puts it, relative to the prefix, for every member it
     installs (not directories, not ``RECORD``, which it rewrites): ``.data/purelib``
     and ``.data/platlib`` into site-packages, ``.data/scripts`` into ``bin/``,
     ``.data/headers`` and ``.data/data`` where pip puts them."""
-    return {name: path for name, _, path in _placements(info, project, layout)}
+    return {name: path for name, _, path in _placements(info, project, scheme)}
 
 
-def _placements(info: WheelInfo, project: str, layout: Layout) -> Iterator[tuple[str, int, str]]:
+def _placements(
+    info: WheelInfo, project: str, scheme: InstallScheme
+) -> Iterator[tuple[str, int, str]]:
     """(member name, size, where pip puts it) for every member pip installs."""
-    site = layout.site_packages
+    site = scheme.site_packages
     dist_info = info.dist_info()
     record = f"{dist_info}/RECORD"
     data_dir = dist_info[: -len(".dist-info")] + ".data/"
@@ -318,37 +388,37 @@ def _placements(info: WheelInfo, project: str, layout: Layout) -> Iterator[tuple
         if not name.startswith(data_dir):
             yield name, size, f"{site}/{name}"
             continue
-        scheme, _, inner = name[len(data_dir) :].partition("/")
+        key, _, inner = name[len(data_dir) :].partition("/")  # the scheme's key
         if not inner:
             continue
-        if scheme in ("purelib", "platlib"):
+        if key in ("purelib", "platlib"):
             yield name, size, f"{site}/{inner}"
-        elif scheme == "scripts":
+        elif key == "scripts":
             yield name, size, f"bin/{inner}"
-        elif scheme == "headers":
-            yield name, size, f"{layout.headers_dir(project)}/{inner}"
-        elif scheme == "data":
+        elif key == "headers":
+            yield name, size, f"{scheme.headers_dir(project)}/{inner}"
+        elif key == "data":
             yield name, size, inner
 
 
-def compiled_sources(info: WheelInfo, *, project: str, layout: Layout) -> dict[str, str]:
+def compiled_paths(info: WheelInfo, *, project: str, scheme: InstallScheme) -> dict[str, str]:
     """Member name -> the path its ``.pyc`` names (:func:`compiled_path`), for every
     ``.py`` member pip byte-compiles (where two install to one path, the later one)."""
     by_path = {
-        path: name for name, path in wheel_paths(info, project=project, layout=layout).items()
+        path: name for name, path in wheel_paths(info, project=project, scheme=scheme).items()
     }
     return {
-        name: compiled_path(path, layout) for path, name in by_path.items() if path.endswith(".py")
+        name: compiled_path(path, scheme) for path, name in by_path.items() if path.endswith(".py")
     }
 
 
-def compiled_path(path: str, layout: Layout) -> str:
+def compiled_path(path: str, scheme: InstallScheme) -> str:
     """The source path a ``.pyc`` holds for the file at ``path`` (relative to the
     prefix). pip compiles each file at site-packages joined with its RECORD path,
     not normalised: ``/usr/local/bin/tool.py`` is compiled as
     ``/usr/local/lib/python3.12/site-packages/../../../bin/tool.py``."""
-    site = layout.site_packages
-    return f"{layout.prefix}/{site}/{_record_path(path, site)}"
+    site = scheme.site_packages
+    return f"{scheme.prefix}/{site}/{_record_path(path, site)}"
 
 
 def _prefix_dirs(site: str) -> frozenset[str]:
@@ -388,16 +458,16 @@ def _record_rows(paths: Iterable[str], site: str) -> int:
     return total
 
 
-def _script_size(size: int, head: bytes | None, layout: Layout) -> int:
+def _script_size(size: int, head: bytes | None, scheme: InstallScheme) -> int:
     """A ``.data/scripts`` file's installed size: pip swaps ``#!python`` for the
     interpreter's path. Without the file's first line, assume it is ``#!python``
     (what setuptools writes)."""
     if head is None:
-        return size - len(b"#!python\n") + len(layout.shebang)
+        return size - len(b"#!python\n") + len(scheme.shebang)
     first, newline, _ = head.partition(b"\n")
     if not newline or not _PYTHON_SHEBANG.match(first.rstrip(b"\r")):
         return size
-    return size - len(first) - 1 + len(layout.shebang)
+    return size - len(first) - 1 + len(scheme.shebang)
 
 
 def _entry_points(text: bytes | None) -> list[tuple[str, str]]:
@@ -418,14 +488,14 @@ def _entry_points(text: bytes | None) -> list[tuple[str, str]]:
     return sorted(scripts.items())
 
 
-def _launcher_size(value: str, layout: Layout) -> int:
+def _launcher_size(value: str, scheme: InstallScheme) -> int:
     spec = value.split("[", 1)[0].strip()
     module, _, attr = spec.partition(":")
     attr = attr.strip() or ""
-    text = launcher_template(layout.pip_version).format(
+    text = launcher_template(scheme.pip_version).format(
         module=module.strip(), import_name=attr.split(".")[0], func=attr
     )
-    return len(layout.shebang) + len(text.encode())
+    return len(scheme.shebang) + len(text.encode())
 
 
 def _direct_url_size(url: str) -> int:

@@ -28,7 +28,7 @@ from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
 from sizefloor import __version__
-from sizefloor.analysis import findings
+from sizefloor.report import Report
 from sizefloor.urls import url2pathname
 
 if TYPE_CHECKING:
@@ -38,6 +38,10 @@ if TYPE_CHECKING:
     from sizefloor.target import Target
 
 _KIND = "result"
+
+_FORMAT = 2
+"""Bumped when what is remembered changes shape (2: reports keep their analysis), so an
+entry written by an older sizefloor is never read as a newer one."""
 
 _IRRELEVANT_OPTIONS = frozenset(
     {
@@ -64,7 +68,7 @@ def result_key(
 ) -> str | None:
     """The digest naming an estimate's inputs, or ``None`` when they involve
     something local whose changes the digest could not see."""
-    parts: list[Any] = [__version__, sys.version, sorted(target.to_json().items())]
+    parts: list[Any] = [__version__, _FORMAT, sys.version, sorted(target.to_json().items())]
     parts.append(
         [
             (f.name, repr(getattr(options, f.name)))
@@ -143,25 +147,18 @@ def lookup(cache: Cache, key: str) -> Report | None:
     entry = cache.get(_KIND, key)
     if not isinstance(entry, dict):
         return None
-    from sizefloor.report import Report
-
     pages = entry.get("pages")
     report = entry.get("report")
     if not isinstance(pages, Mapping) or not isinstance(report, Report):
         return None
     if not all(cache.page_current(page, stored) for page, stored in pages.items()):
         return None
-    remembered = replace(report, transfer=dict.fromkeys(report.transfer, 0))
-    found = entry.get("findings")
-    if isinstance(found, tuple):
-        findings.remember(remembered.packages, found)
-    return remembered
+    return replace(report, transfer=dict.fromkeys(report.transfer, 0))
 
 
 def store(cache: Cache, key: str, pages: Mapping[str, float], report: Report) -> None:
     """Remember ``report`` as the answer for ``key`` while ``pages`` stay as stored."""
-    found = tuple(findings.find(report))  # worked out once: rendering reuses them
-    cache.set(_KIND, key, {"pages": dict(pages), "report": report, "findings": found})
+    cache.set(_KIND, key, {"pages": dict(pages), "report": report})
 
 
 __all__ = ["lookup", "result_key", "store"]

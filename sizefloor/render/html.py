@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
 from typing import Any
 
-from sizefloor.analysis.budget import floor_of
-from sizefloor.analysis.findings import Finding, display_path, find, folders, largest_files, savings
+from sizefloor.analysis.findings import display_path, folders, savings
 from sizefloor.analysis.graph import DependencyGraph
-from sizefloor.render.formats import bytecode_line
-from sizefloor.report import Report
+from sizefloor.analysis.summary import findings_of
+from sizefloor.render.table import bytecode_line
+from sizefloor.report import Finding, Report, largest_files
 from sizefloor.units import human
 
 FOLDERS_PER_PACKAGE = 8
@@ -52,7 +53,7 @@ def page_data(report: Report, *, top: int = 0) -> dict[str, Any]:
                 "folders": boxes,
             }
         )
-    found = find(report)
+    found = findings_of(report)
     return {
         "packages": packages,
         "requirements": [
@@ -62,20 +63,15 @@ def page_data(report: Report, *, top: int = 0) -> dict[str, Any]:
         "unattached": attribution.unattached,
         "totals": report.totals.to_json(),
         "savings": savings(found),
-        "largest": [f.to_json() for f in largest_files(report, top)],
-        "floor": floor_of(report)[0] if report_has_runtime(report) else None,
+        "largest": [f.to_json() for f in largest_files(report.packages, top)],
+        "floor": report.floor.installed_bytes if report.runtime is not None else None,
     }
-
-
-def report_has_runtime(report: Report) -> bool:
-    """Whether the report has a base under its packages (a floor above them)."""
-    return getattr(report, "runtime", None) is not None
 
 
 def render_html(report: Report, *, top: int = 0) -> str:
     """The whole page, as text."""
     data = page_data(report, top=top)
-    found = find(report)
+    found = findings_of(report)
     t = report.totals
     target = report.target
     where = (
@@ -91,7 +87,7 @@ def render_html(report: Report, *, top: int = 0) -> str:
         f"{'with' if report.compile_bytecode else 'without'} bytecode · "
         f"sizefloor {_e(report.sizefloor_version)}</p>",
         "</header>",
-        _cards(report_has_runtime(report)),
+        _cards(report.runtime is not None),
         "<section><h2>Where the bytes are</h2>",
         '<svg id=treemap viewBox="0 0 1160 540" role=img aria-label="treemap of the packages">'
         "</svg>",
@@ -181,7 +177,7 @@ def _table(report: Report) -> str:
     )
 
 
-def _findings(found: list[Finding], total: int) -> str:
+def _findings(found: Sequence[Finding], total: int) -> str:
     if not found:
         return ""
     saved = savings(found)
@@ -215,7 +211,7 @@ def _code_spans(text: str) -> str:
 
 
 def _largest(report: Report, top: int) -> str:
-    files = largest_files(report, top)
+    files = largest_files(report.packages, top)
     if not files:
         return ""
     rows = "".join(

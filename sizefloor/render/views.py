@@ -9,17 +9,15 @@ from __future__ import annotations
 import difflib
 from collections.abc import Sequence
 
-from sizefloor.analysis.findings import Finding, display_path, find, largest_files, savings
+from sizefloor.analysis.findings import display_path, savings
 from sizefloor.analysis.graph import DependencyGraph
+from sizefloor.analysis.summary import findings_of
 from sizefloor.errors import InputError
-from sizefloor.report import Report
+from sizefloor.render.cells import share
+from sizefloor.report import Finding, Report, largest_files
 from sizefloor.units import human
 
 ARROW = " → "
-
-
-def _share(part: int, whole: int) -> str:
-    return f"{100 * part / whole:.1f}%" if whole else "-"
 
 
 def lookup(graph: DependencyGraph, name: str) -> str:
@@ -50,7 +48,7 @@ def render_why(report: Report, names: Sequence[str], *, limit: int = 20) -> str:
         node = graph.nodes[key]
         out = [
             f"{node.label}: {human(node.installed_bytes)} installed "
-            f"({_share(node.installed_bytes, total)} of {human(total)})"
+            f"({share(node.installed_bytes, total)} of {human(total)})"
         ]
         why = []
         if key in graph.origins or key in graph.roots:
@@ -164,7 +162,7 @@ def attribution_lines(report: Report) -> list[str]:
 
 def render_largest(report: Report, n: int) -> list[str]:
     """The ``n`` largest files of the set, one a line."""
-    files = largest_files(report, n)
+    files = largest_files(report.packages, n)
     if not files:
         return []
     count = sum(len(p.contents) for p in report.packages)
@@ -180,14 +178,14 @@ def render_largest(report: Report, n: int) -> list[str]:
 def findings_lines(report: Report, findings: Sequence[Finding] | None = None) -> list[str]:
     """The findings, two lines each: what and how much, then the remedy; those that
     save bytes first, then those that are advice."""
-    found = list(find(report) if findings is None else findings)
+    found = list(findings_of(report) if findings is None else findings)
     if not found:
         return []
     total = report.totals.installed_bytes
     saved = savings(found)
     out: list[str] = []
     for saving, heading in (
-        (True, f"findings: {human(saved)} ({_share(saved, total)}) could go"),
+        (True, f"findings: {human(saved)} ({share(saved, total)}) could go"),
         (False, "worth a look:"),
     ):
         group = [f for f in found if f.saving is saving]

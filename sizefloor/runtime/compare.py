@@ -11,21 +11,16 @@ clashing ``Requires-Python``) gets a row saying why instead of a floor.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sizefloor.errors import InputError, TargetError
 from sizefloor.report import Floor, Report, RuntimeSize, Totals
-from sizefloor.runtime.catalogue import (
-    FAMILIES,
-    Base,
-    catalog,
-    host_platform,
-    resolve,
-    runtime_size,
-)
-from sizefloor.target import Target, _parse_platform
+from sizefloor.runtime.bases import Base, choose_base, host_platform
+from sizefloor.runtime.catalogue import FAMILIES, catalog
+from sizefloor.runtime.sizes import runtime_size
+from sizefloor.target import Target, parse_platform
 
 __all__ = ["BaseFloor", "Comparison", "candidates", "compare_bases"]
 
@@ -145,7 +140,7 @@ def compare_bases(
     arch = "x86_64"
     warnings: list[str] = []
     if platform is not None:
-        spec = _parse_platform(platform)
+        spec = parse_platform(platform)
         arch = spec.arch
         if spec.libc is not None:
             warnings.append(
@@ -157,7 +152,7 @@ def compare_bases(
     reports: dict[tuple[Any, ...], Report | InputError] = {}
     rows: list[BaseFloor] = []
     for name, family in names:
-        base, target = resolve(name, python=python, platform=docker)
+        base, target = choose_base(name, python=python, platform=docker)
         key = (target.python_version, target.python_full_version, target.arch, target.libc,
                target.libc_version)  # fmt: skip
         if key not in reports:
@@ -225,60 +220,3 @@ def _notes(base: Base, report: Report) -> tuple[str, ...]:
     if report.unsized:
         notes.append("not sized: " + ", ".join(u.requirement for u in report.unsized))
     return tuple(notes)
-
-
-def human_rows(comparison: Comparison, human: Callable[[int], str]) -> list[tuple[str, ...]]:
-    """The comparison as table rows (header first)."""
-    rows: list[tuple[str, ...]] = [
-        ("base", "python", "libc", "runtime", "dependencies", "floor", "pull", "note")
-    ]
-    for row in sorted(
-        comparison.rows,
-        key=lambda r: (r.floor is None, r.floor.installed_bytes if r.floor else 0),
-    ):
-        if row.floor is None or row.runtime is None or row.totals is None:
-            rows.append(
-                (row.base, row.python or "", row.libc, "", "", "", "", f"cannot: {row.error}")
-            )
-            continue
-        mark = "" if row.runtime.exact else "~"
-        rows.append(
-            (
-                row.base,
-                row.python or "",
-                row.libc,
-                mark + human(row.runtime.installed_bytes),
-                human(row.totals.installed_bytes),
-                mark + human(row.floor.installed_bytes),
-                human(row.floor.download_bytes),
-                "; ".join(row.notes),
-            )
-        )
-    return rows
-
-
-def render_table(comparison: Comparison, title: str, human: Callable[[int], str]) -> str:
-    rows = human_rows(comparison, human)
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    right = {3, 4, 5, 6}
-
-    def line(row: Sequence[str]) -> str:
-        cells = [
-            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
-            for i, cell in enumerate(row[:-1])
-        ]
-        return ("  ".join(cells) + "  " + row[-1]).rstrip()
-
-    out = [title, "", line(rows[0]), "  ".join("-" * w for w in widths) + "  ----"]
-    out += [line(r) for r in rows[1:]]
-    out.append("")
-    out.append(
-        "floor = runtime + dependencies, installed (sum of file sizes); pull = compressed "
-        "runtime + the wheels; ~ = the runtime's size is estimated (see --format json for "
-        "each source)"
-    )
-    for family, why in comparison.skipped:
-        out.append(
-            f"not compared: {FAMILIES[family].title if family in FAMILIES else family}: {why}"
-        )
-    return "\n".join(out) + "\n"

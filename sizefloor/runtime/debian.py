@@ -670,7 +670,7 @@ def measure_deb(
 
 
 @dataclass(frozen=True)
-class PackageSize:
+class DebPackageSize:
     """One package of a computed set."""
 
     name: str
@@ -697,7 +697,7 @@ class PackageSize:
 class SetSize:
     """What a set of packages writes, all together."""
 
-    packages: tuple[PackageSize, ...]
+    packages: tuple[DebPackageSize, ...]
     apparent_bytes: int
     """Sum of file sizes (symbolic links by target length; a path written twice once)."""
     disk_bytes: int
@@ -741,14 +741,14 @@ def sum_set(
     by_path: dict[str, int] = {}
     directories: set[str] = set()
     regular = 0
-    rows: list[PackageSize] = []
+    rows: list[DebPackageSize] = []
     for package, content in zip(packages, contents, strict=True):
         for path, size in content.files:
             by_path[path] = size
         directories.update(content.directories)
         regular += content.regular_files
         rows.append(
-            PackageSize(
+            DebPackageSize(
                 name=package.name,
                 version=package.version,
                 installed_size_kib=package.installed_size_kib,
@@ -835,9 +835,6 @@ on 2026-05-11). Each package is one layer; no maintainer script runs."""
 
 DISTROS: dict[str, str] = {"debian12": "bookworm", "debian13": "trixie"}
 """Distroless / sizefloor distro name -> Debian codename."""
-
-ARCHES: dict[str, str] = {"x86_64": "amd64", "aarch64": "arm64"}
-"""``uname -m`` -> Debian architecture, for the architectures the images exist for."""
 
 
 @dataclass(frozen=True)

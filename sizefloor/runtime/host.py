@@ -23,9 +23,11 @@ import sys
 import sysconfig
 import zlib
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from sizefloor.cache import Cache
 from sizefloor.report import RuntimePart, RuntimeSize
 
 __all__ = ["FLOOR_PARTS", "HostRuntime", "Part", "measure"]
@@ -122,7 +124,7 @@ class HostRuntime:
 
 
 @dataclass(frozen=True)
-class Layout:
+class InterpreterLayout:
     """Where an interpreter keeps its files."""
 
     stdlib: Path
@@ -134,7 +136,7 @@ class Layout:
     prefix: Path
 
 
-def layout() -> Layout:
+def layout() -> InterpreterLayout:
     """This interpreter's layout, from ``sysconfig`` (the base installation, not a venv)."""
     stdlib = Path(sysconfig.get_path("stdlib"))
     dest = sysconfig.get_config_var("DESTSHARED")
@@ -154,7 +156,7 @@ def layout() -> Layout:
             if directory and Path(directory, library).is_file():
                 statics.append(Path(directory, library))
     include = Path(sysconfig.get_path("include"))
-    return Layout(
+    return InterpreterLayout(
         stdlib=stdlib,
         dynload=dynload,
         executable=executable,
@@ -207,7 +209,7 @@ def classify(relative: str, *, dynload: bool) -> str:
     return "stdlib"
 
 
-def measure(where: Layout | None = None, *, compress: bool = True) -> HostRuntime:
+def measure(where: InterpreterLayout | None = None, *, compress: bool = True) -> HostRuntime:
     """Walk the interpreter's files once and sort them into parts."""
     lay = where or layout()
     seen: set[tuple[int, int]] = set()
@@ -265,8 +267,6 @@ def measure_cached(cache_dir: Path | None) -> RuntimeSize:
     """:func:`measure`, remembered in sizefloor's cache (``cache_dir``; ``None``: no cache)
     until the interpreter's binary, libpython, standard library or lib-dynload
     directory changes."""
-    from sizefloor.cache import Cache
-
     lay = layout()
     stamp = [sys.version, str(lay.stdlib)]
     for path in (lay.executable, lay.libpython, lay.stdlib, lay.dynload):
@@ -322,7 +322,6 @@ def _runtime_from_json(data: dict[str, object]) -> RuntimeSize:
 def _gzip_size(paths: Iterator[str]) -> int:
     """Each file gzip -6 compressed (in parallel; gzip's window makes one stream
     per file within a few bytes of one stream for all)."""
-    from concurrent.futures import ThreadPoolExecutor
 
     def one(path: str) -> int:
         if os.path.islink(path):

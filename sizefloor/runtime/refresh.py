@@ -16,8 +16,9 @@ from typing import Any
 from sizefloor.cache import Cache, default_cache_dir
 from sizefloor.errors import OfflineMiss
 from sizefloor.net.http import Http, HttpOptions
-from sizefloor.runtime.catalogue import ArchFigures, Image, today
-from sizefloor.runtime.debian import ARCHES, DISTROS, Computation, DebianError, Reader, find_archive
+from sizefloor.runtime.catalogue import ArchFigures, CatalogImage, raw_entry, today
+from sizefloor.runtime.debian import DISTROS, Computation, DebianError, Reader, find_archive
+from sizefloor.target import ARCHITECTURES
 
 __all__ = ["PYC_GZIP_RATIO", "compute", "figures", "refreshed_figures"]
 
@@ -28,7 +29,7 @@ what the bytecode Debian's maintainer scripts write adds to a pull."""
 Progress = Callable[[str, int, int], None]
 
 
-def kind_of(image: Image) -> str | None:
+def kind_of(image: CatalogImage) -> str | None:
     """``distroless`` or ``debian_apt`` for the images this module computes, else ``None``."""
     if image.family == "distroless":
         return "distroless"
@@ -160,7 +161,7 @@ def figures(computation: Computation, base: Mapping[str, Any] | None = None) -> 
 
 
 def refreshed_figures(
-    image: Image,
+    image: CatalogImage,
     arch: str,
     shipped: ArchFigures,
     *,
@@ -179,7 +180,7 @@ def refreshed_figures(
             "Debian's packages; the shipped figure is used"
         )
         return shipped
-    debian_arch = ARCHES[arch]
+    debian_arch = ARCHITECTURES[arch].debian
     cache = Cache((cache_dir or default_cache_dir()) if use_cache else None, offline=offline)
     key = f"{image.name}:{debian_arch}"
     try:
@@ -206,10 +207,8 @@ def refreshed_figures(
         cache.close()
 
 
-def _shipped_base(image: Image, arch: str) -> Mapping[str, Any]:
-    from sizefloor.runtime.catalogue import DOCKER_ARCH, raw_entry
-
-    entry = raw_entry(image.name)["sizes"][DOCKER_ARCH[arch]]
+def _shipped_base(image: CatalogImage, arch: str) -> Mapping[str, Any]:
+    entry = raw_entry(image.name)["sizes"][ARCHITECTURES[arch].docker]
     base = entry.get("base")
     if not isinstance(base, dict):
         raise DebianError(f"The data file has no base image figures for {image.name}.")

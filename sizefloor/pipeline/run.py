@@ -1,0 +1,197 @@
+"""One estimate run from the network: the stages wired together, from the requirements and
+the target to a :class:`~sizefloor.report.Report` of the resolved set.
+
+find the files (index) → resolve (resolve) → read each wheel's directory (dists) → compile
+what can be (install.exact), model the rest → plan each install (install) → size → analyse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sizefloor import __version__
+from sizefloor.analysis.summary import analysed
+from sizefloor.cache import Cache
+from sizefloor.dists.wheel import WheelReader
+from sizefloor.index.finder import Finder
+from sizefloor.inputs.requirements import RequirementSet
+from sizefloor.install.plan import InstallScheme
+from sizefloor.net.http import Http, HttpOptions
+from sizefloor.options import Options, Progress
+from sizefloor.pipeline.compiling import Compiling, wants_exact_bytecode, wants_sampled_bytecode
+from sizefloor.pipeline.locations import Locations
+from sizefloor.pipeline.roots import Requested, constraints_of, requested
+from sizefloor.pipeline.sizing import Sized, size_distribution, totals_of
+from sizefloor.report import Report
+from sizefloor.resolve import Provider, Resolved, file_filter, resolve_requirements
+from sizefloor.target import Target
+from sizefloor.urls import redact
+
+__all__ = ["http_options", "run_estimate"]
+
+NO_UPLOAD_TIME = (
+    "--uploaded-prior-to: some files have no upload time on their index "
+    "(HTML indexes do not list it); they were not filtered"
+)
+
+
+def http_options(options: Options, locations: Locations, reqs: RequirementSet) -> HttpOptions:
+    """The client's settings: the options' timeout, then pip's, then sizefloor's defaults."""
+    pip = locations.pip
+    return HttpOptions(
+        timeout=options.timeout or (pip.timeout if pip and pip.timeout else 30.0),
+        retries=pip.retries if pip and pip.retries is not None else 3,
+        concurrency=options.concurrency,
+        cert=pip.cert if pip else None,
+        client_cert=pip.client_cert if pip else None,
+        proxy=pip.proxy if pip else None,
+        trusted_hosts=(*(pip.trusted_hosts if pip else ()), *reqs.trusted_hosts),
+    )
+
+
+def run_estimate(
+    reqs: RequirementSet,
+    target: Target,
+    options: Options,
+    cache: Cache,
+    locations: Locations,
+    progress: Progress,
+) -> tuple[Report, Finder]:
+    """Estimate ``reqs`` on ``target`` from the indexes; the finder says which pages it read."""
+    urls = [
+        *locations.indexes,
+        *locations.links,
+        *(line.requirement.url or "" for line in reqs.requirements),
+    ]
+    with Http(http_options(options, locations, reqs), urls) as http:
+        run = _Run(reqs, target, options, progress, list(locations.warnings))
+        report, finder = run.execute(http, cache, locations)
+    return report, finder
+
+
+class _Run:
+    """The state of one run: what it warns about, and where it reports progress."""
+
+    def __init__(
+        self,
+        reqs: RequirementSet,
+        target: Target,
+        options: Options,
+        progress: Progress,
+        warnings: list[str],
+    ) -> None:
+        self.reqs = reqs
+        self.target = target
+        self.options = options
+        self.progress = progress
+        self.warnings = warnings
+
+    def warn(self, message: str) -> None:
+        if message not in self.warnings:
+            self.warnings.append(message)
+
+    def execute(self, http: Http, cache: Cache, locations: Locations) -> tuple[Report, Finder]:
+        finder = Finder(
+            http,
+            cache,
+            index_urls=list(locations.indexes),
+            find_links=list(locations.links),
+            accept=file_filter(self.target),
+        )
+        reader = WheelReader(http, cache, warn=self.warn)
+        exact = wants_exact_bytecode(self.options, self.target, self.warn)
+        sampled = wants_sampled_bytecode(self.options, self.target, exact)
+        reader.keep_directories = exact or sampled
+        asked = requested(self.reqs, self.target)
+        for item in asked.unsized:
+            self.warn(f"{item.requirement} ({item.origin}) is not sized: {item.reason}")
+        provider = self._provider(finder, reader, asked)
+        resolved = self._resolve(asked, provider, finder)
+        scheme = InstallScheme(
+            self.target.python_version,
+            prefix=self.options.prefix,
+            executable=self.options.executable,
+            pip_version=self.options.pip_version,
+        )
+        compiling = Compiling()
+        if exact or sampled:
+            self.progress("compiling", 0, 0)
+            compiling = Compiling.start(
+                resolved, provider, reader, scheme, exact=exact, warn=self.warn
+            )
+        sized = self._size(resolved, provider, scheme, compiling)
+        report = self._report(sized, asked, locations, http, cache)
+        return analysed(report), finder
+
+    def _provider(self, finder: Finder, reader: WheelReader, asked: Requested) -> Provider:
+        return Provider(
+            finder,
+            reader,
+            self.target,
+            constraints=constraints_of(self.reqs, self.target, self.warn),
+            pre=self.options.pre or self.reqs.pre,
+            uploaded_prior_to=self.options.uploaded_prior_to,
+            direct=asked.direct,
+        )
+
+    def _resolve(self, asked: Requested, provider: Provider, finder: Finder) -> list[Resolved]:
+        self.progress("resolving", 0, 0)
+        resolution = resolve_requirements(list(asked.roots), provider) if asked.roots else None
+        resolved = list(resolution.packages) if resolution else []
+        self.warnings.extend(finder.warnings)
+        self.warnings.extend(provider.warnings)
+        if self.options.uploaded_prior_to is not None and any(
+            r.dist.upload_time is None for r in resolved
+        ):
+            self.warn(NO_UPLOAD_TIME)
+        return resolved
+
+    def _size(
+        self,
+        resolved: Sequence[Resolved],
+        provider: Provider,
+        scheme: InstallScheme,
+        compiling: Compiling,
+    ) -> list[Sized]:
+        """Each distribution's size: what is not being compiled is sized while the rest
+        compiles."""
+        sized = []
+        order = sorted(resolved, key=lambda r: r.dist.url in compiling.urls)
+        for done, chosen in enumerate(order, 1):
+            if chosen.dist.url in compiling.urls:
+                compiling.wait()
+            sized.append(
+                size_distribution(
+                    chosen,
+                    provider.inspection(chosen.dist),
+                    scheme,
+                    compile_bytecode=self.options.compile_bytecode,
+                    compiled=compiling.compiled.get(chosen.dist.url),
+                )
+            )
+            self.progress("sizing", done, len(order))
+        compiling.wait()
+        return sized
+
+    def _report(
+        self,
+        sized: list[Sized],
+        asked: Requested,
+        locations: Locations,
+        http: Http,
+        cache: Cache,
+    ) -> Report:
+        packages = sorted((s.package for s in sized), key=lambda p: (-p.installed_bytes, p.name))
+        warnings = [*self.warnings, *cache.warnings]
+        return Report(
+            sizefloor_version=__version__,
+            target=self.target.to_json(),
+            packages=tuple(packages),
+            totals=totals_of(sized),
+            unsized=asked.unsized,
+            warnings=tuple(dict.fromkeys(warnings)),
+            compile_bytecode=self.options.compile_bytecode,
+            sources=self.reqs.files or ("<strings>",),
+            indexes=tuple(redact(u) for u in locations.indexes),
+            transfer=http.traffic.to_json(),
+        )

@@ -1,0 +1,141 @@
+"""One resolved distribution's installed size: its wheel's install plan, or an estimate from
+its sdist; and the totals of a set, with the disk blocks its folders share."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, NamedTuple
+
+from sizefloor.dists.sdist import SdistInfo
+from sizefloor.dists.wheel import WheelInfo
+from sizefloor.install import bytecode
+from sizefloor.install.exact import Compiled
+from sizefloor.install.plan import BLOCK, InstallScheme, directory_blocks, file_blocks, plan_install
+from sizefloor.report import InstalledFile, PackageSize, Totals
+from sizefloor.resolve import Resolved
+from sizefloor.urls import redact
+
+__all__ = ["Sized", "size_distribution", "totals_of"]
+
+SDIST_NOTE = "built from its sdist: no wheel for the target; size estimated from its sources"
+
+
+class Sized(NamedTuple):
+    """A package's size, and what the set's disk total needs of it."""
+
+    package: PackageSize
+    directories: frozenset[str]
+    files: tuple[tuple[str, int], ...]
+    """(path, size) of every installed file; empty for an estimate from an sdist."""
+
+
+def size_distribution(
+    item: Resolved,
+    info: WheelInfo | SdistInfo,
+    scheme: InstallScheme,
+    *,
+    compile_bytecode: bool,
+    compiled: Compiled | None = None,
+) -> Sized:
+    """What installing ``item`` writes: exact from a wheel, estimated from an sdist."""
+    common: dict[str, Any] = {
+        "name": item.display_name,
+        "version": str(item.version),
+        "filename": item.dist.filename,
+        "download_bytes": item.dist.size or info.size,
+        "required_by": item.required_by,
+        "requested": item.requested,
+        "url": redact(item.dist.url) if item.dist.url.startswith("http") else item.dist.url,
+    }
+    if isinstance(info, WheelInfo):
+        return _size_wheel(item, info, scheme, compile_bytecode, compiled, common)
+    return _size_sdist(info, scheme, compile_bytecode, common)
+
+
+def _size_wheel(
+    item: Resolved,
+    info: WheelInfo,
+    scheme: InstallScheme,
+    compile_bytecode: bool,
+    compiled: Compiled | None,
+    common: dict[str, Any],
+) -> Sized:
+    plan = plan_install(
+        info,
+        project=item.display_name,
+        scheme=scheme,
+        compile_bytecode=compile_bytecode,
+        requested=item.requested,
+        direct_url=item.direct_url,
+        compiled=compiled.sizes if compiled is not None else None,
+    )
+    note = None
+    if plan.bytecode_exact:
+        note = "includes compiled .pyc files (exact)"
+    elif plan.bytecode_bytes:
+        note = "includes modelled .pyc files"
+    package = PackageSize(
+        installed_bytes=plan.installed_bytes,
+        disk_bytes=plan.disk_bytes,
+        files=plan.file_count,
+        exact=True,
+        error_bytes=plan.bytecode_error,
+        bytecode_bytes=plan.bytecode_bytes,
+        bytecode_exact=plan.bytecode_exact,
+        note=note,
+        contents=tuple(
+            InstalledFile(path, size, path not in plan.generated) for path, size in plan.files
+        ),
+        **common,
+    )
+    return Sized(package, plan.directories, plan.files)
+
+
+def _size_sdist(
+    info: SdistInfo, scheme: InstallScheme, compile_bytecode: bool, common: dict[str, Any]
+) -> Sized:
+    """An estimate from an sdist's sources: what a build would install, give or take what
+    it compiles or generates (the error bound says how much)."""
+    note = SDIST_NOTE
+    if info.native:
+        note += " (it compiles native extensions, whose size is unknown)"
+    disk = file_blocks(info.sources) + file_blocks(info.others)
+    disk += info.directories * BLOCK
+    requested = 1 if common["requested"] else 0  # REQUESTED, an empty file
+    bytecode_bytes = bytecode_error = files = 0
+    if compile_bytecode and info.sources:
+        # a typical module path: prefix, site-packages, package, module
+        path = f"{scheme.prefix}/{scheme.site_packages}/{'p' * 12}/{'m' * 12}.py"
+        for size in info.sources:
+            pyc = bytecode.pyc_size(size, path, scheme.python_version)
+            bytecode_bytes += pyc.size
+            bytecode_error += pyc.error
+            disk += file_blocks([pyc.size])
+        files = len(info.sources)
+        disk += info.source_directories * BLOCK  # their __pycache__ folders
+    package = PackageSize(
+        installed_bytes=info.estimated_bytes + bytecode_bytes,
+        disk_bytes=disk,
+        files=info.estimated_files + files + requested,
+        exact=False,
+        error_bytes=info.error_bytes + bytecode_error,
+        bytecode_bytes=bytecode_bytes,
+        note=note,
+        **common,
+    )
+    return Sized(package, frozenset(), ())
+
+
+def totals_of(sized: Sequence[Sized]) -> Totals:
+    """The set's totals; its disk bytes count each folder once, however many packages share
+    it, plus the estimates of packages sized from their sdists."""
+    packages = [s.package for s in sized]
+    totals = Totals.of(packages)
+    directories: set[str] = set().union(*(s.directories for s in sized))
+    file_sizes = [size for s in sized for _, size in s.files]
+    paths = [path for s in sized for path, _ in s.files]
+    disk = file_blocks(file_sizes) + directory_blocks(directories, paths)
+    disk += sum(p.disk_bytes for p in packages if not p.exact)
+    return Totals(
+        totals.installed_bytes, disk, totals.download_bytes, totals.files, totals.error_bytes
+    )

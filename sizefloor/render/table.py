@@ -1,0 +1,154 @@
+"""The report as a terminal table: the floor, the packages, the totals, then the findings."""
+
+from __future__ import annotations
+
+from sizefloor.render import views
+from sizefloor.render.cells import mark, share, summary
+from sizefloor.report import Report
+from sizefloor.units import human
+
+__all__ = ["bytecode_line", "floor_lines", "render_table"]
+
+
+def render_table(report: Report, *, top: int = 0) -> str:
+    total = report.totals.installed_bytes
+    unique = views.unique_by_name(report)
+    header = ("package", "version", "installed", "files", "share", "unique", "download")
+    rows = [
+        (
+            p.name + mark(p),
+            p.version,
+            human(p.installed_bytes),
+            f"{p.files:,}",
+            share(p.installed_bytes, total),
+            human(unique[p.name]) if p.name in unique else "",
+            human(p.download_bytes),
+        )
+        for p in report.packages
+    ]
+    rows.append(
+        (
+            "total",
+            "",
+            human(total),
+            f"{report.totals.files:,}",
+            "100.0%" if total else "-",
+            "",
+            human(report.totals.download_bytes),
+        )
+    )
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    right = {2, 3, 4, 5, 6}
+
+    def line(row: tuple[str, ...]) -> str:
+        cells = [
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ]
+        return "  ".join(cells).rstrip()
+
+    out = [*floor_lines(report), line(header), "  ".join("-" * w for w in widths)]
+    out += [line(r) for r in rows[:-1]]
+    out.append("  ".join("-" * w for w in widths))
+    out.append(line(rows[-1]))
+    out.append("")
+    out.append(summary(report))
+    out.extend(views.attribution_lines(report))
+    estimated = [p for p in report.packages if not p.exact]
+    if estimated:
+        out.append(
+            "~ estimated: "
+            + "; ".join(f"{p.name} ± {human(p.error_bytes)} ({p.note})" for p in estimated)
+        )
+    if report.compile_bytecode and report.totals.installed_bytes:
+        out.append(bytecode_line(report) + "; --no-compile sizes without it, exactly")
+    for u in report.unsized:
+        out.append(f"not sized: {u.requirement} ({u.origin}): {u.reason}")
+    for section in (views.findings_lines(report), views.render_largest(report, top)):
+        if section:
+            out += ["", *section]
+    return "\n".join(out) + "\n"
+
+
+def floor_lines(report: Report) -> list[str]:
+    """The floor (runtime + dependencies) and the runtime's own line, when a base was named;
+    the comparison with ``--image-size``. Empty without either."""
+    runtime = report.runtime
+    floor = report.floor
+    out: list[str] = []
+    if runtime is not None:
+        mark = "" if runtime.exact else "~"
+        error = f" ± {human(floor.error_bytes)}" if floor.error_bytes else ""
+        out.append(
+            f"floor: {mark}{human(floor.installed_bytes)}{error} installed "
+            f"({human(floor.disk_bytes)} on disk), {human(floor.download_bytes)} to pull: "
+            f"{runtime.base} + {len(report.packages)} packages"
+        )
+        if runtime.base == "none":
+            out.append("  runtime       none (--base none: dependencies only)")
+        else:
+            what = f"{runtime.base}: {runtime.image}" if runtime.image else runtime.base
+            how = runtime.method or ("measured" if runtime.exact else "estimated")
+            when = f" {runtime.as_of}" if runtime.as_of else ""
+            approx = (
+                f" ± {human(runtime.error_bytes)}"
+                if runtime.error_bytes and not runtime.exact
+                else ""
+            )
+            out.append(
+                f"  runtime       {mark}{human(runtime.installed_bytes)}{approx}"
+                f" ({human(runtime.download_bytes)} pull)  {what}, CPython "
+                f"{runtime.python}, {runtime.arch or report.target.get('platform')}; {how}{when}"
+            )
+            floor_parts = [p for p in runtime.parts if p.in_floor]
+            if floor_parts:
+                out.append(
+                    "                = "
+                    + ", ".join(f"{p.name} {human(p.bytes)}" for p in floor_parts)
+                )
+                left = [p for p in runtime.parts if not p.in_floor and p.files]
+                if left:
+                    out.append(
+                        "                left out: "
+                        + ", ".join(f"{p.name} {human(p.bytes)}" for p in left)
+                    )
+        t = report.totals
+        out.append(
+            f"  dependencies  {human(t.installed_bytes)} ({human(t.download_bytes)} to download)"
+            f"  {len(report.packages)} packages, below"
+        )
+        if not runtime.exact and runtime.base != "none":
+            how = runtime.source.split("; ")[0]
+            how = how if len(how) <= 160 else how[:157] + "..."
+            out.append(f"  ~ the runtime's size is estimated ({how}; --format json has the rest)")
+    if report.image_bytes is not None:
+        base = floor.installed_bytes
+        above = report.image_bytes - base
+        if base:
+            ratio = report.image_bytes / base
+            relation = (
+                f"{human(above)} above the floor"
+                if above >= 0
+                else (f"{human(-above)} below the floor (is it the compressed size?)")
+            )
+            out.append(
+                f"image: {human(report.image_bytes)} is {ratio:.2f}x the floor of "
+                f"{human(base)}: {relation}"
+            )
+    if out:
+        out.append("")
+    return out
+
+
+def bytecode_line(report: Report) -> str:
+    """How the ``.pyc`` bytes were sized: compiled (``--exact-bytecode``), modelled, or both."""
+    compiled = sum(p.bytecode_bytes for p in report.packages if p.bytecode_exact)
+    modelled = sum(p.bytecode_bytes for p in report.packages if not p.bytecode_exact)
+    if compiled and not modelled:
+        return f"bytecode (.pyc) is compiled, exact: {human(compiled)} of the total"
+    if compiled:
+        return (
+            f"bytecode (.pyc): {human(compiled)} compiled, exact, and {human(modelled)} "
+            "modelled, of the total"
+        )
+    return f"bytecode (.pyc) is modelled: {human(modelled)} of the total"
