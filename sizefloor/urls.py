@@ -38,6 +38,7 @@ def url2pathname(path: str) -> str:
     """The local path of a ``file:`` URL's path part (``urllib.request``'s, which
     is imported only where paths need more than unquoting: Windows)."""
     if os.name == "nt":  # pragma: no cover - drive letters and UNC names
+        # Imported here: urllib.request loads http.client, email and ssl, needed nowhere else.
         from urllib.request import url2pathname as windows_url2pathname
 
         return windows_url2pathname(path)
@@ -47,12 +48,23 @@ def url2pathname(path: str) -> str:
 def pathname2url(path: str) -> str:
     """The URL path of a local path (see :func:`url2pathname`)."""
     if os.name == "nt":  # pragma: no cover
+        # Imported here, as in url2pathname.
         from urllib.request import pathname2url as windows_pathname2url
 
         return windows_pathname2url(path)
     return urllib.parse.quote(path)
 
 
+def is_file_url(url: str) -> bool:
+    """Whether ``url`` names something on this machine (a ``file:`` URL)."""
+    return url.startswith("file:")
+
+
 def file_url_path(url: str) -> str:
-    """The local path a ``file:`` URL names."""
+    """The local path a ``file:`` URL names (its host, if any, is not looked at)."""
     return url2pathname(urllib.parse.urlsplit(url).path)
+
+
+def file_url(path: str) -> str:
+    """The ``file:`` URL of a local path, made absolute (``file:/abs/path``)."""
+    return "file:" + pathname2url(os.path.abspath(path))

@@ -19,6 +19,7 @@ import pytest
 from indexserver import IndexServer
 from oracle import expected_install, pip_version
 from projects import build_big, build_graph, build_selection
+from recordedwaits import record_waits
 
 import sizefloor
 from sizefloor.cli.main import main
@@ -371,14 +372,18 @@ def test_no_wheel_for_the_platform(
     assert "linux/amd64" in err
 
 
-def test_unreachable_index(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+def test_unreachable_index(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with socket.socket() as sock:  # a port that was free a moment ago: nothing listens
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}/simple/"
+    waits = record_waits(monkeypatch)
     result = cli(capsys, tmp_path, "-p", "lib", "-i", url, cache=False)
     err = assert_clean_error(*result, status=1)
     assert f"http://127.0.0.1:{port}/simple/lib/" in err
+    assert waits == [0.25, 0.5, 1.0]  # pip's three retries, with a growing wait
 
 
 def test_offline_with_empty_cache(

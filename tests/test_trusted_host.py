@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from indexserver import IndexServer
 from projects import build_graph
+from recordedwaits import record_waits
 
 import sizefloor
 from sizefloor.errors import IndexUnavailable
@@ -48,9 +49,13 @@ def estimate(tmp_path: Path, lines: str, index: str) -> sizefloor.Report:
     )
 
 
-def test_an_unverifiable_certificate_is_refused(tls_index: IndexServer, tmp_path: Path) -> None:
+def test_an_unverifiable_certificate_is_refused(
+    tls_index: IndexServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    waits = record_waits(monkeypatch)
     with pytest.raises(IndexUnavailable) as caught:
         estimate(tmp_path, "lib\n", tls_index.simple_url)
+    assert waits == [0.25, 0.5, 1.0]  # tried again, as any failed connection
     assert tls_index.simple_url in str(caught.value)
     assert "certificate" in str(caught.value).lower()
     assert "--trusted-host" in (caught.value.hint or "")
@@ -65,8 +70,10 @@ def test_a_trusted_host_is_read(tls_index: IndexServer, tmp_path: Path, trusted:
 
 
 def test_another_port_of_a_trusted_host_is_not_trusted(
-    tls_index: IndexServer, tmp_path: Path
+    tls_index: IndexServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     other = tls_index.port + 1 if tls_index.port < 65535 else tls_index.port - 1
+    waits = record_waits(monkeypatch)
     with pytest.raises(IndexUnavailable):
         estimate(tmp_path, f"--trusted-host 127.0.0.1:{other}\nlib\n", tls_index.simple_url)
+    assert waits == [0.25, 0.5, 1.0]

@@ -14,13 +14,14 @@ import io
 import posixpath
 import tarfile
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import IO
 
-from sizefloor.errors import MetadataUnavailable
+from sizefloor.cache import Cache
+from sizefloor.errors import MetadataUnavailable, OfflineMiss
 from sizefloor.index.finder import DistFile
 from sizefloor.net.http import Http
-from sizefloor.urls import redact, url2pathname
+from sizefloor.urls import redact
 
 ERROR_SHARE = 0.5
 """How far an sdist's estimated installed size can be off, as a share of it."""
@@ -58,36 +59,45 @@ class SdistInfo:
         return int(self.estimated_bytes * share)
 
 
+def read_sdist(http: Http, cache: Cache, dist: DistFile) -> SdistInfo:
+    """:func:`inspect_sdist`, through ``cache`` for files that are not on this machine."""
+    if not dist.is_local:
+        cached = cache.get("sdist", dist.cache_key)
+        if isinstance(cached, SdistInfo):
+            return cached
+        if cache.offline:
+            raise OfflineMiss(f"--offline: the cache has nothing on {dist.filename}.")
+    info = inspect_sdist(http, dist)
+    if not dist.is_local:
+        cache.set("sdist", dist.cache_key, info)
+    return info
+
+
 def inspect_sdist(http: Http, dist: DistFile) -> SdistInfo:
     """Download ``dist`` once and read what it says about itself."""
-    if dist.url.startswith("file:"):
-        import urllib.parse
-
-        path = url2pathname(urllib.parse.urlsplit(dist.url).path)
-        with open(path, "rb") as f:
-            data: IO[bytes] = io.BytesIO(f.read())
-        fetched = 0
-    else:
-        response = http.get(dist.url, headers={"Accept-Encoding": "identity"}, kind="files")
-        if response.status_code != 200:
-            raise MetadataUnavailable(
-                f"{redact(dist.url)} answered {response.status_code}.",
-                hint="The index lists an sdist its server does not serve.",
-            )
-        data = io.BytesIO(response.content)
-        fetched = len(response.content)
+    response = http.get(dist.url, headers={"Accept-Encoding": "identity"}, kind="files")
+    if response.status_code != 200:
+        raise MetadataUnavailable(
+            f"{redact(dist.url)} answered {response.status_code}.",
+            hint="The index lists an sdist its server does not serve.",
+        )
+    data = io.BytesIO(response.content)
     try:
         members = _members(data, dist.filename)
     except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as exc:
         raise MetadataUnavailable(f"{dist.filename} cannot be opened: {exc}.") from exc
     size = data.seek(0, 2)
-    return _read(dist.filename, size, members, fetched)
+    return _read(dist.filename, size, members, len(response.content))
 
 
-def _members(data: IO[bytes], filename: str) -> dict[str, tuple[int, bytes | None]]:
+Members = dict[str, tuple[int, bytes | None]]
+"""An sdist's files: name -> (size, content for the few metadata files)."""
+
+
+def _members(data: IO[bytes], filename: str) -> Members:
     """name -> (size, content for the few metadata files)."""
     wanted = ("PKG-INFO", "requires.txt")
-    result: dict[str, tuple[int, bytes | None]] = {}
+    result: Members = {}
     data.seek(0)
     if filename.endswith(".zip"):
         with zipfile.ZipFile(data) as archive:
@@ -109,72 +119,90 @@ def _members(data: IO[bytes], filename: str) -> dict[str, tuple[int, bytes | Non
     return result
 
 
-def _read(
-    filename: str, size: int, members: dict[str, tuple[int, bytes | None]], fetched: int
-) -> SdistInfo:
+def _read(filename: str, size: int, members: Members, fetched: int) -> SdistInfo:
     top = min((n.split("/", 1)[0] for n in members), default="")
     pkg_info = members.get(f"{top}/PKG-INFO", (0, None))[1]
-    requires: list[str] | None = None
+    packaged = _Packaged.of(members)
+    # the dist-info a build writes: METADATA (about PKG-INFO's size), WHEEL,
+    # top_level.txt, RECORD (a row a file), INSTALLER, and the licenses, which
+    # setuptools (77 and later, what an isolated build gets) puts in licenses/
+    files = len(packaged.sources) + len(packaged.others)
+    metadata = len(pkg_info) if pkg_info else 1000
+    record = (files + 6 + len(packaged.licenses)) * 80
+    others = [*packaged.others, metadata, 100, 20, record, 4, *packaged.licenses]
+    return SdistInfo(
+        filename,
+        size,
+        tuple(_requires(pkg_info, members)),
+        sum(packaged.sources) + sum(others),
+        len(packaged.sources) + len(others),
+        packaged.native,
+        fetched,
+        tuple(packaged.sources),
+        len(packaged.directories) + 1 + (1 if packaged.licenses else 0),
+        tuple(others),
+        len(packaged.source_directories),
+    )
+
+
+def _requires(pkg_info: bytes | None, members: Members) -> list[str]:
+    """``Requires-Dist`` from PKG-INFO when it is reliable (Metadata 2.2 or later, not
+    declared dynamic), else from ``*.egg-info/requires.txt``, else none."""
     if pkg_info:
         message = email.parser.BytesParser().parsebytes(pkg_info, headersonly=True)
         version = str(message.get("Metadata-Version", "1.0"))
         dynamic = {str(d).lower() for d in message.get_all("Dynamic") or []}
         if _version_tuple(version) >= (2, 2) and "requires-dist" not in dynamic:
-            requires = [str(v) for v in message.get_all("Requires-Dist") or []]
-    if requires is None:
-        requires = []
-        for name, (_, content) in members.items():
-            if name.endswith(".egg-info/requires.txt") and content is not None:
-                requires = _requires_txt(content.decode("utf-8", errors="replace"))
-                break
-    package_dirs = {posixpath.dirname(n) for n in members if n.endswith("/__init__.py")}
-    native = False
-    sources: list[int] = []
-    others: list[int] = []
-    licenses: list[int] = []
-    directories: set[str] = set()
-    source_directories: set[str] = set()
-    for name, (member_size, _) in members.items():
+            return [str(v) for v in message.get_all("Requires-Dist") or []]
+    for name, (_, content) in members.items():
+        if name.endswith(".egg-info/requires.txt") and content is not None:
+            return _requires_txt(content.decode("utf-8", errors="replace"))
+    return []
+
+
+@dataclass
+class _Packaged:
+    """What a build would install of an sdist's files: its packages' files (top-level
+    ``tests/``, ``docs/`` and the like left out), single modules beside ``setup.py``,
+    and the licence files setuptools copies into the dist-info."""
+
+    sources: list[int] = field(default_factory=list)
+    others: list[int] = field(default_factory=list)
+    licenses: list[int] = field(default_factory=list)
+    directories: set[str] = field(default_factory=set)
+    source_directories: set[str] = field(default_factory=set)
+    native: bool = False
+
+    @classmethod
+    def of(cls, members: Members) -> _Packaged:
+        packaged = cls()
+        package_dirs = {posixpath.dirname(n) for n in members if n.endswith("/__init__.py")}
+        for name, (member_size, _) in members.items():
+            packaged._add(name, member_size, package_dirs)
+        return packaged
+
+    def _add(self, name: str, size: int, package_dirs: set[str]) -> None:
         parts = name.split("/")
         if name.endswith(_NATIVE_SOURCES):
-            native = True
+            self.native = True
         if len(parts) == 2 and parts[1].upper().startswith(_LICENSE_NAMES):
-            licenses.append(member_size)  # setuptools copies these into the dist-info
-            continue
+            self.licenses.append(size)  # setuptools copies these into the dist-info
+            return
         if len(parts) > 2 and parts[1] in _SKIP_DIRS:
-            continue  # a top-level tests/ or docs/ folder: not packaged
+            return  # a top-level tests/ or docs/ folder: not packaged
         directory = posixpath.dirname(name)
         in_package = any(directory == d or directory.startswith(d + "/") for d in package_dirs)
         single_module = len(parts) == 2 and name.endswith(".py") and parts[1] != "setup.py"
-        if in_package or single_module:
+        if not (in_package or single_module):
+            return
+        if name.endswith(".py"):
+            self.sources.append(size)
+        else:
+            self.others.append(size)
+        if in_package:
+            self.directories.add(directory)
             if name.endswith(".py"):
-                sources.append(member_size)
-                if in_package:
-                    source_directories.add(directory)
-            else:
-                others.append(member_size)
-            if in_package:
-                directories.add(directory)
-    # the dist-info a build writes: METADATA (about PKG-INFO's size), WHEEL,
-    # top_level.txt, RECORD (a row a file), INSTALLER, and the licenses, which
-    # setuptools (77 and later, what an isolated build gets) puts in licenses/
-    files = len(sources) + len(others)
-    metadata = len(pkg_info) if pkg_info else 1000
-    record = (files + 6 + len(licenses)) * 80
-    others += [metadata, 100, 20, record, 4, *licenses]
-    return SdistInfo(
-        filename,
-        size,
-        tuple(requires),
-        sum(sources) + sum(others),
-        len(sources) + len(others),
-        native,
-        fetched,
-        tuple(sources),
-        len(directories) + 1 + (1 if licenses else 0),
-        tuple(others),
-        len(source_directories),
-    )
+                self.source_directories.add(directory)
 
 
 def _version_tuple(text: str) -> tuple[int, ...]:

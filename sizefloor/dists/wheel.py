@@ -17,17 +17,22 @@ temporary file once, read there, and the caller is told so.
 
 from __future__ import annotations
 
+import bisect
+import io
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from sizefloor.cache import Cache
 from sizefloor.dists import zipdir
 from sizefloor.errors import MetadataUnavailable, OfflineMiss
 from sizefloor.index.finder import DistFile
 from sizefloor.net.http import Http
-from sizefloor.urls import redact, url2pathname
+from sizefloor.urls import redact
+
+if TYPE_CHECKING:
+    from sizefloor.dists.sdist import SdistInfo
 
 TAIL_BYTES = 8 * 1024
 """First guess at how much of a wheel's end holds its central directory."""
@@ -155,12 +160,16 @@ class WheelReader:
         """Keep the central directories read (:meth:`directory` needs no new request)."""
         self.directories: dict[str, Directory] = {}
 
-    def inspect_sdist(self, dist: DistFile) -> Any:
-        return inspect_sdist_cached(self, dist)
+    def inspect_sdist(self, dist: DistFile) -> SdistInfo:
+        """What an sdist says of itself (:mod:`sizefloor.dists.sdist`), through the cache."""
+        # Imported here: sdists are rare, and reading one loads tarfile and email.parser.
+        from sizefloor.dists import sdist
+
+        return sdist.read_sdist(self.http, self.cache, dist)
 
     def inspect(self, dist: DistFile) -> WheelInfo:
-        local = dist.url.startswith("file:")
-        if not local:
+        """What ``dist`` holds, from the cache (remote files) or its central directory."""
+        if not dist.is_local:
             cached = self.cache.get("wheel", dist.cache_key)
             if isinstance(cached, dict):
                 return WheelInfo.from_cache(cached)
@@ -175,7 +184,7 @@ class WheelReader:
             raise MetadataUnavailable(
                 f"{dist.filename} from {redact(dist.source)} is not a readable wheel: {exc}."
             ) from exc
-        if not local:
+        if not dist.is_local:
             self.cache.set("wheel", dist.cache_key, info.to_cache())
         return info
 
@@ -193,17 +202,30 @@ class WheelReader:
         buffer, directory = found
         if self.keep_directories:
             self.directories[dist.url] = directory
-        members, fetched, offsets = directory.members, directory.fetched, directory.offsets
-        wanted = _wanted_members(members)
+        read = self._wanted_contents(dist, buffer, directory)
+        if read is None:
+            return self._whole(dist)
+        contents, fetched = read
+        fetched += directory.fetched
+        return _build_info(dist.filename, size, directory.members, contents, fetched, ranged=True)
+
+    def _wanted_contents(
+        self, dist: DistFile, buffer: _Sparse, directory: Directory
+    ) -> tuple[dict[str, bytes], int] | None:
+        """The members sizing reads (METADATA, entry points, script heads) and the bytes
+        it took to get them: from the bytes fetched already, else the index's metadata
+        file, else one more range request. ``None`` when the server refused that range."""
+        offsets = directory.offsets
         contents: dict[str, bytes] = {}
         missing: list[zipdir.Member] = []
-        for member in wanted:
+        for member in _wanted_members(directory.members):
             span = self._span(member, offsets)
             if buffer.covers(*span):
                 contents[member.name] = _read_member(buffer.slice(*span), span[0], member)
             else:
                 missing.append(member)
-        metadata_name = _metadata_member(members)
+        fetched = 0
+        metadata_name = _metadata_member(directory.members)
         if dist.core_metadata and any(m.name == metadata_name for m in missing):
             response = self.http.get(dist.metadata_url, kind="metadata")
             if response.status_code == 200:
@@ -215,12 +237,12 @@ class WheelReader:
             start, end = min(s for s, _ in spans), max(e for _, e in spans)
             more = self.http.get_range(dist.url, start, end)
             if more.status_code != 206:
-                return self._whole(dist)
+                return None
             buffer.add(start, more.content)
             fetched += len(more.content)
             for member, span in zip(missing, spans, strict=False):
                 contents[member.name] = _read_member(buffer.slice(*span), span[0], member)
-        return _build_info(dist.filename, size, members, contents, fetched, ranged=True)
+        return contents, fetched
 
     def _fetch_directory(
         self, dist: DistFile, size: int
@@ -286,8 +308,6 @@ class WheelReader:
         return zipdir.local_header_span(member, following)
 
     def _content_length(self, dist: DistFile) -> int | None:
-        if dist.url.startswith("file:"):
-            return None
         response = self.http.get(
             dist.url, headers={"Accept-Encoding": "identity"}, method="HEAD", kind="files"
         )
@@ -296,18 +316,10 @@ class WheelReader:
 
     def _whole(self, dist: DistFile) -> WheelInfo:
         """Read the whole file: small wheels, and servers that refuse Range."""
-        if dist.url.startswith("file:"):
-            import urllib.parse
-
-            path = url2pathname(urllib.parse.urlsplit(dist.url).path)
-            with open(path, "rb") as f:
-                return self._from_whole_file(dist, f, ranged=True, count=False)
         result = self.http.get_range(dist.url, 0, dist.size or 1 << 62)
         if result.whole is not None:
             return self._from_whole_file(dist, result.whole, ranged=dist.size is None)
         if result.status_code == 206:
-            import io
-
             return self._from_whole_file(dist, io.BytesIO(result.content), ranged=True)
         response = self.http.get(dist.url, headers={"Accept-Encoding": "identity"}, kind="files")
         if response.status_code != 200:
@@ -315,13 +327,9 @@ class WheelReader:
                 f"{redact(dist.url)} answered {response.status_code}.",
                 hint="The index lists a file its server does not serve.",
             )
-        import io
-
         return self._from_whole_file(dist, io.BytesIO(response.content), ranged=False)
 
-    def _from_whole_file(
-        self, dist: DistFile, fileobj: IO[bytes], *, ranged: bool, count: bool = True
-    ) -> WheelInfo:
+    def _from_whole_file(self, dist: DistFile, fileobj: IO[bytes], *, ranged: bool) -> WheelInfo:
         try:
             fileobj.seek(0, 2)
             size = fileobj.tell()
@@ -345,9 +353,7 @@ class WheelReader:
                 f"the server of {dist.filename} ignores Range requests: read the whole "
                 f"file ({size:,} bytes) instead of its central directory"
             )
-        return _info_from(
-            dist.filename, size, members, contents, size if count else 0, ranged, compressed
-        )
+        return _info_from(dist.filename, size, members, contents, size, ranged, compressed)
 
 
 @dataclass(frozen=True)
@@ -433,8 +439,6 @@ def _read_member(chunk: bytes, chunk_start: int, member: zipdir.Member) -> bytes
 
 
 def _next_offset(offsets: list[int], offset: int) -> int | None:
-    import bisect
-
     i = bisect.bisect_right(offsets, offset)
     return offsets[i] if i < len(offsets) else None
 
@@ -517,20 +521,3 @@ def _info_from(
         ranged=ranged,
         compressed_sizes=compressed,
     )
-
-
-def inspect_sdist_cached(reader: WheelReader, dist: DistFile) -> Any:
-    """An sdist's :class:`sizefloor.dists.sdist.SdistInfo`, through the reader's cache."""
-    from sizefloor.dists.sdist import SdistInfo, inspect_sdist
-
-    local = dist.url.startswith("file:")
-    if not local:
-        cached = reader.cache.get("sdist", dist.cache_key)
-        if isinstance(cached, SdistInfo):
-            return cached
-        if reader.cache.offline:
-            raise OfflineMiss(f"--offline: the cache has nothing on {dist.filename}.")
-    info = inspect_sdist(reader.http, dist)
-    if not local:
-        reader.cache.set("sdist", dist.cache_key, info)
-    return info

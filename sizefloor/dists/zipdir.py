@@ -30,6 +30,8 @@ import struct
 import zlib
 from dataclasses import dataclass
 
+from sizefloor.errors import MetadataUnavailable
+
 __all__ = [
     "MAX_TAIL",
     "Member",
@@ -103,8 +105,11 @@ MAX_TAIL = EOCD.size + MAX_COMMENT + ZIP64_LOCATOR.size + ZIP64_EOCD.size
 unless the zip64 EOCD record carries extensible data (which nobody writes)."""
 
 
-class ZipFormatError(ValueError):
-    """The bytes are not a zip archive this module can read, or are cut short."""
+class ZipFormatError(MetadataUnavailable, ValueError):
+    """The bytes are not a zip archive this module can read, or are cut short.
+
+    A :class:`~sizefloor.errors.MetadataUnavailable` (exit status 1, as when a wheel
+    reader reports it), and still a :class:`ValueError` for callers that catch those."""
 
 
 @dataclass(frozen=True)
@@ -295,9 +300,7 @@ def parse_central_directory(
     if len(data) < tail.cd_size:
         raise ZipFormatError(f"truncated central directory: {len(data)} of {tail.cd_size} bytes")
     # A large wheel lists tens of thousands of members: the loop reads ``data`` in
-    # place up to ``end`` (no copy), and decodes plain ASCII names (nearly all of
-    # them) with the ASCII codec, the same text as cp437 or UTF-8 gives for them
-    # and many times quicker than cp437's, which is written in Python.
+    # place up to ``end`` (no copy), with the header's unpacking bound to a local.
     end = tail.cd_size
     header_size = CD_HEADER.size
     unpack_header = CD_HEADER.unpack_from
@@ -328,17 +331,9 @@ def parse_central_directory(
             )
         if header_offset + delta < 0:
             raise ZipFormatError(f"local header offset {header_offset} before the archive start")
-        raw_name = data[name_start:extra_start]
-        try:
-            if raw_name.isascii():
-                name = raw_name.decode("ascii")
-            else:
-                name = raw_name.decode("utf-8" if flags & FLAG_UTF8 else "cp437")
-        except UnicodeDecodeError:
-            raise ZipFormatError(f"member name {raw_name!r} is not UTF-8") from None
         members.append(
             Member(
-                name=name,
+                name=_member_name(data[name_start:extra_start], flags),
                 compressed_size=compressed_size,
                 file_size=file_size,
                 header_offset=header_offset + delta,
@@ -349,8 +344,25 @@ def parse_central_directory(
                 flags=flags,
             )
         )
-    # Without zip64, some writers record the count modulo 65536 or saturate it.
-    count = len(members)
+    _check_entry_count(len(members), tail)
+    return tuple(members)
+
+
+def _member_name(raw_name: bytes, flags: int) -> str:
+    """A member's name: UTF-8 when flag bit 11 says so, else cp437. Plain ASCII names
+    (nearly all of them) are decoded as ASCII, the same text either way and many times
+    quicker than cp437's codec, which is written in Python."""
+    try:
+        if raw_name.isascii():
+            return raw_name.decode("ascii")
+        return raw_name.decode("utf-8" if flags & FLAG_UTF8 else "cp437")
+    except UnicodeDecodeError:
+        raise ZipFormatError(f"member name {raw_name!r} is not UTF-8") from None
+
+
+def _check_entry_count(count: int, tail: Tail) -> None:
+    """``count`` entries agree with the (zip64) EOCD record's figure. Without zip64, some
+    writers record the count modulo 65536 or saturate it."""
     if tail.zip64:
         ok = count == tail.entries
     elif tail.entries == 0xFFFF:
@@ -361,7 +373,6 @@ def parse_central_directory(
         raise ZipFormatError(
             f"the central directory lists {count} entries; the EOCD record says {tail.entries}"
         )
-    return tuple(members)
 
 
 def _zip64_extra(

@@ -11,7 +11,6 @@ from __future__ import annotations
 import functools
 import html.parser
 import json
-import os
 import posixpath
 import threading
 import urllib.parse
@@ -34,12 +33,15 @@ from packaging.version import InvalidVersion, Version
 
 from sizefloor.cache import Cache
 from sizefloor.errors import IndexUnavailable, OfflineMiss
-from sizefloor.net.http import Http
-from sizefloor.urls import pathname2url, redact, strip_credentials, url2pathname
+from sizefloor.net.http import FileResponse, Http
+from sizefloor.net.local import DIRECTORY_TYPE, missing_directory
+from sizefloor.urls import file_url, is_file_url, redact, strip_credentials
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 _PARSING = threading.Lock()
 ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
+FIND_LINKS_ACCEPT = f"text/html, {DIRECTORY_TYPE}"
+"""A find-links location is an HTML page, or a local directory whose every file counts."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,6 +122,11 @@ class DistFile:
         """Stable identity of the file's bytes: its hash, else its URL."""
         digest = self.sha256
         return f"sha256:{digest}" if digest else f"url:{strip_credentials(self.url)[0]}"
+
+    @property
+    def is_local(self) -> bool:
+        """The file is on this machine (a ``file:`` URL): read afresh each run, never cached."""
+        return is_file_url(self.url)
 
     @property
     def metadata_url(self) -> str:
@@ -272,8 +279,8 @@ def json_page_records(
 
 def _absolute(page_url: str, url: str) -> str:
     """``url`` made absolute against the page (most indexes give absolute URLs:
-    skip the costly join for them)."""
-    if url.startswith(("https://", "http://")):
+    skip the costly join for them; a local directory's list spells them ``file:/path``)."""
+    if url.startswith(("https://", "http://", "file:")):
         return url
     return urllib.parse.urljoin(page_url, url)
 
@@ -404,6 +411,29 @@ def _parse_page(
         ) from exc
 
 
+def _page_headers(cached: Mapping[str, Any] | None) -> dict[str, str]:
+    """A page request's headers: PEP 691 JSON preferred, and the validators of the copy
+    cached, if any, so that an unchanged page is answered 304."""
+    headers = {"Accept": ACCEPT}
+    if cached is not None:
+        if cached.get("etag"):
+            headers["If-None-Match"] = cached["etag"]
+        if cached.get("last_modified"):
+            headers["If-Modified-Since"] = cached["last_modified"]
+    return headers
+
+
+def _page_entry(response: FileResponse) -> dict[str, Any]:
+    """What the cache keeps of a page: its body as it came, and how to revalidate it."""
+    return {
+        "body": response.content,
+        "url": response.url,
+        "content_type": response.headers.get("content-type", ""),
+        "etag": response.headers.get("etag"),
+        "last_modified": response.headers.get("last-modified"),
+    }
+
+
 class Finder:
     """Every file of a project across the configured indexes and find-links."""
 
@@ -525,43 +555,28 @@ class Finder:
                 f"--offline: the cache has no copy of {redact(url)}.",
                 hint="Run once without --offline to fill the cache.",
             )
-        headers = {"Accept": ACCEPT}
-        if cached is not None:
-            if cached.get("etag"):
-                headers["If-None-Match"] = cached["etag"]
-            if cached.get("last_modified"):
-                headers["If-Modified-Since"] = cached["last_modified"]
-        response = self.http.get(url, headers=headers, kind="pages")
+        response = self.http.get(url, headers=_page_headers(cached), kind="pages")
         if response.status_code == 304 and cached is not None:
             self.cache.set_page(key, cached)
             return _parse_page(cached, url, accept)
         if response.status_code == 404:
-            if url.startswith("file:"):
-                self._warn_missing_location(index)
+            if missing_directory(index):
+                self._warn(f"skipping the index {index}: no such directory")
             return None
         if response.status_code != 200:
             raise IndexUnavailable(
                 f"{redact(url)} answered {response.status_code}.",
                 hint="Check the index URL (--index-url, PIP_INDEX_URL or pip's configuration).",
             )
-        entry = {
-            "body": response.content,
-            "url": response.url,
-            "content_type": response.headers.get("content-type", ""),
-            "etag": response.headers.get("etag"),
-            "last_modified": response.headers.get("last-modified"),
-        }
+        entry = _page_entry(response)
         records = _parse_page(entry, url, accept)
         self.cache.set_page(key, entry)
         return records
 
-    def _warn_missing_location(self, index: str) -> None:
-        path = url2pathname(urllib.parse.urlsplit(index).path)
-        if not os.path.isdir(path):
-            message = f"skipping the index {index}: no such directory"
-            with self._lock:
-                if message not in self.warnings:
-                    self.warnings.append(message)
+    def _warn(self, message: str) -> None:
+        with self._lock:
+            if message not in self.warnings:
+                self.warnings.append(message)
 
     def _local_files(self) -> list[DistFile]:
         with self._lock:
@@ -575,32 +590,18 @@ class Finder:
         return files
 
     def _find_links_location(self, location: str) -> list[DistFile]:
+        """The files a find-links location lists: an HTML page's links, or every file in a
+        local directory (a plain path is one too)."""
         source = redact(location)
-        if location.startswith(("http://", "https://")):
-            response = self.http.get(location, headers={"Accept": "text/html"}, kind="pages")
-            if response.status_code != 200:
-                self.warnings.append(f"skipping --find-links {source}: HTTP {response.status_code}")
-                return []
-            return records_to_files(None, html_page_records(response.content, response.url), source)
-        path = location
-        if location.startswith("file:"):
-            path = url2pathname(urllib.parse.urlsplit(location).path)
-        if os.path.isfile(path) and path.endswith((".html", ".htm")):
-            with open(path, "rb") as f:
-                page_url = "file:" + pathname2url(path)
-                return records_to_files(None, html_page_records(f.read(), page_url), source)
-        if not os.path.isdir(path):
-            self.warnings.append(f"skipping --find-links {source}: no such directory")
+        is_url = location.startswith(("http://", "https://", "file:"))
+        url = location if is_url else file_url(location)
+        response = self.http.get(url, headers={"Accept": FIND_LINKS_ACCEPT}, kind="pages")
+        if response.status_code != 200:
+            why = "no such directory" if is_file_url(url) else f"HTTP {response.status_code}"
+            self._warn(f"skipping --find-links {source}: {why}")
             return []
-        files = []
-        for entry in sorted(os.scandir(path), key=lambda e: e.name):
-            if not entry.is_file():
-                continue
-            name = _project_of(entry.name)
-            if name is None:
-                continue
-            url = "file:" + pathname2url(os.path.abspath(entry.path))
-            dist = make_dist_file(name, entry.name, url, source=source, size=entry.stat().st_size)
-            if dist is not None:
-                files.append(dist)
-        return files
+        if response.headers.get("content-type", "").startswith(DIRECTORY_TYPE):
+            records = json_page_records(response.content, response.url)
+        else:
+            records = html_page_records(response.content, response.url)
+        return records_to_files(None, records, source)

@@ -1,13 +1,16 @@
 """One HTTP client for every index and file host, with pip's habits.
 
 - credentials: from the index URLs the user gave (``https://user:pw@host/``),
-  then ``~/.netrc`` (``NETRC``), applied per host; never logged or printed;
+  then ``~/.netrc`` (``NETRC``), applied per host (:mod:`sizefloor.net.auth`);
+  never logged or printed;
 - proxies: ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``NO_PROXY`` from the environment
   (httpx's ``trust_env``), or pip's configured proxy;
 - TLS: pip's configured ``cert`` bundle when there is one;
-- retries with backoff on connection errors and 429/5xx answers;
-- ``file:`` URLs are read from disk, so local indexes and find-links work
-  through the same calls.
+- retries with backoff on connection errors and 429/5xx answers, in one loop
+  (:meth:`Http._with_retries`), waiting with the ``sleep`` of :class:`HttpOptions`;
+- ``file:`` URLs are answered from disk (:mod:`sizefloor.net.filetransport`), so
+  local indexes, find-links and wheels are read through the same calls; they
+  are not network traffic, and :class:`Traffic` does not count them.
 
 Everything is synchronous; callers get concurrency from a thread pool
 (:func:`Http.map`), because resolvelib drives the resolution synchronously.
@@ -15,34 +18,36 @@ Everything is synchronous; callers get concurrency from a thread pool
 
 from __future__ import annotations
 
-import netrc
-import os
 import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, TypeVar
 
 from sizefloor.errors import IndexAuthError, IndexUnavailable
+from sizefloor.urls import is_file_url, redact, strip_credentials
 
 if TYPE_CHECKING:  # httpx is imported on the first request: a warm run needs none
     import httpx
 
     from sizefloor.net.dns import Resolver
-from sizefloor.urls import redact, strip_credentials, url2pathname
 
 T = TypeVar("T")
 R = TypeVar("R")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
+DEFAULT_SLEEP: Callable[[float], object] = time.sleep
+"""How clients wait between tries when their options name no ``sleep``: read when the
+options are made, so a test of a whole run can replace it (``tests/recordedwaits.py``)."""
+
 
 @dataclass
 class Traffic:
-    """Bytes received, split by what they were for (thread-safe counters)."""
+    """Bytes received from the network, split by what they were for (thread-safe counters)."""
 
     pages: int = 0
     files: int = 0
@@ -67,44 +72,6 @@ class Traffic:
         }
 
 
-def _host_auth(credentials: Mapping[str, tuple[str, str]]) -> httpx.Auth:
-    """Basic credentials chosen by host: index URLs first, then netrc."""
-    import httpx
-
-    class HostAuth(httpx.Auth):
-        def __init__(self) -> None:
-            self._credentials = dict(credentials)
-            self._netrc: netrc.netrc | bool | None = False  # False: not read yet
-
-        def _from_netrc(self, host: str) -> tuple[str, str] | None:
-            if self._netrc is False:
-                path = os.environ.get("NETRC") or os.path.expanduser("~/.netrc")
-                try:
-                    self._netrc = netrc.netrc(path) if os.path.isfile(path) else None
-                except (OSError, netrc.NetrcParseError):
-                    self._netrc = None
-            if not isinstance(self._netrc, netrc.netrc):
-                return None
-            found = self._netrc.authenticators(host)
-            if found is None:
-                return None
-            login, _account, password = found
-            return (login or "", password or "")
-
-        def auth_flow(
-            self, request: httpx.Request
-        ) -> Generator[httpx.Request, httpx.Response, None]:
-            host = request.url.host
-            port = request.url.port
-            creds = self._credentials.get(f"{host}:{port}") if port else None
-            creds = creds or self._credentials.get(host) or self._from_netrc(host)
-            if creds is not None and "Authorization" not in request.headers:
-                request.headers["Authorization"] = httpx.BasicAuth(*creds)._auth_header
-            yield request
-
-    return HostAuth()
-
-
 @dataclass(frozen=True)
 class HttpOptions:
     timeout: float = 30.0
@@ -114,10 +81,15 @@ class HttpOptions:
     client_cert: str | None = None
     proxy: str | None = None
     trusted_hosts: tuple[str, ...] = ()
+    sleep: Callable[[float], object] = field(
+        default_factory=lambda: DEFAULT_SLEEP, compare=False, repr=False
+    )
+    """How the client waits between two tries (tests pass one that records the delays);
+    :data:`DEFAULT_SLEEP` when the options were made."""
 
 
 class FileResponse:
-    """The parts of a response sizefloor uses, for HTTP and ``file:`` alike."""
+    """The parts of a response sizefloor uses."""
 
     def __init__(self, status: int, headers: Mapping[str, str], content: bytes, url: str) -> None:
         self.status_code = status
@@ -126,22 +98,61 @@ class FileResponse:
         self.url = url
 
 
+@dataclass
+class RangeResult:
+    """What a range request gave: ``status`` 206 with ``content``, or 200 with the
+    whole file in ``whole`` (a temporary file the caller closes), or an error status."""
+
+    status_code: int
+    content: bytes
+    whole: IO[bytes] | None
+
+    def close(self) -> None:
+        """Close :attr:`whole`, when there is one."""
+        if self.whole is not None:
+            self.whole.close()
+
+
+@dataclass(frozen=True)
+class _Again:
+    """An answer worth trying again for, after ``delay`` seconds."""
+
+    delay: float
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """What a failure's message says: pages and HEADs are read from an index, ranges of files
+    from whichever host serves them."""
+
+    verb: str
+    advice: str
+    """What to check when the host cannot be reached."""
+    credentials: str
+    """What to check when the host refuses the credentials."""
+
+
+_PAGE = _Wording(
+    "reach",
+    "Check the network, the proxy settings (HTTPS_PROXY, NO_PROXY) and the index URL; "
+    "--offline answers from the cache alone.",
+    "Check the credentials for this index: in the index URL (https://user:token@host/...), "
+    "in ~/.netrc, or in pip's configuration.",
+)
+_RANGE = _Wording(
+    "read",
+    "Check the network and proxy settings; --offline answers from the cache alone.",
+    "Check the credentials for this host (in the index URL, ~/.netrc or pip's configuration).",
+)
+
+
 class Http:
     """A shared client. Use as a context manager, or call :meth:`close`."""
 
     def __init__(self, options: HttpOptions | None = None, urls: Iterable[str] = ()) -> None:
         self.options = options or HttpOptions()
         self.traffic = Traffic()
-        credentials: dict[str, tuple[str, str]] = {}
-        for url in urls:
-            _clean, creds = strip_credentials(url)
-            if creds is not None:
-                parts = urllib.parse.urlsplit(url)
-                host = parts.hostname or ""
-                credentials.setdefault(host, creds)
-                if parts.port:
-                    credentials.setdefault(f"{host}:{parts.port}", creds)
-        self._credentials = credentials
+        self._credentials = _credentials(urls)
         self._client_lock = threading.Lock()
         self.resolver: Resolver | None = None
         """Looks each host up once, hedged (:mod:`sizefloor.net.dns`); made with the client."""
@@ -153,43 +164,29 @@ class Http:
 
     @property
     def _client(self) -> httpx.Client:
-        """The httpx client, made on the first request (importing httpx and loading
-        the TLS trust store cost a warm run time it does not need to spend)."""
+        """The httpx client, made on the first request."""
         with self._client_lock:
             if self._httpx_client is None:
-                import httpx
-
-                from sizefloor.net.dns import Resolver
-                from sizefloor.net.transport import PerOrigin
-
-                self.resolver = Resolver()
-                limits = httpx.Limits(
-                    max_connections=self.options.concurrency,
-                    max_keepalive_connections=self.options.concurrency,
-                )
-                verify = self.options.cert or True
-                self._httpx_client = httpx.Client(
-                    auth=_host_auth(self._credentials),
-                    verify=verify,
-                    cert=self.options.client_cert,
-                    proxy=self.options.proxy,
-                    trust_env=True,
-                    timeout=httpx.Timeout(
-                        self.options.timeout, connect=min(self.options.timeout, 15.0)
-                    ),
-                    follow_redirects=True,
-                    limits=limits,
-                    # per origin: see sizefloor.net.transport
-                    transport=PerOrigin(
-                        self.resolver,
-                        verify=verify,
-                        cert=self.options.client_cert,
-                        limits=limits,
-                        trusted=self.options.trusted_hosts,
-                    ),
-                    headers={"User-Agent": _user_agent()},
-                )
+                self._httpx_client = self._make_client()
             return self._httpx_client
+
+    def _make_client(self) -> httpx.Client:
+        # Imported here: importing httpx and loading the TLS trust store cost a warm run
+        # (answered from the cache) time it does not need to spend.
+        from sizefloor.net.client import make_client
+
+        options = self.options
+        client, self.resolver = make_client(
+            timeout=options.timeout,
+            concurrency=options.concurrency,
+            cert=options.cert,
+            client_cert=options.client_cert,
+            proxy=options.proxy,
+            trusted_hosts=options.trusted_hosts,
+            credentials=self._credentials,
+            user_agent=_user_agent(),
+        )
+        return client
 
     def __enter__(self) -> Http:
         return self
@@ -259,53 +256,23 @@ class Http:
         when the host cannot be reached or keeps failing. Other statuses are
         returned for the caller to judge (404 means "no such project").
         """
-        if url.startswith("file:"):
-            return _read_file_url(url, headers or {})
-        import httpx
-
         clean, _ = strip_credentials(url)
-        attempt = 0
-        while True:
-            try:
-                response = self._client.request(method, clean, headers=headers)
-            except httpx.TimeoutException as exc:
-                error: Exception = exc
-                reason = "timed out"
-            except httpx.TransportError as exc:
-                error = exc
-                reason = _describe_transport_error(exc)
-            else:
-                if response.status_code in RETRY_STATUSES and attempt < self.options.retries:
-                    attempt += 1
-                    time.sleep(_backoff(attempt, response))
-                    continue
-                self.traffic.add(kind, response.num_bytes_downloaded)
-                if response.status_code in (401, 403):
-                    raise IndexAuthError(
-                        f"{redact(url)} answered {response.status_code} {response.reason_phrase}.",
-                        hint="Check the credentials for this index: in the index URL "
-                        "(https://user:token@host/...), in ~/.netrc, or in pip's configuration.",
-                    )
-                if response.status_code in RETRY_STATUSES:
-                    raise IndexUnavailable(
-                        f"{redact(url)} kept answering {response.status_code} "
-                        f"{response.reason_phrase} after {attempt + 1} attempts.",
-                        hint="The server is failing; try again later or use another index.",
-                    )
-                return FileResponse(
-                    response.status_code, response.headers, response.content, str(response.url)
-                )
-            if attempt >= self.options.retries:
-                raise IndexUnavailable(
-                    f"Could not reach {redact(url)}: {reason} (after {attempt + 1} attempts).",
-                    hint=_unreachable_hint(
-                        reason,
-                        "Check the network, the proxy settings (HTTPS_PROXY, NO_PROXY) and "
-                        "the index URL; --offline answers from the cache alone.",
-                    ),
-                ) from error
-            attempt += 1
-            time.sleep(_backoff(attempt, None))
+        sent = _sendable(clean)
+
+        def exchange(attempt: int) -> FileResponse | _Again:
+            response = self._client.request(method, sent, headers=headers)
+            if self._worth_retrying(response, attempt):
+                return _Again(_backoff(attempt + 1, response))
+            self._settle(url, response, attempt, kind, response.num_bytes_downloaded, _PAGE)
+            final = str(response.url)  # where redirects led
+            return FileResponse(
+                response.status_code,
+                response.headers,
+                response.content,
+                clean if final == sent else final,
+            )
+
+        return self._with_retries(url, exchange, _PAGE)
 
     def get_range(self, url: str, start: int, end: int, *, kind: str = "files") -> RangeResult:
         """Bytes ``[start, end)`` of ``url`` (counted in :class:`Traffic` as ``kind``).
@@ -317,79 +284,139 @@ class Http:
         if end <= start:
             raise ValueError("empty range")
         headers = {"Range": f"bytes={start}-{end - 1}", "Accept-Encoding": "identity"}
-        if url.startswith("file:"):
-            local = _read_file_url(url, headers)
-            return RangeResult(local.status_code, local.content, None)
+        sent = _sendable(strip_credentials(url)[0])
+
+        def exchange(attempt: int) -> RangeResult | _Again:
+            with self._client.stream("GET", sent, headers=headers) as response:
+                if self._worth_retrying(response, attempt):
+                    response.read()
+                    return _Again(_backoff(attempt + 1, response))
+                if response.status_code == 200:
+                    spool, received = _spool(response)
+                    self._count(response, kind, received)
+                    return RangeResult(200, b"", spool)
+                body = response.read()
+                self._settle(url, response, attempt, kind, response.num_bytes_downloaded, _RANGE)
+                return RangeResult(response.status_code, body, None)
+
+        return self._with_retries(url, exchange, _RANGE)
+
+    # -- the retry loop ------------------------------------------------------
+
+    def _with_retries(
+        self, url: str, exchange: Callable[[int], T | _Again], wording: _Wording
+    ) -> T:
+        """``exchange(attempt)`` until it gives an answer: tried again after a transport
+        error or an :class:`_Again`, up to ``options.retries`` more times, with
+        ``options.sleep`` between tries. A host that stays unreachable raises
+        :class:`IndexUnavailable`."""
+        # Imported here, like the client: a warm run needs no httpx.
         import httpx
 
-        clean, _ = strip_credentials(url)
         attempt = 0
         while True:
             try:
-                with self._client.stream("GET", clean, headers=headers) as response:
-                    status = response.status_code
-                    if status in RETRY_STATUSES and attempt < self.options.retries:
-                        response.read()
-                    elif status == 200:
-                        spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
-                        received = 0
-                        for chunk in response.iter_raw(1 << 20):
-                            spool.write(chunk)
-                            received += len(chunk)
-                        self.traffic.add(kind, received)
-                        spool.seek(0)
-                        return RangeResult(200, b"", spool)
-                    else:
-                        body = response.read()
-                        self.traffic.add(kind, response.num_bytes_downloaded)
-                        if status in (401, 403):
-                            raise IndexAuthError(
-                                f"{redact(url)} answered {status} {response.reason_phrase}.",
-                                hint="Check the credentials for this host (in the index URL, "
-                                "~/.netrc or pip's configuration).",
-                            )
-                        if status in RETRY_STATUSES:
-                            raise IndexUnavailable(
-                                f"{redact(url)} kept answering {status} after {attempt + 1} "
-                                "attempts."
-                            )
-                        return RangeResult(status, body, None)
+                outcome = exchange(attempt)
             except httpx.TransportError as exc:
                 if attempt >= self.options.retries:
-                    raise IndexUnavailable(
-                        f"Could not read {redact(url)}: {_describe_transport_error(exc)} "
-                        f"(after {attempt + 1} attempts).",
-                        hint=_unreachable_hint(
-                            str(exc),
-                            "Check the network and proxy settings; --offline answers from "
-                            "the cache alone.",
-                        ),
-                    ) from exc
+                    timed_out = isinstance(exc, httpx.TimeoutException)
+                    reason = "timed out" if timed_out else _describe(exc)
+                    raise _unreachable(url, reason, attempt + 1, wording) from exc
+                delay = _backoff(attempt + 1, None)
+            else:
+                if not isinstance(outcome, _Again):
+                    return outcome
+                delay = outcome.delay
             attempt += 1
-            time.sleep(_backoff(attempt, None))
+            self.options.sleep(delay)
+
+    def _worth_retrying(self, response: httpx.Response, attempt: int) -> bool:
+        return response.status_code in RETRY_STATUSES and attempt < self.options.retries
+
+    def _settle(
+        self,
+        url: str,
+        response: httpx.Response,
+        attempt: int,
+        kind: str,
+        nbytes: int,
+        wording: _Wording,
+    ) -> None:
+        """Count a final answer, and raise for those no caller handles: refused
+        credentials (401/403) and a failure that outlasted the retries."""
+        self._count(response, kind, nbytes)
+        status = response.status_code
+        if status in (401, 403):
+            raise IndexAuthError(
+                f"{redact(url)} answered {status} {response.reason_phrase}.",
+                hint=wording.credentials,
+            )
+        if status in RETRY_STATUSES:
+            raise IndexUnavailable(
+                f"{redact(url)} kept answering {status} {response.reason_phrase} "
+                f"after {attempt + 1} attempts.",
+                hint="The server is failing; try again later or use another index.",
+            )
+
+    def _count(self, response: httpx.Response, kind: str, nbytes: int) -> None:
+        """Add an answer to :attr:`traffic`, unless it was read from disk."""
+        if not is_file_url(str(response.url)):
+            self.traffic.add(kind, nbytes)
 
 
-@dataclass
-class RangeResult:
-    """What a range request gave: ``status`` 206 with ``content``, or 200 with the
-    whole file in ``whole`` (a temporary file the caller closes), or an error status."""
+def _credentials(urls: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """``host`` (and ``host:port``) -> the credentials the first URL naming it carries."""
+    credentials: dict[str, tuple[str, str]] = {}
+    for url in urls:
+        _clean, creds = strip_credentials(url)
+        if creds is not None:
+            parts = urllib.parse.urlsplit(url)
+            host = parts.hostname or ""
+            credentials.setdefault(host, creds)
+            if parts.port:
+                credentials.setdefault(f"{host}:{parts.port}", creds)
+    return credentials
 
-    status_code: int
-    content: bytes
-    whole: IO[bytes] | None
 
-    def close(self) -> None:
-        """Close :attr:`whole`, when there is one."""
-        if self.whole is not None:
-            self.whole.close()
+def _sendable(url: str) -> str:
+    """``url`` as httpx sends it: httpx takes a URL without a host (``file:/path``,
+    ``file:///path``) for a relative one, so a ``file:`` URL is given ``localhost``."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme != "file" or parts.netloc:
+        return url
+    return urllib.parse.urlunsplit(parts._replace(netloc="localhost"))
+
+
+def _spool(response: httpx.Response) -> tuple[IO[bytes], int]:
+    """The body of ``response``, streamed to a temporary file, and its length."""
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
+    received = 0
+    try:
+        for chunk in response.iter_raw(1 << 20):
+            spool.write(chunk)
+            received += len(chunk)
+    except BaseException:
+        spool.close()
+        raise
+    spool.seek(0)
+    return spool, received
 
 
 def _backoff(attempt: int, response: httpx.Response | None) -> float:
+    """Seconds to wait before try ``attempt + 1``: the server's ``Retry-After`` (up to
+    10 s), else 0.25 s doubled each time, up to 4 s."""
     if response is not None:
         retry_after = response.headers.get("retry-after", "")
         if retry_after.isdigit():
             return min(float(retry_after), 10.0)
     return float(min(0.25 * (2 ** (attempt - 1)), 4.0))
+
+
+def _unreachable(url: str, reason: str, attempts: int, wording: _Wording) -> IndexUnavailable:
+    return IndexUnavailable(
+        f"Could not {wording.verb} {redact(url)}: {reason} (after {attempts} attempts).",
+        hint=_unreachable_hint(reason, wording.advice),
+    )
 
 
 def _unreachable_hint(reason: str, otherwise: str) -> str:
@@ -404,38 +431,19 @@ def _unreachable_hint(reason: str, otherwise: str) -> str:
     return otherwise
 
 
-def _describe_transport_error(exc: httpx.TransportError) -> str:
+def _describe(exc: httpx.TransportError) -> str:
     text = str(exc) or type(exc).__name__
     return redact(text)
 
 
-def _read_file_url(url: str, headers: Mapping[str, str]) -> FileResponse:
-    path = url2pathname(urllib.parse.urlsplit(url).path)
-    if os.path.isdir(path):
-        index = os.path.join(path, "index.html")
-        if not os.path.isfile(index):
-            return FileResponse(404, {}, b"", url)
-        path = index
-    try:
-        with open(path, "rb") as f:
-            data = f.read()
-    except FileNotFoundError:
-        return FileResponse(404, {}, b"", url)
-    except OSError as exc:
-        raise IndexUnavailable(f"Could not read {path}: {exc.strerror}.") from exc
-    size = len(data)
-    wanted = headers.get("Range")
-    if wanted and wanted.startswith("bytes="):
-        first, _, last = wanted[6:].partition("-")
-        start, stop = int(first), min(int(last) + 1, size) if last else size
-        return FileResponse(
-            206, {"Content-Range": f"bytes {start}-{stop - 1}/{size}"}, data[start:stop], url
-        )
-    content_type = "text/html" if path.endswith((".html", ".htm")) else ""
-    return FileResponse(200, {"Content-Length": str(size), "Content-Type": content_type}, data, url)
-
-
 def _user_agent() -> str:
-    from sizefloor import __version__
+    """``sizefloor/VERSION``, the version the installed distribution records (importing
+    the ``sizefloor`` package from here would reach above the network layer)."""
+    # Imported here: reading distribution metadata loads modules only a request needs.
+    import importlib.metadata
 
-    return f"sizefloor/{__version__}"
+    try:
+        version = importlib.metadata.version("sizefloor")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree
+        return "sizefloor"
+    return f"sizefloor/{version}"

@@ -60,6 +60,14 @@ class PerOrigin(httpx.BaseTransport):
                 transport = self._transports[key] = self._make(trusted)
         return transport.handle_request(request)
 
+    @property
+    def origins(self) -> list[str]:
+        """The origins (``scheme://host:port``) that have a pool of their own, in the
+        order of their first request."""
+        with self._lock:
+            keys = list(self._transports)
+        return [_origin(*key) for key in keys]
+
     def trusts(self, host: str, port: int) -> bool:
         """Whether ``host`` on ``port`` is one of pip's trusted hosts."""
         host = host.lower()
@@ -82,6 +90,11 @@ class PerOrigin(httpx.BaseTransport):
         if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):
             pool._network_backend = ResolvingBackend(self.resolver)
         return transport
+
+
+def _origin(scheme: bytes, host: bytes, port: int | None) -> str:
+    where = host.decode() if port is None else f"{host.decode()}:{port}"
+    return f"{scheme.decode()}://{where}"
 
 
 def _ssl_context(verify: str | bool, cert: str | None) -> ssl.SSLContext:

@@ -17,7 +17,7 @@ from sizefloor.install.exact import (
 )
 from sizefloor.install.plan import InstallScheme
 from sizefloor.options import Options
-from sizefloor.resolve.provider import Provider, Resolved
+from sizefloor.resolve import Provider, Resolved
 from sizefloor.target import Target
 
 __all__ = ["Compiling", "wants_exact_bytecode", "wants_sampled_bytecode"]

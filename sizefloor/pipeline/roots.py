@@ -13,7 +13,7 @@ from sizefloor.errors import RequirementsError
 from sizefloor.index.finder import DistFile
 from sizefloor.inputs.requirements import RequirementLine, RequirementSet
 from sizefloor.report import Unsized
-from sizefloor.resolve.provider import Wanted, direct_dist
+from sizefloor.resolve import Wanted, direct_dist
 from sizefloor.target import Target
 
 __all__ = ["Requested", "constraints_of", "requested"]

@@ -23,7 +23,7 @@ from sizefloor.pipeline.locations import Locations
 from sizefloor.pipeline.roots import Requested, constraints_of, requested
 from sizefloor.pipeline.sizing import Sized, size_distribution, totals_of
 from sizefloor.report import Report
-from sizefloor.resolve.provider import Provider, Resolved, file_filter, resolve
+from sizefloor.resolve import Provider, Resolved, file_filter, resolve_requirements
 from sizefloor.target import Target
 from sizefloor.urls import redact
 
@@ -136,7 +136,7 @@ class _Run:
 
     def _resolve(self, asked: Requested, provider: Provider, finder: Finder) -> list[Resolved]:
         self.progress("resolving", 0, 0)
-        resolution = resolve(list(asked.roots), provider) if asked.roots else None
+        resolution = resolve_requirements(list(asked.roots), provider) if asked.roots else None
         resolved = list(resolution.packages) if resolution else []
         self.warnings.extend(finder.warnings)
         self.warnings.extend(provider.warnings)

@@ -12,7 +12,7 @@ from sizefloor.install import bytecode
 from sizefloor.install.exact import Compiled
 from sizefloor.install.plan import BLOCK, InstallScheme, directory_blocks, file_blocks, plan_install
 from sizefloor.report import InstalledFile, PackageSize, Totals
-from sizefloor.resolve.provider import Resolved
+from sizefloor.resolve import Resolved
 from sizefloor.urls import redact
 
 __all__ = ["Sized", "size_distribution", "totals_of"]

@@ -1,0 +1,65 @@
+"""What each distribution file holds, fetched once and in the background: a wheel's member list
+and metadata, an sdist's metadata."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import Future
+from typing import TYPE_CHECKING, TypeAlias
+
+from sizefloor.dists.wheel import WheelInfo, WheelReader, metadata_requires_python
+from sizefloor.index.finder import DistFile
+from sizefloor.net.http import Http
+
+if TYPE_CHECKING:  # sdist is imported by the reader when a run reads one
+    from sizefloor.dists.sdist import SdistInfo
+
+Inspection: TypeAlias = "WheelInfo | SdistInfo"
+
+
+class Inspections:
+    """Each file's inspection, by URL: fetched once on ``http``'s pool, kept for the run."""
+
+    def __init__(self, reader: WheelReader, http: Http) -> None:
+        self.reader = reader
+        self.http = http
+        self._lock = threading.Lock()
+        self._futures: dict[str, Future[Inspection]] = {}
+        self._requires: dict[str, list[str]] = {}
+
+    def future(self, dist: DistFile) -> Future[Inspection]:
+        """The inspection of ``dist``, started in the background the first time.
+
+        Raises :class:`RuntimeError` once the run is over and its pool shut down."""
+        with self._lock:
+            future = self._futures.get(dist.url)
+            if future is None:
+                future = self._futures[dist.url] = self.http.submit(self._inspect, dist)
+        return future
+
+    def get(self, dist: DistFile) -> Inspection:
+        """The inspection of ``dist``, waited for (raising what the inspection raised)."""
+        return self.future(dist).result()
+
+    def requires(self, dist: DistFile) -> list[str]:
+        """The ``Requires-Dist`` values ``dist`` declares."""
+        known = self._requires.get(dist.url)
+        if known is None:
+            info = self.get(dist)
+            if isinstance(info, WheelInfo):
+                known = info.requires_dist()
+            else:
+                known = list(info.requires_dist)
+            self._requires[dist.url] = known
+        return known
+
+    def requires_python(self, dist: DistFile) -> str | None:
+        """The ``Requires-Python`` of a wheel's own metadata (``None`` for none, and for
+        an sdist, whose metadata says nothing reliable before a build)."""
+        info = self.get(dist)
+        return metadata_requires_python(info.metadata) if isinstance(info, WheelInfo) else None
+
+    def _inspect(self, dist: DistFile) -> Inspection:
+        if dist.is_wheel:
+            return self.reader.inspect(dist)
+        return self.reader.inspect_sdist(dist)
