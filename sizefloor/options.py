@@ -71,3 +71,11 @@ class Options:
     """Recompute a Debian-derived base's size from the configured Debian mirror (cached)."""
     image_bytes: int | None = None
     """A real image's size, to compare with the floor."""
+
+    def __post_init__(self) -> None:
+        """Sequences become tuples and a cache folder a :class:`~pathlib.Path`, so that
+        options built from lists and strings compare, hash and pickle as the same value."""
+        for name in ("extra_index_urls", "find_links", "constraints"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        if self.cache_dir is not None:
+            object.__setattr__(self, "cache_dir", Path(self.cache_dir))

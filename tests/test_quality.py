@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import grimp
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "sizefloor"
@@ -109,7 +108,6 @@ def _functions(tree: ast.AST) -> Iterator[ast.FunctionDef | ast.AsyncFunctionDef
             yield node
 
 
-@pytest.mark.xfail(strict=True, reason="the layout issue is splitting the last long functions")
 def test_no_function_longer_than_80_lines() -> None:
     long = []
     for path in sorted(PACKAGE.rglob("*.py")):
@@ -120,7 +118,6 @@ def test_no_function_longer_than_80_lines() -> None:
     assert long == []
 
 
-@pytest.mark.xfail(strict=True, reason="the layout issue is moving or explaining these imports")
 def test_imports_inside_functions_say_why() -> None:
     """An import placed in a function (a deliberate start-up one) has a comment on its line
     or the line above saying why; none dodges a cycle (the test above sees those)."""

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import fields, replace
 from datetime import datetime
-from pathlib import Path
 
 from sizefloor.cache import Cache, default_cache_dir
 from sizefloor.errors import InputError
@@ -75,30 +74,8 @@ def estimate(
     :class:`~sizefloor.options.Options`, which documents each; pass them one by one, or
     as one ``options=`` value, not both.
     """
-    given = Options(
-        index_url=index_url,
-        extra_index_urls=tuple(extra_index_urls),
-        find_links=tuple(find_links),
-        no_index=no_index,
-        use_pip_config=use_pip_config,
-        pre=pre,
-        uploaded_prior_to=uploaded_prior_to,
-        compile_bytecode=compile_bytecode,
-        exact_bytecode=exact_bytecode,
-        sample_bytecode=sample_bytecode,
-        constraints=tuple(constraints),
-        cache_dir=Path(cache_dir) if cache_dir is not None else None,
-        use_cache=use_cache,
-        offline=offline,
-        prefix=prefix,
-        executable=executable,
-        pip_version=pip_version,
-        concurrency=concurrency,
-        timeout=timeout,
-        base=base,
-        refresh_runtime=refresh_runtime,
-        image_bytes=image_bytes,
-    )
+    keywords = locals()
+    given = Options(**{f.name: keywords[f.name] for f in fields(Options)})
     if options is not None and given != Options():
         raise TypeError("pass either options= or option keywords, not both")
     opts = options or given

@@ -13,14 +13,16 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 from sizefloor.errors import InputError, TargetError
+from sizefloor.options import Progress
 from sizefloor.report import Floor, Report, RuntimeSize, Totals
 from sizefloor.runtime.bases import Base, choose_base, host_platform
 from sizefloor.runtime.catalogue import FAMILIES, catalog
 from sizefloor.runtime.sizes import runtime_size
-from sizefloor.target import Target, parse_platform
+from sizefloor.target import ARCHITECTURES, Target, parse_platform
 
 __all__ = ["BaseFloor", "Comparison", "candidates", "compare_bases"]
 
@@ -39,6 +41,8 @@ class BaseFloor:
     packages: int = 0
     notes: tuple[str, ...] = ()
     error: str | None = None
+    warnings: tuple[str, ...] = ()
+    """What its estimate warned about (the comparison gathers them)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -130,10 +134,10 @@ def compare_bases(
     python: str | None = None,
     platform: str | None = None,
     refresh: bool = False,
-    cache_dir: Any = None,
+    cache_dir: Path | None = None,
     use_cache: bool = True,
     offline: bool = False,
-    progress: Callable[[str, int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Comparison:
     """Size the requirements on every candidate base; ``estimate_for(target)`` runs one
     estimate (the caller binds the requirements and options)."""
@@ -148,32 +152,10 @@ def compare_bases(
                 "base brings its own C library"
             )
     names, skipped = candidates(python, arch)
-    docker = Target((3, 12), arch=arch).docker_platform
-    reports: dict[tuple[Any, ...], Report | InputError] = {}
-    rows: list[BaseFloor] = []
-    for name, family in names:
-        base, target = choose_base(name, python=python, platform=docker)
-        key = (target.python_version, target.python_full_version, target.arch, target.libc,
-               target.libc_version)  # fmt: skip
-        if key not in reports:
-            try:
-                reports[key] = estimate_for(target)
-            except InputError as exc:
-                reports[key] = exc
-        result = reports[key]
-        python_shown = (
-            base.image.python if base.image else ".".join(str(v) for v in sys.version_info[:3])
-        )
-        libc = f"{target.libc} {target.libc_version[0]}.{target.libc_version[1]}"
-        if isinstance(result, InputError):
-            rows.append(
-                BaseFloor(
-                    name, family, python_shown, libc,
-                    error=result.message.splitlines()[0],
-                )
-            )  # fmt: skip
-            continue
-        runtime = runtime_size(
+    docker = ARCHITECTURES[arch].platform
+
+    def runtime_for(base: Base, target: Target) -> RuntimeSize:
+        return runtime_size(
             base,
             target,
             refresh=refresh,
@@ -183,27 +165,69 @@ def compare_bases(
             progress=progress,
             warn=warnings.append,
         )
-        report = replace(result, runtime=runtime)
-        rows.append(
-            BaseFloor(
-                base=name,
-                family=family,
-                python=python_shown,
-                libc=libc,
-                runtime=runtime,
-                totals=report.totals,
-                floor=report.floor,
-                packages=len(report.packages),
-                notes=_notes(base, report),
-            )
-        )
-        warnings.extend(report.warnings)
+
+    estimates = _Estimates(estimate_for)
+    rows = []
+    for name, family in names:
+        base, target = choose_base(name, python=python, platform=docker)
+        row = _row(name, family, base, target, estimates.of(target), runtime_for)
+        rows.append(row)
+        warnings.extend(row.warnings)
     return Comparison(
         platform=docker,
         python=python,
         rows=tuple(rows),
         skipped=tuple(skipped),
         warnings=tuple(dict.fromkeys(warnings)),
+    )
+
+
+class _Estimates:
+    """One estimate per distinct target: several bases share a Python and a C library."""
+
+    def __init__(self, estimate_for: Estimate) -> None:
+        self.estimate_for = estimate_for
+        self.done: dict[tuple[Any, ...], Report | InputError] = {}
+
+    def of(self, target: Target) -> Report | InputError:
+        key = (target.python_version, target.python_full_version, target.arch, target.libc,
+               target.libc_version)  # fmt: skip
+        if key not in self.done:
+            try:
+                self.done[key] = self.estimate_for(target)
+            except InputError as exc:
+                self.done[key] = exc
+        return self.done[key]
+
+
+def _row(
+    name: str,
+    family: str,
+    base: Base,
+    target: Target,
+    result: Report | InputError,
+    runtime_for: Callable[[Base, Target], RuntimeSize],
+) -> BaseFloor:
+    """One base's row: its floor, or why the requirements cannot run on it."""
+    python_shown = (
+        base.image.python if base.image else ".".join(str(v) for v in sys.version_info[:3])
+    )
+    libc = f"{target.libc} {target.libc_version[0]}.{target.libc_version[1]}"
+    if isinstance(result, InputError):
+        return BaseFloor(name, family, python_shown, libc, error=result.message.splitlines()[0])
+    runtime = runtime_for(base, target)
+    report = replace(result, runtime=runtime)
+    return BaseFloor(
+        base=name,
+        family=family,
+        python=python_shown,
+        libc=libc,
+        runtime=runtime,
+        totals=report.totals,
+        floor=report.floor,
+        packages=len(report.packages),
+        notes=_notes(base, report),
+        warnings=report.warnings,
     )
 
 
