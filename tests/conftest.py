@@ -16,6 +16,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+# The test helpers (loopback index servers, wheel and image builders, the pip oracle) live
+# in tests/support/ and are imported by their bare names.
+sys.path.insert(0, str(Path(__file__).parent / "support"))
+
 import httpx
 import pytest
 from indexserver import IndexServer

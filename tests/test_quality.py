@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import grimp
+import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "sizefloor"
@@ -28,17 +29,20 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_ruff() -> None:
     paths = [p for p in ("sizefloor", "tests", "benchmarks", "scripts") if (ROOT / p).is_dir()]
     result = _run("ruff", "check", *paths)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_mypy_strict() -> None:
     result = _run("mypy")
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_import_layers() -> None:
     """The layers contract in pyproject.toml: cli > pipeline > the stages > the values."""
     result = subprocess.run(

@@ -427,6 +427,7 @@ def test_zip64_wheel_exact(index_server: ServerFactory, tmp_path: Path) -> None:
     assert report.warnings == ()
 
 
+@pytest.mark.slow
 def test_twenty_thousand_members(index_server: ServerFactory, tmp_path: Path) -> None:
     root = tmp_path / "wheels"
     files = make_files(20_000, 12)

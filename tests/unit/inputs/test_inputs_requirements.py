@@ -26,7 +26,7 @@ from sizefloor.inputs.requirements import (
     read_requirements,
 )
 
-DATA = Path(__file__).parent / "data" / "requirements"
+DATA = Path(__file__).resolve().parents[2] / "data" / "requirements"
 INDEX = "https://index.example.invalid/simple/"
 MIRROR = "https://mirror.example.invalid/simple/"
 FILES = "https://files.example.invalid/packages"

@@ -286,6 +286,7 @@ def test_python_dash_m_in_a_subprocess(
     assert (package["installed_bytes"], package["files"]) == expected_install(wheel, requested=True)
 
 
+@pytest.mark.slow
 def test_python_dash_m_exits_with_everything_written(
     index_server: ServerFactory, graph_dir: Path, tmp_path: Path
 ) -> None:

@@ -813,6 +813,7 @@ def test_compare_layers_table(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "files hidden by a later layer" in out
 
 
+@pytest.mark.slow
 def test_members_are_not_all_read_into_memory(tmp_path: Path) -> None:
     """A layer far larger than any buffer is streamed: reading works and sizes are exact."""
     big = blob(24 << 20, "big")

@@ -389,6 +389,7 @@ def _independent_walk(roots: list[Path], single: list[Path], skip: Path) -> tupl
     return total, count
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="host is a Linux interpreter")
 def test_host_measurement_matches_an_independent_walk() -> None:
     measured = measure(compress=False)
@@ -406,6 +407,7 @@ def test_host_measurement_matches_an_independent_walk() -> None:
     assert measured.part("lib-dynload").files
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("du") is None, reason="needs du")
 @pytest.mark.skipif(sys.platform != "linux", reason="host is a Linux interpreter")
 def test_host_parts_equal_du_of_the_same_files(tmp_path: Path) -> None:
@@ -682,6 +684,7 @@ def test_refresh_runtime_through_a_configured_mirror(
         refreshed_figures(image, "x86_64", shipped, cache_dir=tmp_path / "empty", offline=True)
 
 
+@pytest.mark.slow
 @pytest.mark.live
 def test_live_distroless_debian12_matches_the_shipped_computation(tmp_path: Path) -> None:
     """Reads Debian's archive through the mirror apt is configured with."""

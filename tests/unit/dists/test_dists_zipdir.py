@@ -311,6 +311,7 @@ def many_entries(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]
     return path, path.read_bytes()
 
 
+@pytest.mark.slow
 def test_more_than_65535_entries(many_entries: tuple[Path, bytes]) -> None:
     path, archive = many_entries
     assert archive[-22 + 8 : -22 + 12] == b"\xff\xff\xff\xff"  # both EOCD counts saturated
@@ -333,6 +334,7 @@ def test_tail_with_locator_but_not_zip64_record(many_entries: tuple[Path, bytes]
         assert isinstance(tail, Tail) and tail.entries == 65536
 
 
+@pytest.mark.slow
 def test_65535_entries_without_zip64(tmp_path: Path) -> None:
     # zipfile writes 65535 entries (0xFFFF) without zip64 records.
     path = tmp_path / "f.zip"

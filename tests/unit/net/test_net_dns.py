@@ -11,6 +11,7 @@ from sizefloor.net.dns import Resolver
 from sizefloor.net.http import Http, HttpOptions
 
 
+@pytest.mark.slow
 def test_many_connections_share_one_lookup(
     index_server: IndexServerFactory, tmp_path: Path
 ) -> None:

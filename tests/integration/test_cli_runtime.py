@@ -249,6 +249,7 @@ def test_compare_bases_table_with_a_base_that_cannot(
     assert floors, out
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="host is a Linux interpreter")
 def test_base_host_reports_the_interpreter_parts(
     capsys: pytest.CaptureFixture[str],

@@ -21,7 +21,7 @@ import pytest
 from indexserver import IndexServer
 from projects import build_graph
 
-GOLDEN = Path(__file__).parent / "data" / "golden"
+GOLDEN = Path(__file__).resolve().parents[1] / "data" / "golden"
 
 
 @pytest.fixture(scope="module")
