@@ -19,7 +19,7 @@ from typing import IO
 
 from sizefloor.cache import Cache
 from sizefloor.errors import MetadataUnavailable, OfflineMiss
-from sizefloor.index.finder import DistFile
+from sizefloor.index.files import DistFile
 from sizefloor.net.http import Http
 from sizefloor.urls import redact
 

@@ -27,7 +27,7 @@ from typing import IO, TYPE_CHECKING, Any
 from sizefloor.cache import Cache
 from sizefloor.dists import zipdir
 from sizefloor.errors import MetadataUnavailable, OfflineMiss
-from sizefloor.index.finder import DistFile
+from sizefloor.index.files import DistFile
 from sizefloor.net.http import Http
 from sizefloor.urls import redact
 

@@ -47,7 +47,7 @@ from typing import IO
 from sizefloor.dists import zipdir
 from sizefloor.dists.wheel import Directory, WheelInfo, WheelReader
 from sizefloor.errors import CompilerError, MetadataUnavailable, OfflineMiss, SizefloorError
-from sizefloor.index.finder import DistFile
+from sizefloor.index.files import DistFile
 from sizefloor.install import bytecode, calibrate
 from sizefloor.install.compilers import Compiler, find
 from sizefloor.install.plan import InstallScheme, compiled_paths

@@ -10,7 +10,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import NormalizedName, canonicalize_name
 
 from sizefloor.errors import RequirementsError
-from sizefloor.index.finder import DistFile
+from sizefloor.index.files import DistFile
 from sizefloor.inputs.requirements import RequirementLine, RequirementSet
 from sizefloor.report import Unsized
 from sizefloor.resolve import Wanted, direct_dist

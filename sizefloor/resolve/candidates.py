@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from packaging.utils import NormalizedName
 from packaging.version import Version
 
-from sizefloor.index.finder import DistFile
+from sizefloor.index.files import DistFile
 from sizefloor.target import Target
 
 

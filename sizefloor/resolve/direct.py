@@ -6,7 +6,7 @@ import urllib.parse
 
 from packaging.utils import canonicalize_name
 
-from sizefloor.index.finder import DistFile, make_dist_file
+from sizefloor.index.files import DistFile, make_dist_file
 
 
 def direct_dist(name: str, url: str) -> DistFile | None:

@@ -8,7 +8,7 @@ from concurrent.futures import Future
 from typing import TYPE_CHECKING, TypeAlias
 
 from sizefloor.dists.wheel import WheelInfo, WheelReader, metadata_requires_python
-from sizefloor.index.finder import DistFile
+from sizefloor.index.files import DistFile
 from sizefloor.net.http import Http
 
 if TYPE_CHECKING:  # sdist is imported by the reader when a run reads one

@@ -28,7 +28,8 @@ from resolvelib import AbstractProvider
 from resolvelib.resolvers import RequirementInformation
 
 from sizefloor.dists.wheel import WheelReader
-from sizefloor.index.finder import DistFile, Finder
+from sizefloor.index.files import DistFile
+from sizefloor.index.finder import Finder
 from sizefloor.resolve.candidates import Candidate, ProjectVersions
 from sizefloor.resolve.explore import Explorer
 from sizefloor.resolve.inspections import Inspection, Inspections

@@ -13,7 +13,7 @@ from resolvelib.resolvers import ResolutionImpossible as _ResolutionImpossible
 from resolvelib.resolvers import ResolutionTooDeep, Result
 
 from sizefloor.errors import ResolutionImpossible
-from sizefloor.index.finder import DistFile
+from sizefloor.index.files import DistFile
 from sizefloor.resolve.candidates import Candidate
 from sizefloor.resolve.explain import explain
 from sizefloor.resolve.provider import Provider

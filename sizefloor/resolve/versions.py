@@ -23,7 +23,8 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from sizefloor.errors import NoCompatibleFiles, ProjectNotFound
-from sizefloor.index.finder import DistFile, Finder
+from sizefloor.index.files import DistFile
+from sizefloor.index.finder import Finder
 from sizefloor.resolve.candidates import ProjectVersions
 from sizefloor.target import Target
 

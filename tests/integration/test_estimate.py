@@ -43,7 +43,7 @@ from sizefloor.errors import (
     ProjectNotFound,
     ResolutionImpossible,
 )
-from sizefloor.index.finder import make_dist_file
+from sizefloor.index.files import make_dist_file
 from sizefloor.install.plan import InstallScheme, plan_install
 from sizefloor.net.http import Http
 from sizefloor.report import Report

@@ -18,7 +18,8 @@ import pytest
 import sizefloor
 from sizefloor.cache import Cache
 from sizefloor.dists.wheel import WheelReader
-from sizefloor.index.finder import DistFile, Finder
+from sizefloor.index.files import DistFile
+from sizefloor.index.finder import Finder
 from sizefloor.inputs.pipconfig import default_index_url
 from sizefloor.net.http import Http
 

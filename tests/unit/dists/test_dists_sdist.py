@@ -16,7 +16,7 @@ from wheelbuilder import build_sdist
 from sizefloor.cache import Cache
 from sizefloor.dists.sdist import ERROR_SHARE, inspect_sdist, read_sdist
 from sizefloor.errors import MetadataUnavailable, OfflineMiss
-from sizefloor.index.finder import DistFile, make_dist_file
+from sizefloor.index.files import DistFile, make_dist_file
 from sizefloor.net.http import Http
 from sizefloor.urls import file_url
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sizefloor.index.finder import json_page_records
+from sizefloor.index.pages import json_page_records
 
 PAGE_URL = "https://index.test/simple/demo/"
 

@@ -23,7 +23,7 @@ from sizefloor.cache import Cache
 from sizefloor.dists import zipdir
 from sizefloor.dists.wheel import Directory, WheelInfo, WheelReader
 from sizefloor.errors import OfflineMiss
-from sizefloor.index.finder import DistFile, make_dist_file
+from sizefloor.index.files import DistFile, make_dist_file
 from sizefloor.install import bytecode
 from sizefloor.install.exact import (
     REQUEST_BYTES,
