@@ -45,7 +45,7 @@ class Dir:
     __slots__ = ("children", "layer")
 
     def __init__(self, layer: int) -> None:
-        self.children: dict[str, Node] = {}
+        self.children: dict[str, FsNode] = {}
         self.layer = layer
 
 
@@ -71,7 +71,7 @@ class Special:
         self.layer = layer
 
 
-Node = Dir | File | Symlink | Special
+FsNode = Dir | File | Symlink | Special
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ class Filesystem:
                 if not isinstance(parent.children.get(leaf), Dir):
                     parent.children[leaf] = Dir(layer)
                 continue
-            node: Node
+            node: FsNode
             if entry.kind == "file":
                 self.inodes.append(
                     Inode(layer, entry.size, entry.digest, "/".join(entry.path), entry.content)
@@ -134,7 +134,7 @@ class Filesystem:
             parent.children[leaf] = node
         return LayerCounts(content, files, whiteouts)
 
-    def _hardlink(self, entry: Entry, *, name: str) -> Node:
+    def _hardlink(self, entry: Entry, *, name: str) -> FsNode:
         target_path = tuple((entry.link or "").split("/"))
         target = self._lookup(target_path, name=name)
         if isinstance(target, File):
@@ -172,7 +172,7 @@ class Filesystem:
             done.append(part)
         return current
 
-    def _lookup(self, path: Parts, *, name: str) -> Node | None:
+    def _lookup(self, path: Parts, *, name: str) -> FsNode | None:
         parent = self._walk(path[:-1], -1, create=False, name=name, hops=0)
         if parent is None:
             return None
@@ -182,7 +182,7 @@ class Filesystem:
 
     # -- reading the result -----------------------------------------------------------
 
-    def walk(self) -> Iterator[tuple[str, Node]]:
+    def walk(self) -> Iterator[tuple[str, FsNode]]:
         """Every path (``/``-joined, no leading slash) and its node, in no particular order."""
         stack: list[tuple[str, Dir]] = [("", self.root)]
         while stack:

@@ -119,7 +119,7 @@ def budget(cost: int) -> int:
     return max(LEAST, min(MOST, round(SHARE * cost)))
 
 
-class Candidate(NamedTuple):
+class SampleModule(NamedTuple):
     """A ``.py`` member pip compiles, in the archive's order (a named tuple: a
     large wheel has thousands, and a frozen dataclass's ``__init__`` made them
     5% of a cold run's time holding the GIL)."""
@@ -136,7 +136,7 @@ class Candidate(NamedTuple):
         return HEADER + len(self.name.encode()) + data
 
 
-def choose(candidates: Sequence[Candidate]) -> list[str]:
+def choose(candidates: Sequence[SampleModule]) -> list[str]:
     """The members to compile (see the module's docstring): all of them when they
     fit the budget, else the dominant ones and a spread-out sample of the others."""
     total = sum(c.cost for c in candidates)

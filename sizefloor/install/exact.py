@@ -383,7 +383,7 @@ def _sample(
     sizes = dict(item.info.members)
     compressed = item.info.compressed_size()
     candidates = [
-        calibrate.Candidate(name, sizes[name], compressed.get(name))
+        calibrate.SampleModule(name, sizes[name], compressed.get(name))
         for name in dict.fromkeys(name for name, _ in item.info.members if name in to_compile)
     ]
     sample = calibrate.choose(candidates)

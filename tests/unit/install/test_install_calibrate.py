@@ -24,7 +24,7 @@ from wheelbuilder import build_wheel
 import sizefloor
 from sizefloor.errors import CompilerError
 from sizefloor.install import bytecode, calibrate
-from sizefloor.install.calibrate import Candidate
+from sizefloor.install.calibrate import SampleModule
 from sizefloor.install.compilers import Compiler, Interpreter, find
 
 PY = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -47,8 +47,8 @@ def test_spread_visits_every_index_once_evenly(n: int) -> None:
         assert order[:4] == [0, n // 2, n // 4, 3 * n // 4]
 
 
-def _candidates(sizes: list[int]) -> list[Candidate]:
-    return [Candidate(f"pkg/m{i:03}.py", size, size // 4) for i, size in enumerate(sizes)]
+def _candidates(sizes: list[int]) -> list[SampleModule]:
+    return [SampleModule(f"pkg/m{i:03}.py", size, size // 4) for i, size in enumerate(sizes)]
 
 
 def test_a_wheel_whose_modules_fit_the_budget_is_compiled_whole() -> None:
