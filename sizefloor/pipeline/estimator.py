@@ -25,7 +25,7 @@ from sizefloor.options import Options, Progress
 from sizefloor.pipeline import remembered
 from sizefloor.pipeline.locations import find_locations
 from sizefloor.report import Report
-from sizefloor.runtime.bases import choose_base
+from sizefloor.runtime.bases import Base, base_for_target, choose_base, smallest_base
 from sizefloor.runtime.sizes import with_runtime
 from sizefloor.target import Target
 
@@ -83,18 +83,42 @@ def estimate(
     for extra_constraints in opts.constraints:
         more = read_requirements(extra_constraints)
         reqs = reqs.merged(_as_constraints(more))
-    chosen = None
-    if opts.base is not None and target is None:
-        chosen, target = choose_base(
-            opts.base, python=python, platform=platform, libc=libc, libc_version=libc_version
-        )
-    tgt = target or Target.from_options(
-        python=python, platform=platform, libc=libc, libc_version=libc_version
-    )
+    chosen, tgt = _base_and_target(opts.base, target, python, platform, libc, libc_version)
     report = estimate_dependencies(reqs, tgt, opts, progress)
-    if opts.base is not None or opts.image_bytes is not None:
-        report = with_runtime(report, opts, tgt, chosen, progress)
+    report = with_runtime(report, opts, tgt, chosen, progress)
     return report
+
+
+def _base_and_target(
+    name: str | None,
+    target: Target | None,
+    python: str | None,
+    platform: str | None,
+    libc: str | None,
+    libc_version: str | None,
+) -> tuple[Base | None, Target]:
+    """The base under the dependencies and the target: a named base implies its target; with
+    none named, the smallest catalogued runtime that runs the target (and implies the C
+    library's version when the options leave it open). ``None`` when no runtime fits."""
+    if target is not None:
+        if name is not None:
+            return base_for_target(name, target), target
+        name = smallest_base(
+            python=target.python_full_version or target.python,
+            platform=target.docker_platform,
+            libc=target.libc,
+            libc_version="{}.{}".format(*target.libc_version),
+        )
+        chosen = base_for_target(name, target) if name is not None else None
+        return (replace(chosen, chosen_by="default") if chosen else None), target
+    named = dict(python=python, platform=platform, libc=libc, libc_version=libc_version)
+    if name is not None:
+        return choose_base(name, **named)
+    default = smallest_base(**named)
+    if default is None:
+        return None, Target.from_options(**named)
+    chosen, target = choose_base(default, **named)
+    return replace(chosen, chosen_by="default"), target
 
 
 def load_requirements(requirements: RequirementsInput) -> RequirementSet:

@@ -31,7 +31,14 @@ from sizefloor.errors import TargetError
 from sizefloor.runtime.catalogue import FAMILIES, CatalogImage, catalog
 from sizefloor.target import ARCHITECTURES, Target, parse_platform
 
-__all__ = ["Base", "base_for_target", "choose_base", "host_platform", "parse_base"]
+__all__ = [
+    "Base",
+    "base_for_target",
+    "choose_base",
+    "host_platform",
+    "parse_base",
+    "smallest_base",
+]
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,8 @@ class Base:
     kind: str
     """``image``, ``host`` or ``none``."""
     image: CatalogImage | None = None
+    chosen_by: str = "--base"
+    """``--base`` when the user named it, ``default`` when sizefloor chose the smallest."""
 
     @property
     def family(self) -> str:
@@ -334,3 +343,35 @@ def base_for_target(base: str, target: Target) -> Base:
         libc_version="{}.{}".format(*target.libc_version),
     )
     return checked
+
+
+def smallest_base(
+    *,
+    python: str | None = None,
+    platform: str | None = None,
+    libc: str | None = None,
+    libc_version: str | None = None,
+) -> str | None:
+    """The name of the smallest catalogued runtime that runs the target these options
+    describe: its Python, its architecture, its C library (and at least the C library's
+    version, when the options name one). A distroless image comes first where one has that
+    Python; otherwise the smallest image that matches. ``None`` when none does."""
+    target = Target.from_options(
+        python=python, platform=platform, libc=libc, libc_version=libc_version
+    )
+    named = parse_platform(platform).libc_version if platform is not None else None
+    at_least = target.libc_version if (libc_version is not None or named) else None
+    fits = [
+        image
+        for image in catalog().images
+        if image.python_minor == target.python_version
+        and image.libc == target.libc
+        and target.arch in image.sizes
+        and (at_least is None or image.libc_version >= at_least)
+    ]
+    distroless = [image for image in fits if image.family == "distroless"]
+    pool = distroless or fits
+    if not pool:
+        return None
+    smallest = min(pool, key=lambda i: (i.sizes[target.arch].installed_bytes, i.name))
+    return smallest.name

@@ -687,12 +687,12 @@ def test_a_guess_fetched_ahead_does_not_decide(
     index_server: ServerFactory, graph_dir: Path, tmp_path: Path
 ) -> None:
     """The provider fetches ahead of the resolver: ``app`` asks for ``lib>=1``, so
-    lib 2.0's wheel is read before the resolver has seen the root ``lib<2``
-    that rules it out. The guess costs requests; the answer is the resolver's."""
+    lib 2.0's wheel may be read before the resolver has seen the root ``lib<2``
+    that rules it out (whether it is depends on which answer arrives first). The
+    guess costs requests; the answer is the resolver's."""
     server = index_server(graph_dir)
     report = run(["app", "lib<2"], server.simple_url, tmp_path)
     assert {p.name: p.version for p in report.packages}["lib"] == "1.0"
-    assert any("lib-2.0-" in r.path for r in server.requests)
     lib1 = graph_dir / "lib-1.0-py3-none-any.whl"
     assert sizes(report)["lib"] == ("1.0", *expected_install(lib1, requested=True))
 

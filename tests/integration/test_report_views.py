@@ -161,16 +161,16 @@ def test_views_need_text_or_a_file(sizefloor_cli: Run, tmp_path: Path) -> None:
 
 
 def test_max_size(sizefloor_cli: Run) -> None:
-    total = _json(sizefloor_cli)["totals"]["installed_bytes"]
+    total = _json(sizefloor_cli)["floor"]["installed_bytes"]  # the runtime included
     code, _, err = sizefloor_cli("--max-size", f"{total}B", "-q")
     assert (code, err) == (0, "")
     exact_kb = f"{total // 1000}.{total % 1000:03d}kB"  # decimal units, exactly
     assert sizefloor_cli("--max-size", exact_kb, "-q")[0] == 0
     code, out, err = sizefloor_cli("--max-size", str(total - 1), "-q")
     assert code == 3
-    assert out.startswith("package")  # the report is still written
+    assert out.startswith("floor: ")  # the report is still written
     assert err.count("\n") == 1
-    assert err.startswith("sizefloor: over budget: the installed size is ")
+    assert err.startswith("sizefloor: over budget: the floor (runtime and packages) is ")
     assert f"({total:,} bytes), above --max-size {total - 1} ({total - 1:,} bytes) by 1 B" in err
     assert sizefloor_cli("--max-size", "1GiB", "-q")[0] == 0
     assert sizefloor_cli("--max-size", "1KiB", "-q")[0] == 3
