@@ -51,7 +51,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sizefloor.errors import SizefloorError
-from sizefloor.urls import redact, url2pathname
+from sizefloor.urls import is_file_url, redact, url2pathname
 
 if sys.platform != "win32":
     import pwd
@@ -425,7 +425,7 @@ def _missing_reason(location: str) -> str | None:
     """Why pip would ignore ``location`` (an index or find-links entry), or ``None``."""
     if os.path.exists(location):
         return None
-    if location.startswith("file:"):
+    if is_file_url(location):
         path = _url_to_path(location)
         if path is None:
             return "a file: URL on another host, which pip cannot read"

@@ -22,14 +22,13 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
 from sizefloor import __version__
 from sizefloor.report import Report
-from sizefloor.urls import url2pathname
+from sizefloor.urls import file_url_path, is_file_url
 
 if TYPE_CHECKING:
     from sizefloor.cache import Cache
@@ -123,8 +122,8 @@ def _line(line: RequirementLine) -> tuple[Any, ...]:
 
 
 def _local_path(url: str) -> str | None:
-    if url.startswith("file:"):
-        return url2pathname(urllib.parse.urlsplit(url).path)
+    if is_file_url(url):
+        return file_url_path(url)
     return None
 
 
