@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -28,6 +29,7 @@ __all__ = [
     "LockedPackage",
     "LockedSet",
     "Source",
+    "SourceKind",
     "marker_holds",
     "select",
 ]
@@ -88,6 +90,8 @@ class LockedPackage:
     """Extra name -> the dependencies it adds."""
     groups: Mapping[str, tuple[LockedDependency, ...]] = field(default_factory=dict)
     """Dependency group -> its dependencies (uv's ``dev-dependencies`` of a project)."""
+    hashes: tuple[tuple[str, str], ...] = ()
+    """The hashes of its files, when the lock names them by hash alone (Pipfile.lock)."""
 
     @property
     def key(self) -> tuple[NormalizedName, str | None]:
@@ -113,7 +117,9 @@ class LockedSet:
     default_groups: tuple[str, ...] = ()
     """The groups installed when none is asked for."""
     requires_python: str | None = None
-    notes: tuple[str, ...] = ()
+    selected: bool = False
+    """The extras and groups were applied when the lock was read (a Poetry lock walked
+    from its ``pyproject.toml``)."""
 
     def package(self, name: str) -> list[LockedPackage]:
         return [p for p in self.packages if p.name == canonicalize_name(name)]
@@ -143,17 +149,26 @@ def marker_holds(
     if marker is None:
         return True
     if lock_file:
-        context = {**env, "extras": set(extras), "dependency_groups": set(groups)}
+        context: dict[str, str | AbstractSet[str]] = {
+            **env,
+            "extras": set(extras),
+            "dependency_groups": set(groups),
+        }
         return marker.evaluate(context, context="lock_file")
     return any(marker.evaluate({**env, "extra": e}) for e in ("", *extras))
 
 
 def select(locked: LockedSet, env: Environment, selection: Selection) -> list[Chosen]:
     """The packages ``locked`` installs in ``env`` with ``selection``'s extras and groups."""
-    if locked.format == "uv.lock":
+    if locked.selected:
+        selection = Selection()
+    if locked.roots:
         return _walk(locked, env, selection)
+    asked = selection.groups
+    if locked.format == "Pipfile.lock":
+        asked = tuple("develop" if g.lower() in ("dev", "develop") else g for g in asked)
     extras = _checked(selection.extras, locked.extras, "extra", locked, selection.all_extras)
-    groups = _checked(selection.groups, locked.groups, "group", locked, False)
+    groups = _checked(asked, locked.groups, "group", locked, False)
     groups = groups or list(locked.default_groups)
     chosen: list[Chosen] = []
     for package in locked.packages:

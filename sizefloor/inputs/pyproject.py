@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from packaging.utils import canonicalize_name
+from packaging.utils import NormalizedName, canonicalize_name
 
 from sizefloor.errors import ProjectFileError, RequirementsError
 from sizefloor.inputs.groups import group_requirements
@@ -164,7 +164,7 @@ class _Reader:
             self._poetry_table(dependencies, header, None)
 
     def _poetry_table(
-        self, dependencies: dict[str, Any], header: str, wanted: set[str] | None
+        self, dependencies: dict[str, Any], header: str, wanted: set[NormalizedName] | None
     ) -> None:
         for name, value in dependencies.items():
             if name.lower() == "python":

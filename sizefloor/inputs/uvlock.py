@@ -18,12 +18,13 @@ from sizefloor.inputs.locked import (
     LockedPackage,
     LockedSet,
     Source,
+    SourceKind,
 )
 from sizefloor.inputs.tomlfile import read_toml
 
 __all__ = ["read_uv_lock"]
 
-_LOCAL = ("editable", "virtual", "directory", "path")
+_LOCAL: tuple[SourceKind, ...] = ("editable", "virtual", "directory", "path")
 
 
 def read_uv_lock(path: str) -> LockedSet:
