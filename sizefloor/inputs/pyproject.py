@@ -52,6 +52,9 @@ class PyProject:
     """``dependencies`` is declared dynamic: only the build backend knows them."""
     extras: tuple[str, ...] = ()
     """The extras selected, as the project declares them."""
+    groups_from: int = 0
+    """The requirements from this index on are the dependency groups'; those before it
+    are the project's own (main and extras)."""
     notes: tuple[str, ...] = field(default=())
     """What the reading had to approximate or leave out."""
 
@@ -77,6 +80,7 @@ def read_pyproject(path: str, selection: Selection = Selection()) -> PyProject:
         reader.pep621(project)
     else:
         reader.poetry(poetry)
+    main = len(reader.lines)
     reader.groups(poetry)
     name = project.get("name") or poetry.get("name")
     version = project.get("version") or poetry.get("version")
@@ -85,6 +89,7 @@ def read_pyproject(path: str, selection: Selection = Selection()) -> PyProject:
         name=str(name) if name else None,
         version=str(version) if version else None,
         requirements=RequirementSet(requirements=tuple(reader.lines), files=(path,)),
+        groups_from=main,
         packaged=_packaged(toml, project, poetry),
         dynamic_dependencies="dependencies" in (project.get("dynamic") or ()),
         extras=tuple(reader.extras_selected),

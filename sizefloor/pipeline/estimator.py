@@ -23,7 +23,7 @@ from sizefloor.inputs.requirements import (
 )
 from sizefloor.options import Options, Progress
 from sizefloor.pipeline import remembered
-from sizefloor.pipeline.inputs import load_input, local_directory, selection_of, with_notes
+from sizefloor.pipeline.inputs import Loaded, load_input, local_directory, selection_of, with_notes
 from sizefloor.pipeline.locations import find_locations
 from sizefloor.report import Report
 from sizefloor.runtime.bases import choose_base
@@ -98,23 +98,36 @@ def estimate(
     tgt = target or Target.from_options(
         python=python, platform=platform, libc=libc, libc_version=libc_version
     )
+    report = _estimate_loaded(loaded, reqs, tgt, opts, progress)
+    report = with_notes(report, loaded.notes)
+    if opts.base is not None or opts.image_bytes is not None:
+        report = with_runtime(report, opts, tgt, chosen, progress)
+    return report
+
+
+def _estimate_loaded(
+    loaded: Loaded,
+    reqs: RequirementSet,
+    target: Target,
+    opts: Options,
+    progress: Progress | None,
+) -> Report:
+    """The dependencies of what was read: a lock's pins, or requirements resolved (their
+    local projects built first)."""
     if loaded.locked is not None:
         # a lock file's run (httpx, the wheel reader) is imported when a lock is read
         from sizefloor.pipeline.locked import estimate_locked
 
-        report = estimate_locked(loaded.locked, tgt, opts, progress)
+        report = estimate_locked(loaded.locked, target, opts, progress)
     elif any(local_directory(line) for line in reqs.requirements):
         # building local projects (pip, the sizing) is imported when the input names one
         from sizefloor.pipeline.projects import prepare_projects
 
-        prepared = prepare_projects(reqs, tgt, opts, progress)
-        report = estimate_dependencies(prepared.requirements, tgt, opts, progress)
-        report = prepared.finish(report, tgt, opts)
+        prepared = prepare_projects(reqs, target, opts, progress)
+        report = estimate_dependencies(prepared.requirements, target, opts, progress)
+        report = prepared.finish(report, target, opts)
     else:
-        report = estimate_dependencies(reqs, tgt, opts, progress)
-    report = with_notes(report, loaded.notes)
-    if opts.base is not None or opts.image_bytes is not None:
-        report = with_runtime(report, opts, tgt, chosen, progress)
+        return estimate_dependencies(reqs, target, opts, progress)
     return report
 
 

@@ -54,7 +54,7 @@ def load_input(
             return Loaded(requirements=parse_requirement_strings(list(given)))
         raise TypeError("requirements must be a path, a list of strings or a RequirementSet")
     recognised = recognise(given)
-    notes = (recognised.note,) if recognised.note else ()
+    notes: tuple[str, ...] = ()  # the folder's pick is for the command line to say first
     path = recognised.path
     kind = recognised.kind
     if kind == "requirements":
@@ -78,13 +78,15 @@ def load_input(
 
 
 def _with_itself(project: PyProject) -> RequirementSet:
-    """The project's dependencies, and the project itself when it installs code of its own."""
+    """What installing the project installs: its dependencies (a virtual project), or the
+    project itself (its dependencies are its wheel's), and the dependency groups asked for."""
     reqs = project.requirements
     if not project.packaged:
         return reqs
     extras = f"[{','.join(project.extras)}]" if project.extras else ""
     line = requirement_line(f".{extras}", project.directory, Origin(project.path, None))
-    return replace(reqs, requirements=(line, *reqs.requirements))
+    groups = reqs.requirements[project.groups_from :]
+    return replace(reqs, requirements=(line, *groups))
 
 
 def local_directory(line: RequirementLine) -> str | None:

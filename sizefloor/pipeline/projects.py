@@ -135,6 +135,7 @@ def prepare_projects(
             )
             project = replace(project, wheel=None)
         if project.wheel is not None:
+            _check_unique(project, built, line)
             lines.append(_wheel_line(line, project))
             built.append(project)
             continue
@@ -145,6 +146,22 @@ def prepare_projects(
     return Prepared(
         replace(reqs, requirements=tuple(lines)), tuple(estimated), tuple(built), tuple(notes)
     )
+
+
+def _check_unique(
+    project: LocalProject, built: Sequence[LocalProject], line: RequirementLine
+) -> None:
+    """Two local projects of one name cannot both be installed (pip refuses too)."""
+    for other in built:
+        if other.name.lower() == project.name.lower() and other.directory != project.directory:
+            raise ProjectFileError(
+                f"{line.text}: {project.directory} and {other.directory} are both the "
+                f"project {project.name!r}: one install cannot hold both",
+                file=line.origin.file,
+                line=line.origin.line,
+                hint="Give each project its own name (its pyproject.toml's [project] name), "
+                "or name only one of them.",
+            )
 
 
 def _build(directory: str, builder: Builder) -> tuple[LocalProject, PyProject | None]:
