@@ -55,14 +55,14 @@ def read_poetry_lock(path: str, selection: Selection) -> LockedSet:
         )
     if all("groups" in entry for entry in entries):
         groups = {g for entry in entries for g in entry["groups"]} - {"main"}
-        extras = {e for entry in entries for e in (entry.get("extras") or {})}
+        extras = set(data.get("extras") or {}) | set(project.declared_extras if project else ())
         return LockedSet(
             path=path,
             format="poetry.lock",
             packages=tuple(packages),
             direct=direct,
             groups=tuple(sorted(groups)),
-            extras=tuple(sorted(extras | set(project.extras if project else ()))),
+            extras=tuple(sorted(extras)),
             requires_python=metadata.get("python-versions"),
         )
     if project is None:

@@ -52,6 +52,8 @@ class PyProject:
     """``dependencies`` is declared dynamic: only the build backend knows them."""
     extras: tuple[str, ...] = ()
     """The extras selected, as the project declares them."""
+    declared_extras: tuple[str, ...] = ()
+    """Every extra the project declares."""
     groups_from: int = 0
     """The requirements from this index on are the dependency groups'; those before it
     are the project's own (main and extras)."""
@@ -93,6 +95,7 @@ def read_pyproject(path: str, selection: Selection = Selection()) -> PyProject:
         packaged=_packaged(toml, project, poetry),
         dynamic_dependencies="dependencies" in (project.get("dynamic") or ()),
         extras=tuple(reader.extras_selected),
+        declared_extras=tuple(reader.extras_declared),
         notes=tuple(reader.notes),
     )
 
@@ -118,6 +121,7 @@ class _Reader:
         self.lines: list[RequirementLine] = []
         self.notes: list[str] = []
         self.extras_selected: list[str] = []
+        self.extras_declared: list[str] = []
 
     def add(self, text: str, header: str, where: str) -> None:
         line = self.toml.line_of(text, after=header)
@@ -206,6 +210,7 @@ class _Reader:
     def _extras(self, declared: list[str], where: str) -> list[str]:
         """The declared extras selected: all of them, or those asked for (each must be
         declared)."""
+        self.extras_declared = declared
         if self.selection.all_extras:
             self.extras_selected = declared
             return declared

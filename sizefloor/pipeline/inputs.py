@@ -9,6 +9,7 @@ import urllib.parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from sizefloor.errors import ProjectFileError
 from sizefloor.inputs.locked import LockedSet
 from sizefloor.inputs.origin import Origin
 from sizefloor.inputs.pipfilelock import read_pipfile_lock
@@ -58,6 +59,13 @@ def load_input(
     path = recognised.path
     kind = recognised.kind
     if kind == "requirements":
+        if selection != Selection():
+            raise ProjectFileError(
+                "--extra, --all-extras and --group choose from a project's extras and groups: "
+                "a requirements file has none",
+                file=path,
+                hint="Pass the project's pyproject.toml, lock file or folder, or drop them.",
+            )
         return Loaded(requirements=read_requirements(path), notes=notes)
     if kind == "pyproject":
         project = read_pyproject(path, selection)

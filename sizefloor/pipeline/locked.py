@@ -256,11 +256,16 @@ class _LockedRun:
             return [by_name[f.filename] for f in listed if f.filename in by_name]
         hashes = {digest for _, digest in package.hashes}
         version = _version(package.version)
-        return [
-            f
-            for f in page
-            if (version is None or f.version == version) and (not hashes or f.sha256 in hashes)
-        ]
+        versions = [f for f in page if version is None or f.version == version]
+        matching = [f for f in versions if not hashes or f.sha256 in hashes]
+        if versions and not matching:
+            self.warn(
+                f"{package.display_name} {package.version}: none of the hashes "
+                f"{self.locked.path} lists matches a file of the index: sized from the "
+                "index's files of that version"
+            )
+            return versions
+        return matching
 
     def _dist(self, package: LockedPackage, listed: LockedFile, url: str) -> DistFile | None:
         return make_dist_file(
