@@ -222,21 +222,29 @@ def _walk(locked: LockedSet, env: Environment, selection: Selection) -> list[Cho
     listed: set[tuple[NormalizedName, str | None]] = {root.key for root in roots}
     direct: set[NormalizedName] = set()
     top = f"-r {locked.path}"
+    # uv writes the extras and groups of its conflict declarations into markers as
+    # ``extra-LEN-PROJECT-EXTRA`` and ``group-LEN-PROJECT-GROUP``
+    encoded = [f"extra-{len(r.name)}-{r.name}-{e}" for r in roots for e in extras]
+    encoded += [f"group-{len(r.name)}-{r.name}-{g}" for r in roots for g in groups]
     for root in roots:
         parents.setdefault(root.key, set()).add(top)
-        edges = [*(root.dependencies or ())]
-        edges += [d for e in extras for d in root.optional.get(e, ())]
-        edges += [d for g in groups for d in root.groups.get(g, ())]
         order.append(root)
         seen.add((root.key, frozenset()))
-        for edge in edges:
-            if marker_holds(edge.marker, env, extras):
-                target = _find(locked, edge, env)
+        own = [*(root.dependencies or ())]
+        own += [d for e in extras for d in root.optional.get(e, ())]
+        grouped = [d for g in groups for d in root.groups.get(g, ())]
+        for edge, in_group in [*((e, False) for e in own), *((e, True) for e in grouped)]:
+            if not marker_holds(edge.marker, env, [*extras, *encoded]):
+                continue
+            target = _find(locked, edge, env)
+            # a virtual project's dependencies, and groups, are installed as asked for;
+            # a packaged project's are its own (pip install . does not request them)
+            if in_group or root.source.kind == "virtual":
                 direct.add(target.name)
-                parents.setdefault(target.key, set()).update(
-                    [top] if root.source.kind == "virtual" else [root.name, top]
-                )
-                queue.append((target, edge.extras))
+                parents.setdefault(target.key, set()).add(top)
+            else:
+                parents.setdefault(target.key, set()).add(root.name)
+            queue.append((target, edge.extras))
     while queue:
         package, wanted = queue.popleft()
         if (package.key, wanted) in seen:
@@ -248,7 +256,7 @@ def _walk(locked: LockedSet, env: Environment, selection: Selection) -> list[Cho
         edges = [*(package.dependencies or ())]
         edges += [d for e in wanted for d in package.optional.get(e, ())]
         for edge in edges:
-            if marker_holds(edge.marker, env):
+            if marker_holds(edge.marker, env, encoded):
                 target = _find(locked, edge, env)
                 parents.setdefault(target.key, set()).add(package.name)
                 queue.append((target, edge.extras))

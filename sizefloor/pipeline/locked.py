@@ -42,7 +42,7 @@ from sizefloor.pipeline.projects import builder_for, size_local
 from sizefloor.pipeline.run import http_options
 from sizefloor.pipeline.sizing import Sized, size_distribution, totals_of
 from sizefloor.report import PackageSize, Report, Unsized
-from sizefloor.resolve import Resolved, file_filter
+from sizefloor.resolve import Resolved, direct_dist, file_filter
 from sizefloor.resolve.inspections import Inspection, Inspections
 from sizefloor.target import Target
 from sizefloor.urls import redact
@@ -112,6 +112,10 @@ class _LockedRun:
 
     def execute(self, http: Http, cache: Cache, locations: Locations) -> Report:
         self._check_python()
+        if self.options.constraints:
+            self.warn(
+                f"-c: constraints do not apply to {self.locked.path}: its pins stand as they are"
+            )
         if self.options.uploaded_prior_to is not None:
             self.warn(
                 f"--uploaded-prior-to: the pins of {self.locked.path} stand as they are "
@@ -247,6 +251,11 @@ class _LockedRun:
     def _listed(self, package: LockedPackage, finder: Finder) -> list[DistFile]:
         """The package's files, as the lock names them, with a URL for each."""
         listed = [*package.wheels, *([package.sdist] if package.sdist else [])]
+        if not listed and package.source.kind in ("url", "path"):
+            location = package.source.location
+            url = location if package.source.kind == "url" else path_to_url(location)
+            named = direct_dist(package.name, url)
+            return [named] if named is not None else []
         if listed and all(f.url for f in listed):
             made = [self._dist(package, f, f.url or "") for f in listed]
             return [d for d in made if d is not None]

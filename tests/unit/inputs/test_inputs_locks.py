@@ -124,7 +124,11 @@ def test_uv_lock_walks_from_the_project_for_the_target(tmp_path: Path) -> None:
     assert numpy.wheels[0].hashes == (("sha256", "cc"),)
     selected = {c.package.name: c for c in select(locked, AMD64, Selection())}
     assert selected["click"].parents == ("tool",)
-    assert selected["uvloop"].requested and not selected["click"].requested
+    # the project is packaged: its dependencies are its own, not asked for by name
+    assert selected["svc"].requested and not selected["uvloop"].requested
+    assert selected["uvloop"].parents == ("svc",)
+    grouped = {c.package.name: c for c in select(locked, AMD64, Selection(groups=("dev",)))}
+    assert grouped["pytest"].requested
     with pytest.raises(ProjectFileError, match=r"no extra named 'mysql' \(extras: pg\)"):
         select(locked, AMD64, Selection(extras=("mysql",)))
 
@@ -240,3 +244,38 @@ def test_damaged_locks_are_input_errors(
     path.write_text(text)
     with pytest.raises(ProjectFileError, match=re.escape(words)):
         reader(str(path))  # type: ignore[operator]
+
+
+CONFLICTS = """\
+version = 1
+requires-python = ">=3.11"
+conflicts = [[{ package = "svc", extra = "cpu" }, { package = "svc", extra = "gpu" }]]
+
+[[package]]
+name = "svc"
+version = "0.1.0"
+source = { virtual = "." }
+
+[package.optional-dependencies]
+cpu = [{ name = "torch", version = "2.5.0+cpu", marker = "extra == 'extra-3-svc-cpu'" }]
+gpu = [{ name = "torch", version = "2.5.0", marker = "extra == 'extra-3-svc-gpu'" }]
+
+[[package]]
+name = "torch"
+version = "2.5.0+cpu"
+source = { registry = "https://i/cpu" }
+
+[[package]]
+name = "torch"
+version = "2.5.0"
+source = { registry = "https://i/s" }
+"""
+
+
+def test_uv_conflicting_extras_follow_its_encoded_markers(tmp_path: Path) -> None:
+    path = tmp_path / "uv.lock"
+    path.write_text(CONFLICTS)
+    locked = read_uv_lock(str(path))
+    assert chosen(locked, AMD64, extras=("cpu",))["torch"] == "2.5.0+cpu"
+    assert chosen(locked, AMD64, extras=("gpu",))["torch"] == "2.5.0"
+    assert "torch" not in chosen(locked, AMD64)
