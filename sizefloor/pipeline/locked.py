@@ -262,7 +262,15 @@ class _LockedRun:
         page = finder.project(package.name).files
         by_name = {f.filename: f for f in page}
         if listed:
-            return [by_name[f.filename] for f in listed if f.filename in by_name]
+            found = [(f, by_name[f.filename]) for f in listed if f.filename in by_name]
+            for lock_file, page_file in found:
+                digest = dict(lock_file.hashes).get("sha256")
+                if digest and page_file.sha256 and digest != page_file.sha256:
+                    self.warn(
+                        f"{page_file.filename}: the index's file is not the one "
+                        f"{self.locked.path} locked (its sha256 differs)"
+                    )
+            return [page_file for _, page_file in found]
         hashes = {digest for _, digest in package.hashes}
         version = _version(package.version)
         versions = [f for f in page if version is None or f.version == version]

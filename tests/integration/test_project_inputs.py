@@ -125,6 +125,7 @@ def test_every_form_gives_the_same_packages_and_bytes(
         report = run(str(path), server, tmp_path, platform=platform)
         assert sized(report) == expected, form
         assert report.totals == reference.totals, form
+        assert report.warnings == reference.warnings, form
         requested = {p.name for p in report.packages if p.requested}
         assert requested == {"app", "compat", "natx"}, form
 
