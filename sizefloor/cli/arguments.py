@@ -14,12 +14,15 @@ from typing import Any
 
 from sizefloor.analysis.budget import Budget
 from sizefloor.errors import InputError
+from sizefloor.inputs.project import recognise
+from sizefloor.inputs.pyproject import Selection
 from sizefloor.inputs.requirements import (
     RequirementSet,
     parse_requirement_strings,
     read_requirements,
 )
 from sizefloor.options import Options
+from sizefloor.pipeline.inputs import load_input
 from sizefloor.units import parse_size
 
 __all__ = [
@@ -30,6 +33,7 @@ __all__ = [
     "add_runtime_arguments",
     "check_analysis_arguments",
     "check_resolution_arguments",
+    "input_from",
     "options_from_args",
     "requirements_from",
 ]
@@ -106,6 +110,30 @@ def add_resolution_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="X.Y",
         default="26.0",
         help="the pip that installs in the image (its launchers differ by version; default 26.0)",
+    )
+
+
+def add_project_arguments(parser: argparse.ArgumentParser) -> None:
+    """What to install of a project or lock file besides its main dependencies."""
+    project = parser.add_argument_group("project (pyproject.toml, lock files, folders)")
+    project.add_argument(
+        "--extra",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="install the project's extra NAME (repeatable)",
+    )
+    project.add_argument(
+        "--all-extras", action="store_true", help="install every extra the project declares"
+    )
+    project.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="install the dependency group NAME (PEP 735, Poetry's, uv's dev groups, a "
+        "Pipfile.lock's develop; repeatable); without it, a lock installs its main "
+        "dependencies",
     )
 
 
@@ -245,6 +273,34 @@ def requirements_from(files: Sequence[str], packages: Sequence[str] | None) -> R
     return merged
 
 
+def input_from(
+    files: Sequence[str], packages: Sequence[str] | None, selection: Selection, quiet: bool
+) -> str | RequirementSet:
+    """What the command line asks to size: one path as it is (any form sizefloor reads), or
+    the requirements of several (requirements files, ``pyproject.toml``, folders) and the
+    ``-p`` strings merged. What a folder stands for is said on stderr first."""
+    sets = []
+    for path in files:
+        recognised = recognise(path)
+        if recognised.note and not quiet:
+            print(f"sizefloor: {recognised.note}", file=sys.stderr)
+        if len(files) == 1 and not packages:
+            return path
+        loaded = load_input(path, selection)
+        if loaded.requirements is None:
+            raise InputError(
+                f"{recognised.path} is a lock file: it cannot be merged with other inputs.",
+                hint="Size the lock file alone, or pass requirements files to merge.",
+            )
+        sets.append(loaded.requirements)
+    if packages:
+        sets.append(parse_requirement_strings(list(packages)))
+    merged = sets[0]
+    for more in sets[1:]:
+        merged = merged.merged(more)
+    return merged
+
+
 def options_from_args(args: argparse.Namespace, uploaded: datetime | None) -> Options:
     """The estimate's :class:`~sizefloor.options.Options` from the shared options."""
     return Options(
@@ -266,6 +322,9 @@ def options_from_args(args: argparse.Namespace, uploaded: datetime | None) -> Op
         base=getattr(args, "base", None),
         refresh_runtime=getattr(args, "refresh_runtime", False),
         image_bytes=_image_bytes(getattr(args, "image_size", None)),
+        extras=tuple(getattr(args, "extra", ())),
+        all_extras=getattr(args, "all_extras", False),
+        groups=tuple(getattr(args, "group", ())),
     )
 
 

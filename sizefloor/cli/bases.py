@@ -6,10 +6,11 @@ import argparse
 import sys
 from dataclasses import replace
 
-from sizefloor.cli.arguments import requirements_from
+from sizefloor.cli.arguments import input_from
 from sizefloor.cli.output import deliver
 from sizefloor.cli.progress import Progress
 from sizefloor.errors import InputError
+from sizefloor.inputs.pyproject import Selection
 from sizefloor.options import Options
 from sizefloor.render.bases import render_comparison
 from sizefloor.report import Report
@@ -35,7 +36,8 @@ def compare_and_print(args: argparse.Namespace, options: Options, progress: Prog
             "do not apply.",
             hint="Drop them; --platform picks the architecture.",
         )
-    reqs = requirements_from(args.files, args.package)
+    selection = Selection(tuple(args.extra), tuple(args.group), args.all_extras)
+    reqs = input_from(args.files, args.package, selection, args.quiet)
     plain = replace(options, base="none", image_bytes=None, refresh_runtime=False)
 
     def estimate_for(target: Target) -> Report:

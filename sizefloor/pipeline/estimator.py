@@ -23,6 +23,7 @@ from sizefloor.inputs.requirements import (
 )
 from sizefloor.options import Options, Progress
 from sizefloor.pipeline import remembered
+from sizefloor.pipeline.inputs import Loaded, load_input, local_directory, selection_of, with_notes
 from sizefloor.pipeline.locations import find_locations
 from sizefloor.report import Report
 from sizefloor.runtime.bases import Base, base_for_target, choose_base, smallest_base
@@ -64,11 +65,16 @@ def estimate(
     base: str | None = None,
     refresh_runtime: bool = False,
     image_bytes: int | None = None,
+    extras: Sequence[str] = (),
+    all_extras: bool = False,
+    groups: Sequence[str] = (),
 ) -> Report:
     """Estimate the installed size of ``requirements`` on a target.
 
-    ``requirements`` is a requirements file's path, a list of requirement strings, or a
-    parsed :class:`~sizefloor.inputs.requirements.RequirementSet`. The target is
+    ``requirements`` is a path (a requirements file, a ``pyproject.toml``, a lock file:
+    ``uv.lock``, ``pylock.toml``, ``poetry.lock``, ``Pipfile.lock``; or a project's folder),
+    a list of requirement strings, or a parsed
+    :class:`~sizefloor.inputs.requirements.RequirementSet`. The target is
     ``target``, or built from ``python`` / ``platform`` / ``libc`` / ``libc_version``
     (``--base`` implies it). The other keywords are the fields of
     :class:`~sizefloor.options.Options`, which documents each; pass them one by one, or
@@ -79,14 +85,15 @@ def estimate(
     if options is not None and given != Options():
         raise TypeError("pass either options= or option keywords, not both")
     opts = options or given
-    reqs = load_requirements(requirements)
+    loaded = load_input(requirements, selection_of(opts))
+    reqs = loaded.requirements or RequirementSet()
     for extra_constraints in opts.constraints:
         more = read_requirements(extra_constraints)
         reqs = reqs.merged(_as_constraints(more))
     chosen, tgt = _base_and_target(opts.base, target, python, platform, libc, libc_version)
-    report = estimate_dependencies(reqs, tgt, opts, progress)
-    report = with_runtime(report, opts, tgt, chosen, progress)
-    return report
+    report = _estimate_loaded(loaded, reqs, tgt, opts, progress)
+    report = with_notes(report, loaded.notes)
+    return with_runtime(report, opts, tgt, chosen, progress)
 
 
 def _base_and_target(
@@ -119,6 +126,32 @@ def _base_and_target(
         return None, Target.from_options(**named)
     chosen, target = choose_base(default, **named)
     return replace(chosen, chosen_by="default"), target
+
+
+def _estimate_loaded(
+    loaded: Loaded,
+    reqs: RequirementSet,
+    target: Target,
+    opts: Options,
+    progress: Progress | None,
+) -> Report:
+    """The dependencies of what was read: a lock's pins, or requirements resolved (their
+    local projects built first)."""
+    if loaded.locked is not None:
+        # a lock file's run (httpx, the wheel reader) is imported when a lock is read
+        from sizefloor.pipeline.locked import estimate_locked
+
+        report = estimate_locked(loaded.locked, target, opts, progress)
+    elif any(local_directory(line) for line in reqs.requirements):
+        # building local projects (pip, the sizing) is imported when the input names one
+        from sizefloor.pipeline.projects import prepare_projects
+
+        prepared = prepare_projects(reqs, target, opts, progress)
+        report = estimate_dependencies(prepared.requirements, target, opts, progress)
+        report = prepared.finish(report, target, opts)
+    else:
+        return estimate_dependencies(reqs, target, opts, progress)
+    return report
 
 
 def load_requirements(requirements: RequirementsInput) -> RequirementSet:
