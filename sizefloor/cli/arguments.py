@@ -52,7 +52,10 @@ def add_index_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGr
     )
     index.add_argument("--no-index", action="store_true", help="use --find-links alone")
     index.add_argument(
-        "--isolated", action="store_true", help="ignore pip's configuration and PIP_* variables"
+        "--isolated",
+        action="store_true",
+        help="ignore pip's configuration and PIP_* variables, and sizefloor's own defaults "
+        "([tool.sizefloor], SIZEFLOOR_*)",
     )
     index.add_argument("--pre", action="store_true", help="allow pre-releases")
     return index

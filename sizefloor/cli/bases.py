@@ -60,5 +60,12 @@ def compare_and_print(args: argparse.Namespace, options: Options, progress: Prog
     )
     title = f"The floor of {what} on {comparison.platform}, by base ({asked}):"
     text = render_comparison(comparison, title, args.format)
-    deliver(text, args.output, comparison.warnings, quiet=args.quiet)
+    deliver(
+        text,
+        args.output,
+        comparison.warnings,
+        quiet=args.quiet,
+        silenced=args.silence,
+        table=args.format == "table",
+    )
     return 0

@@ -104,7 +104,14 @@ def run(args: argparse.Namespace) -> int:
             progress.clear()
     diff = diff_reports(reports[0], reports[1], old_label=args.old, new_label=args.new)
     text = render_diff(diff, args.format)
-    deliver(text, args.output, warnings, quiet=args.quiet)
+    deliver(
+        text,
+        args.output,
+        warnings,
+        quiet=args.quiet,
+        silenced=args.silence,
+        table=args.format == "table",
+    )
     if budget is not None:
         message = budget.message(diff.delta, "the increase")
         if message is not None:
