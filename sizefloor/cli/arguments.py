@@ -30,6 +30,7 @@ __all__ = [
     "add_runtime_arguments",
     "check_analysis_arguments",
     "check_resolution_arguments",
+    "option_label",
     "options_from_args",
     "requirements_from",
 ]
@@ -182,6 +183,13 @@ def add_analysis_arguments(group: Any) -> None:
     )
 
 
+def option_label(args: argparse.Namespace, key: str) -> str:
+    """``--max-size``, or ``max-size (from FILE [tool.sizefloor])`` when a project default
+    (:mod:`sizefloor.cli.config`) set it."""
+    origin = getattr(args, "default_origins", {}).get(key)
+    return f"{key} (from {origin})" if origin else f"--{key}"
+
+
 def _count(text: str) -> int:
     try:
         value = int(text)
@@ -197,7 +205,7 @@ def check_analysis_arguments(parser: argparse.ArgumentParser, args: argparse.Nam
     args.budget = None
     if args.max_size is not None:
         try:
-            args.budget = Budget.parse(args.max_size)
+            args.budget = Budget.parse(args.max_size, option_label(args, "max-size"))
         except InputError as exc:
             parser.error(f"--max-size: {exc.message} {exc.hint or ''}".strip())
     if (args.why or args.tree) and args.format != "table" and not args.output:

@@ -252,4 +252,10 @@ def apply_defaults(
     if not settable:
         return namespace, applied
     parser.set_defaults(**settable)
-    return parser.parse_args(list(argv)), applied
+    namespace = parser.parse_args(list(argv))
+    namespace.default_origins = {  # those a flag did not replace
+        name: origin
+        for name, origin in applied.origins.items()
+        if getattr(namespace, _BY_NAME[name].dest) == settable[_BY_NAME[name].dest]
+    }
+    return namespace, applied

@@ -26,6 +26,7 @@ from sizefloor.cli.arguments import (
     add_cache_arguments,
     add_resolution_arguments,
     check_resolution_arguments,
+    option_label,
     options_from_args,
 )
 from sizefloor.cli.exits import EXIT_OK, EXIT_OVER_BUDGET
@@ -78,7 +79,7 @@ def run(args: argparse.Namespace) -> int:
     budget = None
     if args.max_increase is not None:
         try:
-            budget = Budget.parse(args.max_increase, "--max-increase")
+            budget = Budget.parse(args.max_increase, option_label(args, "max-increase"))
         except InputError as exc:
             parser.error(f"--max-increase: {exc.message} {exc.hint or ''}".strip())
     options = options_from_args(args, uploaded)

@@ -8,6 +8,7 @@ It holds no policy of its own beyond precedence (:mod:`sizefloor.pipeline.locati
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import fields, replace
@@ -28,6 +29,9 @@ from sizefloor.report import Report
 from sizefloor.runtime.bases import Base, base_for_target, choose_base, smallest_base
 from sizefloor.runtime.sizes import with_runtime
 from sizefloor.target import Target
+from sizefloor.urls import redact
+
+log = logging.getLogger(__name__)
 
 RequirementsInput = str | os.PathLike[str] | Sequence[str] | RequirementSet
 
@@ -141,6 +145,10 @@ def estimate_dependencies(
     """The dependencies alone: the remembered estimate when the index pages it read are
     unchanged (:mod:`sizefloor.pipeline.remembered`), else a run from the network."""
     locations = find_locations(options, reqs)
+    log.info(
+        "looking in %s",
+        ", ".join([*map(redact, locations.indexes), *map(redact, locations.links)]) or "nothing",
+    )
     if not locations.indexes and not locations.links and not _only_direct(reqs):
         raise InputError(
             "No index and no --find-links location to look in (--no-index was given).",

@@ -21,9 +21,7 @@ def etc(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def _load(tmp_path: Path, applied: list[str]) -> tuple[str, ...]:
     env = {"HOME": str(tmp_path / "home"), "PATH": os.environ.get("PATH", "")}
-    return load_index_settings(
-        environ=env, applied_constraints=applied, isolated=False
-    ).warnings
+    return load_index_settings(environ=env, applied_constraints=applied, isolated=False).warnings
 
 
 def test_the_same_file_passed_with_c_is_not_warned_about(
