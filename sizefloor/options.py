@@ -71,6 +71,10 @@ class Options:
     """Recompute a Debian-derived base's size from the configured Debian mirror (cached)."""
     image_bytes: int | None = None
     """A real image's size, to compare with the floor."""
+    alternatives: bool = True
+    """Size the known lighter variants of the requirements (``opencv-python-headless`` for
+    ``opencv-python``, ...) for the same target, as findings
+    (:mod:`sizefloor.pipeline.alternatives`): a second estimate where one applies."""
 
     def __post_init__(self) -> None:
         """Sequences become tuples and a cache folder a :class:`~pathlib.Path`, so that

@@ -36,7 +36,9 @@ def compare_and_print(args: argparse.Namespace, options: Options, progress: Prog
             hint="Drop them; --platform picks the architecture.",
         )
     reqs = requirements_from(args.files, args.package)
-    plain = replace(options, base="none", image_bytes=None, refresh_runtime=False)
+    plain = replace(
+        options, base="none", image_bytes=None, refresh_runtime=False, alternatives=False
+    )
 
     def estimate_for(target: Target) -> Report:
         return estimate(reqs, target=target, options=plain)

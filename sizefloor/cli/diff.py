@@ -18,6 +18,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from sizefloor.analysis.budget import Budget
@@ -82,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
             budget = Budget.parse(args.max_increase, option_label(args, "max-increase"))
         except InputError as exc:
             parser.error(f"--max-increase: {exc.message} {exc.hint or ''}".strip())
-    options = options_from_args(args, uploaded)
+    options = replace(options_from_args(args, uploaded), alternatives=False)  # no findings
     progress = Progress(sys.stderr, not args.quiet)
     reports = []
     warnings: list[str] = []

@@ -24,6 +24,7 @@ from sizefloor.inputs.requirements import (
 )
 from sizefloor.options import Options, Progress
 from sizefloor.pipeline import remembered
+from sizefloor.pipeline.alternatives import with_alternatives
 from sizefloor.pipeline.locations import find_locations
 from sizefloor.report import Report
 from sizefloor.runtime.bases import Base, base_for_target, choose_base, smallest_base
@@ -68,6 +69,7 @@ def estimate(
     base: str | None = None,
     refresh_runtime: bool = False,
     image_bytes: int | None = None,
+    alternatives: bool = True,
 ) -> Report:
     """Estimate the installed size of ``requirements`` on a target.
 
@@ -89,6 +91,10 @@ def estimate(
         reqs = reqs.merged(_as_constraints(more))
     chosen, tgt = _base_and_target(opts.base, target, python, platform, libc, libc_version)
     report = estimate_dependencies(reqs, tgt, opts, progress)
+    if opts.alternatives:
+        report = with_alternatives(
+            report, reqs, lambda swapped: estimate_dependencies(swapped, tgt, opts)
+        )
     report = with_runtime(report, opts, tgt, chosen, progress)
     return report
 

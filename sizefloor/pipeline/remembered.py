@@ -55,6 +55,7 @@ _IRRELEVANT_OPTIONS = frozenset(
         "refresh_runtime",
         "base",
         "image_bytes",
+        "alternatives",
     }
 )
 """Options that change how an estimate is made or what is added afterwards
