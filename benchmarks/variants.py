@@ -22,9 +22,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import sizefloor  # noqa: E402
-from sizefloor.inputs.pipconfig import default_index_url  # noqa: E402
-from sizefloor.units import human  # noqa: E402
+import sizefloor
+from sizefloor.inputs.pipconfig import default_index_url
+from sizefloor.units import human
 
 CASES = [
     (
