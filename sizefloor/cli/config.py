@@ -39,10 +39,19 @@ __all__ = ["ENV_PREFIX", "KEYS", "OTHER_VARIABLES", "Defaults", "apply_defaults"
 
 ENV_PREFIX = "SIZEFLOOR_"
 
-OTHER_VARIABLES = frozenset({"SIZEFLOOR_CACHE_DIR", "SIZEFLOOR_DEBUG", "SIZEFLOOR_UPDATE_GOLDEN"})
+OTHER_VARIABLES = frozenset(
+    {
+        "SIZEFLOOR_CACHE_DIR",
+        "SIZEFLOOR_DEBUG",
+        "SIZEFLOOR_DEBIAN_MIRROR",
+        "SIZEFLOOR_DEBIAN_SECURITY_MIRROR",
+        "SIZEFLOOR_UPDATE_GOLDEN",
+    }
+)
 """``SIZEFLOOR_`` variables that are not project defaults: where the cache is, tracebacks,
-the golden tests' switch. Any other unknown ``SIZEFLOOR_`` variable is refused (a typo in a CI
-file would otherwise turn a budget off without a word)."""
+the Debian mirrors of ``--refresh-runtime``, the golden tests' switch. Any other unknown
+``SIZEFLOOR_`` variable is refused (a typo in a CI file would otherwise turn a budget off
+without a word)."""
 
 
 @dataclass(frozen=True)
