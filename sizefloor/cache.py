@@ -14,12 +14,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
+"""The cache's hits and misses by kind, when it closes (``sizefloor -v``)."""
 
 PAGE_TTL = 600.0
 """Seconds an index page is used without asking the server again."""
@@ -70,6 +74,8 @@ class Cache:
         self._flush_lock = threading.Lock()
         self._writer: threading.Thread | None = None
         self.directory = directory
+        self.hits: dict[str, list[int]] = {}
+        """Kind -> [hits, misses] of :meth:`get`."""
         if directory is None:
             return
         try:
@@ -103,11 +109,14 @@ class Cache:
         if self._disk is None:
             return None
         try:
-            return self._disk.get(full_key)
+            value = self._disk.get(full_key)
         except Exception as exc:
             self._warn(f"the cache could not be read ({type(exc).__name__}); bypassing it")
             self._disk = None
             return None
+        with self._lock:
+            self.hits.setdefault(kind, [0, 0])[value is None] += 1
+        return value
 
     def set(self, kind: str, key: str, value: Any) -> None:
         if self._disk is None:
@@ -207,6 +216,11 @@ class Cache:
         return self.offline or time.time() - stored < PAGE_TTL
 
     def close(self) -> None:
+        if self.hits and log.isEnabledFor(logging.INFO):
+            counts = ", ".join(
+                f"{kind} {hit}/{hit + miss}" for kind, (hit, miss) in self.hits.items()
+            )
+            log.info("cache %s: hits by kind: %s", self.directory, counts)
         writer = self._writer
         if writer is not None:
             writer.join()

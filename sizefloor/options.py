@@ -80,6 +80,10 @@ class Options:
     """Dependency groups to install (``--group``): PEP 735 groups, Poetry's groups, uv's dev
     groups, a PEP 751 lock's groups, ``develop`` of a ``Pipfile.lock``. Without one, a lock
     installs its main dependencies (a PEP 751 lock: its ``default-groups``)."""
+    alternatives: bool = True
+    """Size the known lighter variants of the requirements (``opencv-python-headless`` for
+    ``opencv-python``, ...) for the same target, as findings
+    (:mod:`sizefloor.pipeline.alternatives`): a second estimate where one applies."""
 
     def __post_init__(self) -> None:
         """Sequences become tuples and a cache folder a :class:`~pathlib.Path`, so that

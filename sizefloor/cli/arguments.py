@@ -34,6 +34,7 @@ __all__ = [
     "check_analysis_arguments",
     "check_resolution_arguments",
     "input_from",
+    "option_label",
     "options_from_args",
     "requirements_from",
 ]
@@ -56,7 +57,10 @@ def add_index_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGr
     )
     index.add_argument("--no-index", action="store_true", help="use --find-links alone")
     index.add_argument(
-        "--isolated", action="store_true", help="ignore pip's configuration and PIP_* variables"
+        "--isolated",
+        action="store_true",
+        help="ignore pip's configuration and PIP_* variables, and sizefloor's own defaults "
+        "([tool.sizefloor], SIZEFLOOR_*)",
     )
     index.add_argument("--pre", action="store_true", help="allow pre-releases")
     return index
@@ -207,6 +211,13 @@ def add_analysis_arguments(group: Any) -> None:
     )
 
 
+def option_label(args: argparse.Namespace, key: str) -> str:
+    """``--max-size``, or ``max-size (from FILE [tool.sizefloor])`` when a project default
+    (:mod:`sizefloor.cli.config`) set it."""
+    origin = getattr(args, "default_origins", {}).get(key)
+    return f"{key} (from {origin})" if origin else f"--{key}"
+
+
 def _count(text: str) -> int:
     try:
         value = int(text)
@@ -222,7 +233,7 @@ def check_analysis_arguments(parser: argparse.ArgumentParser, args: argparse.Nam
     args.budget = None
     if args.max_size is not None:
         try:
-            args.budget = Budget.parse(args.max_size)
+            args.budget = Budget.parse(args.max_size, option_label(args, "max-size"))
         except InputError as exc:
             parser.error(f"--max-size: {exc.message} {exc.hint or ''}".strip())
     if (args.why or args.tree) and args.format != "table" and not args.output:

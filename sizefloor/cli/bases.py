@@ -38,7 +38,9 @@ def compare_and_print(args: argparse.Namespace, options: Options, progress: Prog
         )
     selection = Selection(tuple(args.extra), tuple(args.group), args.all_extras)
     reqs = input_from(args.files, args.package, selection, args.quiet)
-    plain = replace(options, base="none", image_bytes=None, refresh_runtime=False)
+    plain = replace(
+        options, base="none", image_bytes=None, refresh_runtime=False, alternatives=False
+    )
 
     def estimate_for(target: Target) -> Report:
         return estimate(reqs, target=target, options=plain)
@@ -62,5 +64,12 @@ def compare_and_print(args: argparse.Namespace, options: Options, progress: Prog
     )
     title = f"The floor of {what} on {comparison.platform}, by base ({asked}):"
     text = render_comparison(comparison, title, args.format)
-    deliver(text, args.output, comparison.warnings, quiet=args.quiet)
+    deliver(
+        text,
+        args.output,
+        comparison.warnings,
+        quiet=args.quiet,
+        silenced=args.silence,
+        table=args.format == "table",
+    )
     return 0

@@ -8,6 +8,7 @@ It holds no policy of its own beyond precedence (:mod:`sizefloor.pipeline.locati
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import fields, replace
@@ -23,12 +24,16 @@ from sizefloor.inputs.requirements import (
 )
 from sizefloor.options import Options, Progress
 from sizefloor.pipeline import remembered
+from sizefloor.pipeline.alternatives import with_alternatives
 from sizefloor.pipeline.inputs import Loaded, load_input, local_directory, selection_of, with_notes
 from sizefloor.pipeline.locations import find_locations
 from sizefloor.report import Report
 from sizefloor.runtime.bases import Base, base_for_target, choose_base, smallest_base
 from sizefloor.runtime.sizes import with_runtime
 from sizefloor.target import Target
+from sizefloor.urls import redact
+
+log = logging.getLogger(__name__)
 
 RequirementsInput = str | os.PathLike[str] | Sequence[str] | RequirementSet
 
@@ -68,6 +73,7 @@ def estimate(
     extras: Sequence[str] = (),
     all_extras: bool = False,
     groups: Sequence[str] = (),
+    alternatives: bool = True,
 ) -> Report:
     """Estimate the installed size of ``requirements`` on a target.
 
@@ -92,6 +98,12 @@ def estimate(
         reqs = reqs.merged(_as_constraints(more))
     chosen, tgt = _base_and_target(opts.base, target, python, platform, libc, libc_version)
     report = _estimate_loaded(loaded, reqs, tgt, opts, progress)
+    if opts.alternatives and loaded.locked is None:
+        report = with_alternatives(
+            report,
+            reqs,
+            lambda swapped: _estimate_loaded(Loaded(requirements=swapped), swapped, tgt, opts, None),
+        )
     report = with_notes(report, loaded.notes)
     return with_runtime(report, opts, tgt, chosen, progress)
 
@@ -174,6 +186,10 @@ def estimate_dependencies(
     """The dependencies alone: the remembered estimate when the index pages it read are
     unchanged (:mod:`sizefloor.pipeline.remembered`), else a run from the network."""
     locations = find_locations(options, reqs)
+    log.info(
+        "looking in %s",
+        ", ".join([*map(redact, locations.indexes), *map(redact, locations.links)]) or "nothing",
+    )
     if not locations.indexes and not locations.links and not _only_direct(reqs):
         raise InputError(
             "No index and no --find-links location to look in (--no-index was given).",

@@ -20,6 +20,7 @@ listing (names, sizes, modification times).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sys
 from collections.abc import Mapping, Sequence
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     from sizefloor.inputs.requirements import RequirementLine, RequirementSet
     from sizefloor.report import Report
     from sizefloor.target import Target
+
+log = logging.getLogger(__name__)
 
 _KIND = "result"
 
@@ -52,6 +55,7 @@ _IRRELEVANT_OPTIONS = frozenset(
         "refresh_runtime",
         "base",
         "image_bytes",
+        "alternatives",
     }
 )
 """Options that change how an estimate is made or what is added afterwards
@@ -152,6 +156,10 @@ def lookup(cache: Cache, key: str) -> Report | None:
         return None
     if not all(cache.page_current(page, stored) for page, stored in pages.items()):
         return None
+    log.info(
+        "answered from the estimate remembered for these inputs: its %d pages are unchanged",
+        len(pages),
+    )
     return replace(report, transfer=dict.fromkeys(report.transfer, 0))
 
 

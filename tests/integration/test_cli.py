@@ -195,12 +195,16 @@ def test_warnings_on_stderr_and_quiet(
     data = json.loads(out)
     assert len(data["warnings"]) == 1
     assert "ignores Range" in data["warnings"][0]
-    assert err == f"sizefloor: warning: {data['warnings'][0]}\n"
+    assert err == f"sizefloor: warning: {data['warnings'][0]} [no-range]\n"  # and its name
 
     code, out, err = cli(capsys, tmp_path, *args, "--quiet", cache=False)
     assert code == 0
     assert err == ""
     assert json.loads(out)["packages"] == data["packages"]
+
+    code, out, err = cli(capsys, tmp_path, *args, "--silence", "no-range", cache=False)
+    assert (code, err) == (0, "")  # silenced by its name, and still in the JSON
+    assert json.loads(out)["warnings"] == data["warnings"]
 
 
 @pytest.mark.slow
