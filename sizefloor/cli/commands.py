@@ -69,7 +69,7 @@ def parser_for(name: str) -> tuple[ModuleType, argparse.ArgumentParser]:
         epilog.append(textwrap.fill(_DEFAULTS_HELP, 79))
     if name == "estimate":
         parser.usage = (
-            "sizefloor [estimate] [options] REQUIREMENTS ...\n"
+            "sizefloor [estimate] [options] INPUT ...\n"
             "       sizefloor {diff,image,context,completion} ..."
         )
         epilog.append(_commands_help(name))

@@ -31,9 +31,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sizefloor",
         description=(
-            "The bytes a requirements set occupies once installed in a target image, "
-            "read from the wheels' central directories: nothing is downloaded whole, "
-            "built or installed."
+            "The floor of a Python service's container image: the bytes its dependencies "
+            "occupy once installed in the target image, plus the smallest Python runtime that "
+            "runs them (or the base you name), read from the wheels' central directories: "
+            "nothing is downloaded whole, built or installed."
         ),
         epilog="Example: python -m sizefloor requirements.txt --python 3.12 --platform linux/arm64",
     )

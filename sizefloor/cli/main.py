@@ -1,6 +1,6 @@
 """The command line: the only module that prints errors and chooses exit statuses.
 
-``sizefloor [estimate] REQUIREMENTS ...`` is the main job; the other commands
+``sizefloor [estimate] INPUT ...`` is the main job; the other commands
 are named first (``sizefloor diff old.txt new.txt``). Each command is a module of
 :mod:`sizefloor.cli` with ``build_parser() -> argparse.ArgumentParser`` and ``run(args) -> int``;
 it may raise :class:`~sizefloor.errors.SizefloorError`, which :func:`main` turns into a message

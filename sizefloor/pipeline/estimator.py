@@ -102,7 +102,9 @@ def estimate(
         report = with_alternatives(
             report,
             reqs,
-            lambda swapped: _estimate_loaded(Loaded(requirements=swapped), swapped, tgt, opts, None),
+            lambda swapped: _estimate_loaded(
+                Loaded(requirements=swapped), swapped, tgt, opts, None
+            ),
         )
     report = with_notes(report, loaded.notes)
     return with_runtime(report, opts, tgt, chosen, progress)
