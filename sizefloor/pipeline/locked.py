@@ -32,7 +32,6 @@ from sizefloor.index.finder import Finder
 from sizefloor.inputs.locked import Chosen, LockedFile, LockedPackage, LockedSet, select
 from sizefloor.inputs.references import path_to_url
 from sizefloor.inputs.requirements import RequirementSet
-from sizefloor.install.plan import InstallScheme
 from sizefloor.net.http import Http
 from sizefloor.options import Options, Progress
 from sizefloor.pipeline.compiling import Compiling, wants_exact_bytecode, wants_sampled_bytecode
@@ -40,7 +39,7 @@ from sizefloor.pipeline.inputs import selection_of
 from sizefloor.pipeline.locations import Locations, find_locations
 from sizefloor.pipeline.projects import builder_for, size_local
 from sizefloor.pipeline.run import http_options
-from sizefloor.pipeline.sizing import Sized, size_distribution, totals_of
+from sizefloor.pipeline.sizing import Sized, scheme_for, size_all, totals_of
 from sizefloor.report import PackageSize, Report, Unsized
 from sizefloor.resolve import Resolved, direct_dist, file_filter
 from sizefloor.resolve.inspections import Inspection, Inspections
@@ -332,35 +331,21 @@ class _LockedRun:
         sampled: bool,
     ) -> list[Sized]:
         resolved = [self._resolved(item) for item in items]
-        scheme = InstallScheme(
-            self.target.python_version,
-            prefix=self.options.prefix,
-            executable=self.options.executable,
-            pip_version=self.options.pip_version,
-        )
+        scheme = scheme_for(self.target, self.options)
         compiling = Compiling()
         if exact or sampled:
             self.progress("compiling", 0, 0)
             compiling = Compiling.start(
                 resolved, _Inspected(inspections.get), reader, scheme, exact=exact, warn=self.warn
             )
-        sized = []
-        order = sorted(resolved, key=lambda r: r.dist.url in compiling.urls)
-        for done, item in enumerate(order, 1):
-            if item.dist.url in compiling.urls:
-                compiling.wait()
-            sized.append(
-                size_distribution(
-                    item,
-                    inspections.get(item.dist),
-                    scheme,
-                    compile_bytecode=self.options.compile_bytecode,
-                    compiled=compiling.compiled.get(item.dist.url),
-                )
-            )
-            self.progress("sizing", done, len(order))
-        compiling.wait()
-        return sized
+        return size_all(
+            resolved,
+            inspections.get,
+            scheme,
+            compiling,
+            compile_bytecode=self.options.compile_bytecode,
+            progress=self.progress,
+        )
 
     def _resolved(self, item: _Item) -> Resolved:
         package = item.chosen.package

@@ -28,11 +28,10 @@ from sizefloor.inputs.requirement_line import RequirementLine
 from sizefloor.inputs.requirements import (
     RequirementSet,
 )
-from sizefloor.install.plan import InstallScheme
 from sizefloor.options import Options, Progress
 from sizefloor.pipeline.inputs import local_directory
 from sizefloor.pipeline.locations import Locations, find_locations
-from sizefloor.pipeline.sizing import size_distribution
+from sizefloor.pipeline.sizing import scheme_for, size_distribution
 from sizefloor.report import PackageSize, Report, Totals
 from sizefloor.resolve import Resolved
 from sizefloor.target import Target
@@ -232,12 +231,7 @@ def size_local(
 ) -> PackageSize:
     """A local project estimated from its sources, sized as an sdist is."""
     assert project.estimate is not None
-    scheme = InstallScheme(
-        target.python_version,
-        prefix=options.prefix,
-        executable=options.executable,
-        pip_version=options.pip_version,
-    )
+    scheme = scheme_for(target, options)
     try:
         version = Version(project.version)
     except InvalidVersion:

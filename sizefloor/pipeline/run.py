@@ -7,21 +7,18 @@ what can be (install.exact), model the rest → plan each install (install) → 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 from sizefloor import __version__
 from sizefloor.analysis.summary import analysed
 from sizefloor.cache import Cache
 from sizefloor.dists.wheel import WheelReader
 from sizefloor.index.finder import Finder
 from sizefloor.inputs.requirements import RequirementSet
-from sizefloor.install.plan import InstallScheme
 from sizefloor.net.http import Http, HttpOptions
 from sizefloor.options import Options, Progress
 from sizefloor.pipeline.compiling import Compiling, wants_exact_bytecode, wants_sampled_bytecode
 from sizefloor.pipeline.locations import Locations
 from sizefloor.pipeline.roots import Requested, constraints_of, requested
-from sizefloor.pipeline.sizing import Sized, size_distribution, totals_of
+from sizefloor.pipeline.sizing import Sized, scheme_for, size_all, totals_of
 from sizefloor.report import Report
 from sizefloor.resolve import Provider, Resolved, file_filter, resolve_requirements
 from sizefloor.target import Target
@@ -107,19 +104,21 @@ class _Run:
             self.warn(f"{item.requirement} ({item.origin}) is not sized: {item.reason}")
         provider = self._provider(finder, reader, asked)
         resolved = self._resolve(asked, provider, finder)
-        scheme = InstallScheme(
-            self.target.python_version,
-            prefix=self.options.prefix,
-            executable=self.options.executable,
-            pip_version=self.options.pip_version,
-        )
+        scheme = scheme_for(self.target, self.options)
         compiling = Compiling()
         if exact or sampled:
             self.progress("compiling", 0, 0)
             compiling = Compiling.start(
                 resolved, provider, reader, scheme, exact=exact, warn=self.warn
             )
-        sized = self._size(resolved, provider, scheme, compiling)
+        sized = size_all(
+            resolved,
+            provider.inspection,
+            scheme,
+            compiling,
+            compile_bytecode=self.options.compile_bytecode,
+            progress=self.progress,
+        )
         report = self._report(sized, asked, locations, http, cache)
         return analysed(report), finder
 
@@ -145,33 +144,6 @@ class _Run:
         ):
             self.warn(NO_UPLOAD_TIME)
         return resolved
-
-    def _size(
-        self,
-        resolved: Sequence[Resolved],
-        provider: Provider,
-        scheme: InstallScheme,
-        compiling: Compiling,
-    ) -> list[Sized]:
-        """Each distribution's size: what is not being compiled is sized while the rest
-        compiles."""
-        sized = []
-        order = sorted(resolved, key=lambda r: r.dist.url in compiling.urls)
-        for done, chosen in enumerate(order, 1):
-            if chosen.dist.url in compiling.urls:
-                compiling.wait()
-            sized.append(
-                size_distribution(
-                    chosen,
-                    provider.inspection(chosen.dist),
-                    scheme,
-                    compile_bytecode=self.options.compile_bytecode,
-                    compiled=compiling.compiled.get(chosen.dist.url),
-                )
-            )
-            self.progress("sizing", done, len(order))
-        compiling.wait()
-        return sized
 
     def _report(
         self,

@@ -3,19 +3,23 @@ its sdist; and the totals of a set, with the disk blocks its folders share."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NamedTuple
 
 from sizefloor.dists.sdist import SdistInfo
 from sizefloor.dists.wheel import WheelInfo
+from sizefloor.index.files import DistFile
 from sizefloor.install import bytecode
 from sizefloor.install.exact import Compiled
 from sizefloor.install.plan import BLOCK, InstallScheme, directory_blocks, file_blocks, plan_install
+from sizefloor.options import Options, Progress
+from sizefloor.pipeline.compiling import Compiling
 from sizefloor.report import InstalledFile, PackageSize, Totals
 from sizefloor.resolve import Resolved
+from sizefloor.target import Target
 from sizefloor.urls import redact
 
-__all__ = ["Sized", "size_distribution", "totals_of"]
+__all__ = ["Sized", "scheme_for", "size_all", "size_distribution", "totals_of"]
 
 SDIST_NOTE = "built from its sdist: no wheel for the target; size estimated from its sources"
 
@@ -27,6 +31,46 @@ class Sized(NamedTuple):
     directories: frozenset[str]
     files: tuple[tuple[str, int], ...]
     """(path, size) of every installed file; empty for an estimate from an sdist."""
+
+
+def scheme_for(target: Target, options: Options) -> InstallScheme:
+    """Where and how the target's pip installs: its Python, the prefix, the launchers."""
+    return InstallScheme(
+        target.python_version,
+        prefix=options.prefix,
+        executable=options.executable,
+        pip_version=options.pip_version,
+    )
+
+
+def size_all(
+    resolved: Sequence[Resolved],
+    inspect: Callable[[DistFile], WheelInfo | SdistInfo],
+    scheme: InstallScheme,
+    compiling: Compiling,
+    *,
+    compile_bytecode: bool,
+    progress: Progress,
+) -> list[Sized]:
+    """Each distribution's size: what is not being compiled is sized while the rest
+    compiles."""
+    sized = []
+    order = sorted(resolved, key=lambda r: r.dist.url in compiling.urls)
+    for done, item in enumerate(order, 1):
+        if item.dist.url in compiling.urls:
+            compiling.wait()
+        sized.append(
+            size_distribution(
+                item,
+                inspect(item.dist),
+                scheme,
+                compile_bytecode=compile_bytecode,
+                compiled=compiling.compiled.get(item.dist.url),
+            )
+        )
+        progress("sizing", done, len(order))
+    compiling.wait()
+    return sized
 
 
 def size_distribution(
