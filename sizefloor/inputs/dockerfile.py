@@ -201,9 +201,9 @@ def _instructions(text: str) -> tuple[list[tuple[str, int, str]], dict[int, tupl
         structure = _structure(lines)
         pending = None
         for entry in structure:
-            line = entry["startline"] + 1
-            if entry["instruction"] in _HEREDOC_KEYWORDS and line not in heredocs:
-                markers = _HEREDOC.findall(_flagless(entry["value"]))
+            line = entry.start + 1
+            if entry.keyword in _HEREDOC_KEYWORDS and line not in heredocs:
+                markers = _HEREDOC.findall(_flagless(entry.value))
                 if markers:
                     pending = (entry, markers)
                     break
@@ -211,7 +211,7 @@ def _instructions(text: str) -> tuple[list[tuple[str, int, str]], dict[int, tupl
             break
         entry, markers = pending
         found: list[Heredoc] = []
-        at = entry["endline"] + 1
+        at = entry.end + 1
         for strip, quote, name in markers:
             body: list[str] = []
             while at < len(lines):
@@ -223,23 +223,32 @@ def _instructions(text: str) -> tuple[list[tuple[str, int, str]], dict[int, tupl
                     break
                 body.append(raw.lstrip("\t") if strip else raw)
             found.append(Heredoc(name, "".join(body), expand=not quote))
-        heredocs[entry["startline"] + 1] = tuple(found)
+        heredocs[entry.start + 1] = tuple(found)
     entries = [
-        (e["instruction"], e["startline"] + 1, e["value"] or "")
-        for e in _structure(lines)
-        if e["instruction"] != "COMMENT"
+        (e.keyword, e.start + 1, e.value) for e in _structure(lines) if e.keyword != "COMMENT"
     ]
     return entries, heredocs
 
 
-def _structure(lines: Sequence[str]) -> list[dict[str, object]]:
+@dataclass(frozen=True)
+class _Entry:
+    keyword: str
+    start: int
+    """0-based, as dockerfile-parse counts."""
+    end: int
+    value: str
+
+
+def _structure(lines: Sequence[str]) -> list[_Entry]:
     parser = DockerfileParser(fileobj=io.BytesIO("".join(lines).encode("utf-8")))
-    return list(parser.structure)
+    return [
+        _Entry(str(e["instruction"]), int(e["startline"]), int(e["endline"]), str(e["value"] or ""))
+        for e in parser.structure
+    ]
 
 
-def _flagless(value: object) -> str:
+def _flagless(text: str) -> str:
     """The arguments of an instruction without its leading ``--flags``."""
-    text = str(value or "")
     while True:
         match = re.match(r"\s*--[\w-]+(?:=(?:\"[^\"]*\"|'[^']*'|\S)*)?\s+", text)
         if not match:

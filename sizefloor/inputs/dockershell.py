@@ -151,8 +151,13 @@ Action = PipInstall | ProjectSync | VenvCreated | SystemPackages | Removal | Unf
 # ------------------------------------------------------------------------ commands
 
 _PUNCTUATION = ";&|(){}\n"
-_KEYWORDS = {"then", "do", "else", "elif", "if", "while", "until", "!", "time", "exec", "sudo",
-             "nohup", "command", "builtin"}  # fmt: skip
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_KEYWORDS = _words("then do else elif if while until ! time exec sudo nohup command builtin")
 _SHELLS = {"sh", "bash", "dash", "ash", "zsh", "ksh", "busybox"}
 
 
@@ -223,9 +228,7 @@ def _strip_prefix(argv: Sequence[str], env: dict[str, str]) -> tuple[list[str], 
     local = dict(env)
     while words:
         head = words[0]
-        if head in _KEYWORDS:
-            words.pop(0)
-        elif head == "env":
+        if head in _KEYWORDS or head == "env":
             words.pop(0)
         elif re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*=.*", head):
             name, _, value = head.partition("=")
@@ -269,41 +272,44 @@ def _one(
 
 # ------------------------------------------------------------------------ what they do
 
-_PIP_VALUED = {
-    "-r": "--requirement", "--requirement": "--requirement", "-c": "--constraint",
-    "--constraint": "--constraint", "-e": "--editable", "--editable": "--editable",
+_CANONICAL = {
+    "-r": "--requirement", "--requirement": "--requirement",
+    "-c": "--constraint", "--constraint": "--constraint", "--overrides": "--constraint",
+    "-e": "--editable", "--editable": "--editable",
     "-i": "--index-url", "--index-url": "--index-url", "--default-index": "--index-url",
-    "--pypi-url": "--index-url", "--extra-index-url": "--extra-index-url", "--index": "--extra-index-url",
-    "-f": "--find-links", "--find-links": "--find-links", "-t": "--target", "--target": "--target",
-    "--prefix": "--prefix", "--root": "--root", "-w": "--wheel-dir", "--wheel-dir": "--wheel-dir",
+    "--pypi-url": "--index-url",
+    "--extra-index-url": "--extra-index-url", "--index": "--extra-index-url",
+    "-f": "--find-links", "--find-links": "--find-links",
+    "-t": "--target", "--target": "--target", "--prefix": "--prefix", "--root": "--root",
+    "-w": "--wheel-dir", "--wheel-dir": "--wheel-dir",
     "--trusted-host": "--trusted-host", "--allow-insecure-host": "--trusted-host",
-    "--only-binary": "--only-binary", "--no-binary": "--no-binary", "--python": "--python",
-    "-p": "--python", "--extra": "--extra", "--cache-dir": "--cache-dir",
-    "--overrides": "--constraint", "--build-constraints": "", "-b": "",
-    "--src": "", "--upgrade-strategy": "", "--platform": "", "--python-version": "",
-    "--implementation": "", "--abi": "", "--progress-bar": "", "--cert": "", "--client-cert": "",
-    "--log": "", "--log-file": "", "--proxy": "", "--retries": "", "--timeout": "",
-    "--exists-action": "", "--global-option": "", "--build-option": "", "--config-settings": "",
-    "-C": "", "--config-setting": "", "--report": "", "--root-user-action": "",
-    "--keyring-provider": "", "--use-feature": "", "--use-deprecated": "", "--group": "",
-    "--index-strategy": "", "--resolution": "", "--prerelease": "", "--exclude-newer": "",
-    "--link-mode": "", "--python-platform": "", "--directory": "", "--project": "",
-    "--color": "", "--refresh-package": "", "--reinstall-package": "", "--upgrade-package": "",
-    "-P": "", "--torch-backend": "", "--config-file": "", "--no-build-isolation-package": "",
-    "--resume-retries": "", "--uploaded-prior-to": "", "--build-constraint": "",
+    "--only-binary": "--only-binary", "--no-binary": "--no-binary",
+    "--python": "--python", "-p": "--python", "--extra": "--extra", "--cache-dir": "--cache-dir",
 }  # fmt: skip
-_PIP_FLAGS = {
-    "-U", "--upgrade", "--no-deps", "--user", "--no-cache-dir", "--no-cache", "-n", "--pre",
-    "--no-compile", "--compile", "--compile-bytecode", "--force-reinstall", "-I",
-    "--ignore-installed", "--no-build-isolation", "--require-hashes", "-q", "--quiet", "-v",
-    "--verbose", "--disable-pip-version-check", "--break-system-packages", "--no-index",
-    "--isolated", "--no-warn-script-location", "--no-warn-conflicts", "--prefer-binary",
-    "--no-clean", "--dry-run", "--system", "--strict", "--no-color", "--reinstall",
-    "--all-extras", "--no-python-downloads", "--native-tls", "--offline", "--no-sources",
-    "--verify-hashes", "--no-input", "--check-build-dependencies", "--ignore-requires-python",
-    "--use-pep517", "--no-use-pep517", "--progress", "--no-progress", "-y", "--yes",
-    "--no-verify-hashes", "--exact", "--seed", "--force",
-}  # fmt: skip
+"""pip's and uv's options that take a value and matter here, by their canonical name."""
+_PIP_VALUED = frozenset(_CANONICAL) | _words(
+    """--build-constraints -b --src --upgrade-strategy --platform --python-version
+    --implementation --abi --progress-bar --cert --client-cert --log --log-file --proxy
+    --retries --timeout --exists-action --global-option --build-option --config-settings -C
+    --config-setting --report --root-user-action --keyring-provider --use-feature
+    --use-deprecated --group --index-strategy --resolution --prerelease --exclude-newer
+    --link-mode --python-platform --directory --project --color --refresh-package
+    --reinstall-package --upgrade-package -P --torch-backend --config-file
+    --no-build-isolation-package --resume-retries --uploaded-prior-to
+    --build-constraint"""
+)
+"""Every option of ``pip install``/``wheel`` and ``uv pip install`` that takes a value."""
+_PIP_FLAGS = _words(
+    """-U --upgrade --no-deps --user --no-cache-dir --no-cache -n --pre --no-compile --compile
+    --compile-bytecode --force-reinstall -I --ignore-installed --no-build-isolation
+    --require-hashes -q --quiet -v --verbose --disable-pip-version-check
+    --break-system-packages --no-index --isolated --no-warn-script-location
+    --no-warn-conflicts --prefer-binary --no-clean --dry-run --system --strict --no-color
+    --reinstall --all-extras --no-python-downloads --native-tls --offline --no-sources
+    --verify-hashes --no-input --check-build-dependencies --ignore-requires-python
+    --use-pep517 --no-use-pep517 --progress --no-progress -y --yes --no-verify-hashes --exact
+    --seed --force"""
+)
 _TRUE = {"1", "true", "yes", "on", "y"}
 
 
@@ -311,11 +317,11 @@ def actions(command: Command) -> list[Action]:
     """What ``command`` does that matters to the floor (nothing for most commands)."""
     argv = list(command.argv)
     head = posixpath.basename(argv[0])
-    if command.piped_into and command.piped_into[:1] and _is_interpreter(command.piped_into[0]):
-        if head in ("curl", "wget"):
-            return [
-                Unfollowed(command, "a download piped into a shell runs code sizefloor cannot read")
-            ]
+    piped = command.piped_into
+    if piped and _is_interpreter(piped[0]) and head in ("curl", "wget"):
+        return [
+            Unfollowed(command, "a download piped into a shell runs code sizefloor cannot read")
+        ]
     if re.fullmatch(r"python(\d+(\.\d+)?)?", head):
         return _python(command, argv)
     if re.fullmatch(r"pip(\d+(\.\d+)?)?", head):
@@ -423,22 +429,7 @@ def _pip(command: Command, args: list[str], tool: str) -> list[Action]:
         return []
     env = command.env
     wheel = sub == "wheel"
-    found: dict[str, list[str]] = {}
-    flags: set[str] = set()
-    unknown: list[str] = []
-    for name, value in _options(rest):
-        if name == "":
-            found.setdefault("", []).append(value or "")
-        elif value is not None:
-            canonical = _PIP_VALUED.get(name, "")
-            if canonical:
-                found.setdefault(canonical, []).append(value)
-            elif name not in _PIP_VALUED:
-                unknown.append(f"{name}={value}")
-        else:
-            if name not in _PIP_FLAGS and name not in _PIP_VALUED:
-                unknown.append(name)
-            flags.add(name)
+    found, flags, unknown = _pip_options(rest)
     packages = found.get("", [])
     requirements = found.get("--requirement", [])
     if sub == "sync":  # uv pip sync FILE...: installs exactly the files' requirements
@@ -449,12 +440,25 @@ def _pip(command: Command, args: list[str], tool: str) -> list[Action]:
     else:
         cache = "--no-cache-dir" not in flags and "PIP_NO_CACHE_DIR" not in env
         compiles = "--no-compile" not in flags and not _truthy(env, "PIP_NO_COMPILE")
-    index_options = [f"{option} {value}" for option in ("--index-url", "--extra-index-url",
-                     "--trusted-host", "--only-binary", "--no-binary")
-                     for value in found.get(option, [])]  # fmt: skip
+    index_options = [
+        f"{option} {value}"
+        for option in (
+            "--index-url",
+            "--extra-index-url",
+            "--trusted-host",
+            "--only-binary",
+            "--no-binary",
+        )
+        for value in found.get(option, [])
+    ]
     index_options += [flag for flag in ("--pre", "--prefer-binary") if flag in flags]
-    target = (found.get("--target") or found.get("--prefix") or found.get("--root") or
-              found.get("--wheel-dir") or [None])[-1]  # fmt: skip
+    places = [
+        *found.get("--wheel-dir", []),
+        *found.get("--root", []),
+        *found.get("--prefix", []),
+        *found.get("--target", []),
+    ]
+    target = places[-1] if places else None
     if wheel and target is None:
         target = command.cwd
     return [
@@ -471,7 +475,7 @@ def _pip(command: Command, args: list[str], tool: str) -> list[Action]:
             target=_abs(command, target) if target else None,
             user="--user" in flags or _truthy(env, "PIP_USER"),
             system="--system" in flags or _truthy(env, "UV_SYSTEM_PYTHON"),
-            python=(found.get("--python") or [None])[-1],
+            python=found["--python"][-1] if found.get("--python") else None,
             cache=cache,
             compiles=compiles,
             no_deps="--no-deps" in flags,
@@ -480,6 +484,28 @@ def _pip(command: Command, args: list[str], tool: str) -> list[Action]:
             unknown_options=tuple(unknown),
         )
     ]
+
+
+def _pip_options(args: Sequence[str]) -> tuple[dict[str, list[str]], set[str], list[str]]:
+    """The values of pip's options by canonical name (``""``: the arguments), the flags, and
+    the options sizefloor does not know."""
+    found: dict[str, list[str]] = {}
+    flags: set[str] = set()
+    unknown: list[str] = []
+    for name, value in _options(args):
+        if name == "":
+            found.setdefault("", []).append(value or "")
+        elif value is not None:
+            canonical = _CANONICAL.get(name, "")
+            if canonical:
+                found.setdefault(canonical, []).append(value)
+            elif name not in _PIP_VALUED:
+                unknown.append(f"{name}={value}")
+        else:
+            if name not in _PIP_FLAGS and name not in _PIP_VALUED:
+                unknown.append(name)
+            flags.add(name)
+    return found, flags, unknown
 
 
 def _truthy(env: Mapping[str, str], name: str) -> bool:
@@ -530,14 +556,14 @@ def _uv(command: Command, args: list[str]) -> list[Action]:
     ]
 
 
-_SYNC_VALUED = {"--project", "--directory", "--extra", "-E", "--extras", "--group",
-                "--only-group", "--with", "--without", "--only", "--python", "-p",
-                "--index-url", "--default-index", "--extra-index-url", "--index",
-                "--package", "--no-install-package", "--cache-dir", "--config-file",
-                "--link-mode", "--python-platform", "--categories", "-C", "--config-setting",
-                "--exclude-newer", "--prerelease", "--resolution", "--index-strategy",
-                "--keyring-provider", "--refresh-package", "--reinstall-package",
-                "--upgrade-package", "-P", "--extras-from-lock", "--script", "--output-format"}  # fmt: skip
+_SYNC_VALUED = _words(
+    """--project --directory --extra -E --extras --group --only-group --with --without --only
+    --python -p --index-url --default-index --extra-index-url --index --package
+    --no-install-package --cache-dir --config-file --link-mode --python-platform --categories
+    -C --config-setting --exclude-newer --prerelease --resolution --index-strategy
+    --keyring-provider --refresh-package --reinstall-package --upgrade-package -P
+    --extras-from-lock --script --output-format"""
+)
 
 
 def _gather(args: Sequence[str]) -> tuple[dict[str, list[str]], set[str]]:
