@@ -60,7 +60,7 @@ def apt_sizes(
         try:
             index = _index(codename, arch, cache)
         except (SizefloorError, OSError) as exc:
-            message = getattr(exc, "message", str(exc))
+            message = str(getattr(exc, "message", exc)).split(" (tried ")[0].rstrip(".")
             return f"not sized: Debian's package index could not be read ({message})"
         sizes = _measure(index, names, with_python, codename, arch)
         cache.set("aptsizes", key, {**_to_json(sizes), "time": time.time()})
