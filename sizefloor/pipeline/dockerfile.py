@@ -118,6 +118,8 @@ class _Follow:
     locks: list[tuple[str, LockedSet]] = field(default_factory=list)
     compiles: list[bool] = field(default_factory=list)
     locations: list[str] = field(default_factory=list)
+    """Where the counted installs write: a virtual environment or ``--prefix`` sets the
+    estimate's prefix; ``""`` for the system's, a ``--target`` or the user's site."""
     venvs: dict[str, str] = field(default_factory=dict)
     """Virtual environments made: path -> the interpreter name that made them."""
     wheelhouses: list[tuple[Stage, Instruction, PipInstall]] = field(default_factory=list)
@@ -690,7 +692,16 @@ def _pip(
         )
     state.sets.extend(sets)
     state.compiles.append(action.compiles)
-    state.locations.append(location)
+    plain = action.user or (action.tool == "pip" and _is_target(action))
+    state.locations.append("" if plain else location)
+
+
+def _is_target(action: PipInstall) -> bool:
+    """``--target`` (not ``--prefix``/``--root``): site-packages is the folder itself."""
+    return action.target is not None and any(
+        word in ("-t", "--target") or word.startswith(("--target=", "-t"))
+        for word in action.command.argv
+    )
 
 
 def _installer(spec: str) -> bool:
@@ -837,7 +848,7 @@ def _prefix(state: _Follow) -> tuple[str | None, str | None]:
     if len(places) != 1:
         return None, None
     place = places.pop()
-    if place in ("/usr/local", "/usr") or place.endswith("/.local"):
+    if place in ("", "/usr/local", "/usr") or place.endswith("/.local"):
         return None, None
     return place, f"{place}/bin/{state.venvs.get(place, 'python')}"
 
