@@ -251,6 +251,14 @@ def _one(
     if head == "cd" and len(words) > 1:
         state.cwd = posixpath.normpath(posixpath.join(state.cwd, words[1]))
         return
+    if head == "poetry" and words[1:2] == ["config"] and len(words) >= 4:
+        setting = {
+            "virtualenvs.create": "POETRY_VIRTUALENVS_CREATE",
+            "virtualenvs.in-project": "POETRY_VIRTUALENVS_IN_PROJECT",
+        }.get(words[-2])
+        if setting:
+            state.env[setting] = words[-1]
+            return
     if head == "export":
         for word in words[1:]:
             name, has, value = word.partition("=")

@@ -52,7 +52,7 @@ from sizefloor.inputs.requirements import (
 from sizefloor.options import Options, Progress
 from sizefloor.report import Report
 from sizefloor.runtime.aptsizes import apt_sizes
-from sizefloor.runtime.bases import parse_base
+from sizefloor.runtime.bases import choose_base, parse_base
 from sizefloor.runtime.catalogue import CatalogImage, catalog
 from sizefloor.target import ARCHITECTURES, Target
 
@@ -164,6 +164,8 @@ def follow_dockerfile(
             f"{base_stage.image} gets no python3 from apt in the final stage: assumed it has "
             "Debian's python3 (as --base debian:N-slim)",
         )
+    if base is not None:
+        _mismatched_pythons(state, dockerfile, chain, copied, base)
     prefix, executable = _prefix(state)
     return DockerfileInput(
         path=path,
@@ -269,6 +271,37 @@ def unknown_base_error(given: DockerfileInput, shown: str) -> ProjectFileError:
         hint=f"Pass the catalogued base closest to it with --base ({guess}); --base none "
         "sizes the dependencies alone (with --python X.Y).",
     )
+
+
+def _mismatched_pythons(
+    state: _Follow,
+    dockerfile: Dockerfile,
+    chain: list[Stage],
+    copied: Mapping[int, list[str]],
+    base: str,
+) -> None:
+    """A stage the final image copies from that runs another Python than the final base:
+    what it installs there (compiled wheels, a venv) will not run in the image."""
+    final = _python_minor(base)
+    for index in copied:
+        stage = dockerfile.stages[index]
+        origin = _chain(dockerfile, stage)[-1]
+        name, _patch = _base_of(origin.image)
+        minor = _python_minor(name) if name else None
+        if final and minor and minor != final:
+            state.note(
+                origin.line,
+                f"stage {stage.label} runs Python {minor[0]}.{minor[1]} ({origin.image}) but the "
+                f"final image's base runs {final[0]}.{final[1]}: what it installs and the final "
+                f"stage copies will not import there (sized for {final[0]}.{final[1]})",
+            )
+
+
+def _python_minor(base: str) -> tuple[int, int] | None:
+    try:
+        return choose_base(base)[1].python_version
+    except TargetError:
+        return None
 
 
 def _guess_base(image: str) -> str:
@@ -678,13 +711,14 @@ def _pip(
         found = _find(state, stage, instruction, value, "the project")
         if isinstance(found, str):
             lines.append(editable_line(found, state.context, origin))
+    built = len(state.wheelhouses)
     for spec in packages:
         line = _package_line(state, stage, instruction, spec, origin)
         if line is not None:
             lines.append(line)
     if lines:
         sets.append(RequirementSet(requirements=tuple(lines), files=(state.shown,)))
-    if action.find_links or action.no_index:
+    if (action.find_links or action.no_index) and not (built and not state.wheelhouses):
         state.note(
             instruction.line,
             "--no-index/--find-links name folders inside the image (wheels built in an "
@@ -692,16 +726,8 @@ def _pip(
         )
     state.sets.extend(sets)
     state.compiles.append(action.compiles)
-    plain = action.user or (action.tool == "pip" and _is_target(action))
-    state.locations.append("" if plain else location)
-
-
-def _is_target(action: PipInstall) -> bool:
-    """``--target`` (not ``--prefix``/``--root``): site-packages is the folder itself."""
-    return action.target is not None and any(
-        word in ("-t", "--target") or word.startswith(("--target=", "-t"))
-        for word in action.command.argv
-    )
+    # pip's --target/--prefix/--root and --user write with the system's interpreter
+    state.locations.append("" if action.user or action.target is not None else location)
 
 
 def _installer(spec: str) -> bool:
@@ -790,7 +816,8 @@ def _sync(state: _Follow, stage: Stage, instruction: Instruction, action: Projec
                 state.sets.append(requirements)
             state.notes.extend(notes)
             state.compiles.append(action.compiles)
-            state.locations.append(_sync_location(action))
+            venv = _sync_location(action)
+            state.locations.append(venv if venv.endswith("/.venv") else "")
             if not action.install_project and locked is None:
                 state.note(
                     instruction.line,

@@ -366,3 +366,40 @@ def test_an_unknown_base_exits_2_on_the_command_line(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "FROM alpine:3.20" in done.stderr and "--base python:3.12-alpine" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.slow
+def test_wheels_built_in_a_stage_a_local_project_and_another_python(
+    tmp_path: Path, server: IndexServer
+) -> None:
+    from lockedprojects import write_backend_project
+
+    folder = tmp_path / "wheelhouse"
+    dockerfile = service(
+        folder,
+        "FROM python:3.12-slim AS build\nWORKDIR /src\nCOPY requirements.txt .\n"
+        "RUN pip wheel --wheel-dir /wheels -r requirements.txt\n"
+        "FROM python:3.12-slim\nCOPY --from=build /wheels /wheels\n"
+        "RUN pip install --no-cache-dir --no-index /wheels/* && rm -rf /wheels\n",
+    )
+    plain = run(str(folder / "requirements.txt"), server, tmp_path, base="python:3.12-slim")
+    report = run(str(dockerfile), server, tmp_path)
+    assert sized(report) == sized(plain)
+    assert any("`pip wheel` built in an earlier stage" in w for w in report.warnings)
+    project = write_backend_project(tmp_path / "proj")
+    (project / "Dockerfile").write_text(
+        "FROM python:3.13-slim\nWORKDIR /app\nCOPY . .\nRUN pip install --no-cache-dir .\n"
+    )
+    own = run(str(project / "Dockerfile"), server, tmp_path)
+    assert {"ownpkg", "lib"} == set(sized(own)) and own.package("ownpkg").exact
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "requirements.txt").write_text("app\n")
+    (other / "Dockerfile").write_text(
+        "FROM python:3.12-slim AS build\nCOPY requirements.txt .\n"
+        "RUN pip install --prefix=/install -r requirements.txt\n"
+        "FROM gcr.io/distroless/python3-debian13\nCOPY --from=build /install /usr/local\n"
+    )
+    mixed = run(str(other / "Dockerfile"), server, tmp_path)
+    assert mixed.target["python"] == "3.13" and "app" in sized(mixed)
+    assert any("runs Python 3.12" in w and "will not import" in w for w in mixed.warnings)
