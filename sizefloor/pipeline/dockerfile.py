@@ -218,8 +218,11 @@ def with_dockerfile(
     if facts is None:
         return report
     apt: AptSizes | str | None = None
-    names = [p.name for p in facts.packages if p.manager == "apt"]
     image = _catalog_image(report)
+    if image is not None and image.family == "debian:slim":  # its python3 is the runtime
+        kept = tuple(p for p in facts.packages if not _RUNTIME_PACKAGE.fullmatch(p.name))
+        facts = replace(facts, packages=kept)
+    names = [p.name for p in facts.packages if p.manager == "apt"]
     if names and image is not None and image.family in _APT_FAMILIES:
         if progress is not None:
             progress("sizing the Dockerfile's Debian packages", 0, 0)
@@ -242,6 +245,8 @@ def with_dockerfile(
 
 
 _APT_FAMILIES = ("python:slim", "python:slim-bookworm", "debian:slim")
+_RUNTIME_PACKAGE = re.compile(r"python3(\.\d+)?(-minimal)?|libpython3(\.\d+)?-(minimal|stdlib)")
+"""What ``apt-get install python3`` on ``debian:N-slim`` adds: the runtime, not an addition."""
 
 
 def _catalog_image(report: Report) -> CatalogImage | None:
@@ -645,7 +650,7 @@ def _context_paths(context: str, relative: str) -> list[str]:
 
 def _find(
     state: _Follow, stage: Stage, instruction: Instruction, image_path: str, what: str
-) -> str | tuple[str] | None:
+) -> str | tuple[str]:
     """A file an install line names, found in the context; a note when it is not copied."""
     absolute = posixpath.normpath(posixpath.join(instruction.workdir, image_path))
     hit = _lookup(state, stage, instruction, absolute)
@@ -665,12 +670,14 @@ def _find(
                 f"{os.path.relpath(path)} of the build context, assumed to be it",
             )
             return path
-    state.note(
-        instruction.line,
-        f"{what} {image_path} is neither copied into the image nor in the build context: "
-        "nothing counted from it",
+    raise ProjectFileError(
+        f"{what} {image_path} this line installs is neither copied into the image nor in the "
+        f"build context ({state.context}): the floor would leave it out",
+        file=state.shown,
+        line=instruction.line,
+        hint="Pass the folder docker build is given with --context DIR (default: the "
+        "Dockerfile's folder), or fix the COPY line that should bring it in.",
     )
-    return None
 
 
 # ------------------------------------------------------------------------ the installs

@@ -403,3 +403,36 @@ def test_wheels_built_in_a_stage_a_local_project_and_another_python(
     mixed = run(str(other / "Dockerfile"), server, tmp_path)
     assert mixed.target["python"] == "3.13" and "app" in sized(mixed)
     assert any("runs Python 3.12" in w and "will not import" in w for w in mixed.warnings)
+
+
+@pytest.mark.slow
+def test_a_dockerfile_outside_its_context_and_debians_own_python(
+    tmp_path: Path, server: IndexServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mirror = write_archive(tmp_path / "mirror", "bookworm", "amd64", {
+        **DEBIAN,
+        "python3": {"depends": "python3.11", "installed_kib": 100},
+        "python3.11": {"installed_kib": 20_000},
+        "python3-pip": {"depends": "python3", "installed_kib": 7_000},
+    })  # fmt: skip
+    monkeypatch.setenv("SIZEFLOOR_DEBIAN_MIRROR", mirror.as_uri())
+    repo = tmp_path / "repo"
+    write_requirements(repo / "requirements" / "prod.txt")
+    (repo / "docker").mkdir()
+    (repo / "docker" / "Dockerfile").write_text(
+        "FROM debian:bookworm-slim\n"
+        "RUN apt-get update && apt-get install -y --no-install-recommends python3 python3-pip "
+        "&& rm -rf /var/lib/apt/lists/*\n"
+        "COPY requirements/prod.txt /tmp/req.txt\n"
+        "RUN pip install --break-system-packages --no-cache-dir -r /tmp/req.txt\n"
+    )
+    with pytest.raises(ProjectFileError, match="neither copied") as caught:
+        run(str(repo / "docker" / "Dockerfile"), server, tmp_path)
+    assert caught.value.line == 4 and "--context" in (caught.value.hint or "")
+    report = run(str(repo / "docker" / "Dockerfile"), server, tmp_path, context=str(repo))
+    assert report.runtime is not None and report.runtime.base == "debian:12-slim"
+    assert report.target["python"] == "3.11" and {"app", "compat", "natx"} <= set(sized(report))
+    assert report.dockerfile is not None
+    additions = {a.name: a for a in report.dockerfile.additions}
+    assert list(additions) == ["python3-pip"]  # python3 is the runtime; the lists are removed
+    assert additions["python3-pip"].bytes == 7_000 * 1024
