@@ -58,6 +58,9 @@ class Found:
     cache_mounts: tuple[str, ...] = ()
     """The ``RUN --mount=type=cache`` targets of its line: what it writes there is not
     in the image."""
+    in_chain: bool = True
+    """Its stage is the final one or one it is built FROM (its layers are the image's);
+    ``False`` for a stage the final one copies from (only the folder copied is)."""
 
 
 @dataclass(frozen=True)
@@ -139,15 +142,17 @@ def facts_of(dockerfile: str, found: Sequence[Found], stage: str) -> ImageFacts:
             context.append(item.line)
             continue
         removed = _removed_in_line(found, item.line)
+        if not item.in_chain and not isinstance(action, (PipInstall, ProjectSync, VenvCreated)):
+            continue
         if isinstance(action, SystemPackages):
             _system(action, item, packages, virtuals, lists, recommends, removed)
             python_apt = python_apt or any(n.startswith("python3") for n in action.names)
         elif isinstance(action, PipInstall):
-            if action.cache and not _cache_gone(item, removed, "pip"):
+            if action.cache and item.in_chain and not _cache_gone(item, removed, "pip"):
                 caches.append(("uv" if action.tool == "uv pip" else "pip", item.line))
             installers += [(_name(p), item.line) for p in action.packages if _name(p) in INSTALLERS]
         elif isinstance(action, ProjectSync):
-            if action.cache and not _cache_gone(item, removed, action.tool):
+            if action.cache and item.in_chain and not _cache_gone(item, removed, action.tool):
                 caches.append((action.tool, item.line))
             if action.dev and action.tool in ("uv", "poetry"):
                 dev.append((action.tool, item.line))
@@ -193,10 +198,16 @@ def _cache_gone(item: Found, removed: Sequence[str], tool: str) -> bool:
         "pipenv": "/.cache/pipenv",
     }.get(tool, "/.cache")
     marks = (f"~{tool}-cache", f"~{tool.split()[0]}-cache")
+    env = item.action.command.env if isinstance(item.action, (PipInstall, ProjectSync)) else {}
+    named = {env[n].rstrip("/") for n in _CACHE_VARIABLES if env.get(n)}
     for path in (*item.cache_mounts, *removed):
-        if path in marks or path.rstrip("/*").endswith((folder, "/.cache", "/root")):
+        path = path.rstrip("/*")
+        if path in marks or path in named or path.endswith((folder, "/.cache", "/root")):
             return True
     return False
+
+
+_CACHE_VARIABLES = ("PIP_CACHE_DIR", "UV_CACHE_DIR", "POETRY_CACHE_DIR", "XDG_CACHE_HOME")
 
 
 def _system(

@@ -65,8 +65,11 @@ __all__ = [
 ]
 
 
-Reader = Callable[[str, Selection], tuple[RequirementSet | None, LockedSet | None, tuple[str, ...]]]
-"""Reads a file an install line names as its kind: (requirements, lock, notes)."""
+Reader = Callable[
+    [str, Selection, bool], tuple[RequirementSet | None, LockedSet | None, tuple[str, ...]]
+]
+"""Reads a file an install line names as its kind: (requirements, lock, notes); the flag is
+false to leave a project itself out (its dependencies only)."""
 
 
 @dataclass(frozen=True)
@@ -396,7 +399,9 @@ def _walk_stage(
         for command in run_commands:
             for action in actions(command):
                 reaches = _act(state, stage, instruction, action, in_image=in_image, copied=copied)
-                found.append(Found(instruction.line, action, reaches, cache_mounts=mounts))
+                found.append(
+                    Found(instruction.line, action, reaches, cache_mounts=mounts, in_chain=in_image)
+                )
     return found
 
 
@@ -439,6 +444,9 @@ def _act(
             state.wheelhouses.append((stage, instruction, action))
             return False
         location = _location(state, action)
+        tooling = not action.requirements and all(_installer(p) for p in action.packages)
+        if not in_image and not _covered(location, copied or []) and tooling:
+            return False  # the builder's own tools (poetry, uv...): nothing of the image's
         if not in_image and not _covered(location, copied or []):
             state.note(
                 line,
@@ -789,7 +797,7 @@ def _read_listed(state: _Follow, found: str | tuple[str], action: PipInstall) ->
         return parse_requirements_text(found[0], filename=state.shown)
     if os.path.basename(found) == "pyproject.toml":
         requirements, _lock, notes = state.read(
-            found, Selection(action.extras, (), action.all_extras)
+            found, Selection(action.extras, (), action.all_extras), True
         )
         state.notes.extend(notes)
         return requirements or RequirementSet()
@@ -816,7 +824,7 @@ def _sync(state: _Follow, stage: Stage, instruction: Instruction, action: Projec
         image_path = posixpath.join(action.project, name)
         hit = _lookup(state, stage, instruction, image_path)
         if isinstance(hit, str):
-            requirements, locked, notes = state.read(hit, selection)
+            requirements, locked, notes = state.read(hit, selection, action.install_project)
             if locked is not None:
                 state.locks.append((f"{state.shown}:{instruction.line}", locked))
             elif requirements is not None:
@@ -825,11 +833,6 @@ def _sync(state: _Follow, stage: Stage, instruction: Instruction, action: Projec
             state.compiles.append(action.compiles)
             venv = _sync_location(action)
             state.locations.append(venv if venv.endswith("/.venv") else "")
-            if not action.install_project and locked is None:
-                state.note(
-                    instruction.line,
-                    "--no-install-project/--no-root: the project itself is sized all the same",
-                )
             return
     _find(
         state,

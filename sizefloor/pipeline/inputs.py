@@ -104,9 +104,13 @@ def load_input(
 
 
 def _read_parts(
-    path: str, selection: Selection
+    path: str, selection: Selection, itself: bool = True
 ) -> tuple[RequirementSet | None, LockedSet | None, tuple[str, ...]]:
-    """A file a Dockerfile's install line reads, as its kind (for :mod:`.dockerfile`)."""
+    """A file a Dockerfile's install line reads, as its kind (for :mod:`.dockerfile`);
+    ``itself`` false: a project's dependencies without the project (``--no-root``)."""
+    if not itself and recognise(path).kind == "pyproject":
+        project = read_pyproject(path, selection)
+        return project.requirements, None, project.notes
     loaded = load_input(path, selection)
     return loaded.requirements, loaded.locked, loaded.notes
 
