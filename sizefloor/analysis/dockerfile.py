@@ -359,6 +359,8 @@ def _packages(facts: ImageFacts, apt: AptSizes | str | None) -> list[ImageAdditi
                 detail = "not sized: the Debian archive has no package of that name"
         if package.removed_at is not None:
             detail += f"; removed at line {package.removed_at}, a later layer: its bytes stay"
+        if package.line in facts.recommends:
+            detail += "; without --no-install-recommends apt adds its recommended packages too"
         remedy = (
             "build in an earlier stage and copy the result"
             if kind == "build-tool"

@@ -706,10 +706,9 @@ def _pip(
         )
     if action.no_deps:
         state.note(instruction.line, "--no-deps: the dependencies are resolved all the same")
-    if action.index_options:
-        sets.append(
-            parse_requirements_text("\n".join(action.index_options) + "\n", filename=state.shown)
-        )
+    index_options = [*_index_environment(action), *action.index_options]
+    if index_options:
+        sets.append(parse_requirements_text("\n".join(index_options) + "\n", filename=state.shown))
     for image_path in action.requirements:
         found = _find(state, stage, instruction, image_path, "the requirements file")
         if found is not None:
@@ -743,6 +742,19 @@ def _pip(
     state.compiles.append(action.compiles)
     # pip's --target/--prefix/--root and --user write with the system's interpreter
     state.locations.append("" if action.user or action.target is not None else location)
+
+
+def _index_environment(action: PipInstall) -> list[str]:
+    """The index the install's environment names (``ENV PIP_INDEX_URL=...``, uv's
+    ``UV_INDEX_URL``/``UV_DEFAULT_INDEX``), as requirements-file options."""
+    env = action.command.env
+    uv = action.tool == "uv pip"
+    main = (
+        env.get("UV_DEFAULT_INDEX") or env.get("UV_INDEX_URL") if uv else env.get("PIP_INDEX_URL")
+    )
+    extra = env.get("UV_EXTRA_INDEX_URL" if uv else "PIP_EXTRA_INDEX_URL", "")
+    options = [f"--index-url {main}"] if main else []
+    return options + [f"--extra-index-url {url}" for url in extra.split()]
 
 
 def _installer(spec: str) -> bool:

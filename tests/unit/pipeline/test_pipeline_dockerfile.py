@@ -130,3 +130,22 @@ def test_final_images_read_as_bases(
 ) -> None:
     docker = load_input(folder(tmp_path, f"FROM {image}\n", {}), Selection()).dockerfile
     assert docker is not None and (docker.base, docker.python) == (base, python)
+
+
+def test_the_index_the_environment_names_and_recommends(tmp_path: Path) -> None:
+    path = folder(
+        tmp_path,
+        "FROM python:3.12-slim\n"
+        "ARG INDEX=https://idx.invalid/simple\n"
+        "ENV PIP_INDEX_URL=$INDEX PIP_EXTRA_INDEX_URL=https://more.invalid/simple\n"
+        "RUN apt-get update && apt-get install -y libpq5 && rm -rf /var/lib/apt/lists/*\n"
+        "RUN pip install --no-cache-dir six\n",
+        {},
+    )
+    loaded = load_input(path, Selection())
+    assert loaded.requirements is not None
+    assert loaded.requirements.index_url == "https://idx.invalid/simple"
+    assert loaded.requirements.extra_index_urls == ("https://more.invalid/simple",)
+    docker = loaded.dockerfile
+    assert docker is not None and docker.facts is not None
+    assert docker.facts.recommends == (4,) and docker.facts.package_lists == ()
