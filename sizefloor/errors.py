@@ -7,8 +7,8 @@ command line gives it (:mod:`sizefloor.cli.exits`)::
     SizefloorError                   exit 1: something failed
     ├── InputError                   exit 2: the user's input is wrong
     │   ├── RequirementsError        a requirements file or string (file, line)
-    │   ├── ProjectFileError         a pyproject.toml, a lock file or a folder that cannot be
-    │   │                            read, or a format sizefloor does not read (file, line)
+    │   ├── ProjectFileError         a pyproject.toml, a lock file, a Dockerfile or a folder
+    │   │                            that cannot be read, or a format sizefloor does not read
     │   ├── TargetError              an impossible --python / --platform / --libc / --base
     │   ├── InvalidSize              a size that cannot be read (--max-size, --image-size)
     │   ├── ProjectNotFound          no such project on any index
@@ -107,7 +107,8 @@ class RequirementsError(InputError):
 
 class ProjectFileError(InputError):
     """A project as the user keeps it that cannot be read: a ``pyproject.toml``, a lock file,
-    a folder with nothing (or too much) to read, a format sizefloor does not read, or a
+    a Dockerfile (or the unknown base of its image), a folder with nothing (or too much) to
+    read, a format sizefloor does not read, or a
     local project whose dependencies cannot be known without a build that failed."""
 
     def __init__(

@@ -85,10 +85,17 @@ class Options:
     ``opencv-python``, ...) for the same target, as findings
     (:mod:`sizefloor.pipeline.alternatives`): a second estimate where one applies."""
 
+    build_args: tuple[tuple[str, str], ...] = ()
+    """A Dockerfile's ``--build-arg NAME=VALUE``: they override its ``ARG`` defaults."""
+    context: str | None = None
+    """A Dockerfile's build context, where its ``COPY`` sources are found (default: the
+    Dockerfile's folder)."""
+
     def __post_init__(self) -> None:
         """Sequences become tuples and a cache folder a :class:`~pathlib.Path`, so that
         options built from lists and strings compare, hash and pickle as the same value."""
         for name in ("extra_index_urls", "find_links", "constraints", "extras", "groups"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
+        object.__setattr__(self, "build_args", tuple(tuple(pair) for pair in self.build_args))
         if self.cache_dir is not None:
             object.__setattr__(self, "cache_dir", Path(self.cache_dir))

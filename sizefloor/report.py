@@ -362,6 +362,70 @@ class Analysis:
 
 
 @dataclass(frozen=True)
+class ImageAddition:
+    """Something a Dockerfile puts in its image that the floor does not need."""
+
+    kind: str
+    """``system-package``, ``build-tool``, ``package-lists``, ``cache``, ``installer``,
+    ``dev-group``, ``venv-pip`` or ``build-context``."""
+    name: str
+    """What it is: ``gcc``, ``pip's cache``, ``COPY . .``."""
+    origin: str
+    """Where the Dockerfile adds it: ``Dockerfile:12``."""
+    bytes: int | None
+    """Its size when it was measured (or estimated, see :attr:`exact`); ``None``: not sized."""
+    exact: bool
+    """``False`` when :attr:`bytes` is an estimate."""
+    detail: str
+    """How it was sized, or why it was not."""
+    remedy: str
+    """What to do about it, in one line."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "name": self.name,
+            "origin": self.origin,
+            "bytes": self.bytes,
+            "exact": self.exact,
+            "detail": self.detail,
+            "remedy": self.remedy,
+        }
+
+
+@dataclass(frozen=True)
+class DockerfileReport:
+    """What a Dockerfile given as the input builds, beside the floor of its image."""
+
+    path: str
+    image: str
+    """The final stage's ``FROM`` image (followed through ``FROM <stage>``)."""
+    stage: str
+    """The final stage's name (or index)."""
+    base: str | None
+    """The base it stands for (as ``--base`` spells it); ``None`` when ``--base`` named one
+    for an image sizefloor has no sizes for."""
+    additions: tuple[ImageAddition, ...] = ()
+    additions_bytes: int = 0
+    """The sized additions together (system packages shared by several counted once)."""
+    additions_exact: bool = True
+    unfollowed: tuple[str, ...] = ()
+    """Lines that could not be followed, each with what was assumed (``Dockerfile:7: ...``)."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "image": self.image,
+            "stage": self.stage,
+            "base": self.base,
+            "additions": [a.to_json() for a in self.additions],
+            "additions_bytes": self.additions_bytes,
+            "additions_exact": self.additions_exact,
+            "unfollowed": list(self.unfollowed),
+        }
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything an estimate found, sorted largest package first."""
 
@@ -386,6 +450,8 @@ class Report:
     """A real image's size to compare with the floor (``--image-size``)."""
     analysis: Analysis | None = None
     """The graph and the findings (:mod:`sizefloor.analysis`); every estimate has them."""
+    dockerfile: DockerfileReport | None = None
+    """What the Dockerfile given as the input adds to its image beside the floor."""
 
     @property
     def floor(self) -> Floor:
@@ -436,6 +502,8 @@ class Report:
             document["unattached_bytes"] = self.analysis.unattached_bytes
             document["findings"] = [f.to_json() for f in self.analysis.findings]
             document["findings_bytes"] = self.analysis.findings_bytes
+        if self.dockerfile is not None:
+            document["dockerfile"] = self.dockerfile.to_json()
         if top:
             document["largest_files"] = [f.to_json() for f in largest_files(self.packages, top)]
         return document

@@ -28,9 +28,11 @@ from sizefloor.units import parse_size
 __all__ = [
     "add_analysis_arguments",
     "add_cache_arguments",
+    "add_dockerfile_arguments",
     "add_index_arguments",
     "add_resolution_arguments",
     "add_runtime_arguments",
+    "build_args_of",
     "check_analysis_arguments",
     "check_resolution_arguments",
     "input_from",
@@ -139,6 +141,37 @@ def add_project_arguments(parser: argparse.ArgumentParser) -> None:
         "Pipfile.lock's develop; repeatable); without it, a lock installs its main "
         "dependencies",
     )
+
+
+def add_dockerfile_arguments(parser: argparse.ArgumentParser) -> None:
+    """What ``docker build`` would be given besides the Dockerfile."""
+    docker = parser.add_argument_group("Dockerfile")
+    docker.add_argument(
+        "--build-arg",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a build argument, as docker build takes it: it overrides the ARG's default "
+        "(repeatable)",
+    )
+    docker.add_argument(
+        "--context",
+        metavar="DIR",
+        help="the build context its COPY lines read from (default: the Dockerfile's folder)",
+    )
+
+
+def build_args_of(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """``--build-arg NAME=VALUE`` as pairs (``parser.error`` on one without a name)."""
+    pairs = []
+    for given in getattr(args, "build_arg", []):
+        name, has_value, value = given.partition("=")
+        if not name.strip():
+            parser.error(f"--build-arg {given!r}: give NAME=VALUE")
+        if not has_value:
+            value = os.environ.get(name, "")  # docker build takes a bare NAME from the environment
+        pairs.append((name.strip(), value))
+    args.build_arg = pairs
 
 
 def add_runtime_arguments(parser: argparse.ArgumentParser) -> None:
@@ -336,6 +369,8 @@ def options_from_args(args: argparse.Namespace, uploaded: datetime | None) -> Op
         extras=tuple(getattr(args, "extra", ())),
         all_extras=getattr(args, "all_extras", False),
         groups=tuple(getattr(args, "group", ())),
+        build_args=tuple(getattr(args, "build_arg", ())),
+        context=getattr(args, "context", None),
     )
 
 

@@ -10,9 +10,11 @@ from sizefloor import __version__
 from sizefloor.cli.arguments import (
     add_analysis_arguments,
     add_cache_arguments,
+    add_dockerfile_arguments,
     add_project_arguments,
     add_resolution_arguments,
     add_runtime_arguments,
+    build_args_of,
     check_analysis_arguments,
     check_resolution_arguments,
     input_from,
@@ -43,7 +45,7 @@ def build_parser() -> argparse.ArgumentParser:
         nargs="*",
         metavar="INPUT",
         help="what to size: a requirements file (pip's format), a pyproject.toml, a lock file "
-        "(uv.lock, pylock.toml, poetry.lock, Pipfile.lock) or a project's folder",
+        "(uv.lock, pylock.toml, poetry.lock, Pipfile.lock), a Dockerfile or a project's folder",
     )
     parser.add_argument(
         "-p",
@@ -55,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add_resolution_arguments(parser)
     add_project_arguments(parser)
+    add_dockerfile_arguments(parser)
     add_runtime_arguments(parser)
     output = parser.add_argument_group("output")
     output.add_argument("--format", choices=list(FORMATS), default="table", help="output format")
@@ -75,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
             "requirements with -p SPEC"
         )
     check_analysis_arguments(parser, args)
+    build_args_of(parser, args)
     progress = Progress(sys.stderr, not args.quiet)
     try:
         if args.compare_bases:

@@ -20,7 +20,7 @@ from typing import Literal, NoReturn
 
 from sizefloor.errors import ProjectFileError
 
-__all__ = ["Kind", "Recognised", "read_dockerfile", "recognise"]
+__all__ = ["Kind", "Recognised", "recognise"]
 
 Kind = Literal[
     "requirements",
@@ -99,16 +99,6 @@ def recognise(path: str | os.PathLike[str]) -> Recognised:
     if not os.path.exists(text):
         return Recognised("requirements", text)  # the requirements reader says it is missing
     return Recognised(_by_content(text), text)
-
-
-def read_dockerfile(path: str) -> NoReturn:
-    """A Dockerfile as the input: not read yet."""
-    raise ProjectFileError(
-        "Dockerfiles: not yet: sizefloor cannot read a Dockerfile's install lines yet",
-        file=path,
-        hint="Pass the requirements file, pyproject.toml or lock file the Dockerfile installs, "
-        "with --base naming its final FROM image (e.g. --base python:3.12-slim).",
-    )
 
 
 def _by_name(name: str) -> Kind | None:

@@ -1,1 +1,2 @@
-"""The estimate: the stages wired together, from requirements and a target to a report."""
+"""The estimate: the stages wired together, from requirements (or the image a Dockerfile builds)
+and a target to a report."""

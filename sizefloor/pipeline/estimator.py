@@ -25,6 +25,7 @@ from sizefloor.inputs.requirements import (
 from sizefloor.options import Options, Progress
 from sizefloor.pipeline import remembered
 from sizefloor.pipeline.alternatives import with_alternatives
+from sizefloor.pipeline.dockerfile import dockerfile_options, with_dockerfile
 from sizefloor.pipeline.inputs import Loaded, load_input, local_directory, selection_of, with_notes
 from sizefloor.pipeline.locations import find_locations
 from sizefloor.report import Report
@@ -74,11 +75,14 @@ def estimate(
     all_extras: bool = False,
     groups: Sequence[str] = (),
     alternatives: bool = True,
+    build_args: Sequence[tuple[str, str]] = (),
+    context: str | None = None,
 ) -> Report:
     """Estimate the installed size of ``requirements`` on a target.
 
     ``requirements`` is a path (a requirements file, a ``pyproject.toml``, a lock file:
-    ``uv.lock``, ``pylock.toml``, ``poetry.lock``, ``Pipfile.lock``; or a project's folder),
+    ``uv.lock``, ``pylock.toml``, ``poetry.lock``, ``Pipfile.lock``; a Dockerfile, whose
+    final ``FROM`` implies the base unless ``base`` is given; or a project's folder),
     a list of requirement strings, or a parsed
     :class:`~sizefloor.inputs.requirements.RequirementSet`. The target is
     ``target``, or built from ``python`` / ``platform`` / ``libc`` / ``libc_version``
@@ -91,23 +95,47 @@ def estimate(
     if options is not None and given != Options():
         raise TypeError("pass either options= or option keywords, not both")
     opts = options or given
-    loaded = load_input(requirements, selection_of(opts))
-    reqs = loaded.requirements or RequirementSet()
-    for extra_constraints in opts.constraints:
-        more = read_requirements(extra_constraints)
-        reqs = reqs.merged(_as_constraints(more))
+    loaded = load_input(
+        requirements,
+        selection_of(opts),
+        build_args=opts.build_args,
+        context=opts.context,
+        platform=platform if target is None else target.docker_platform,
+    )
+    docker = loaded.dockerfile
+    if docker is not None:
+        opts, python, platform = dockerfile_options(docker, opts, python, platform)
+    reqs = _with_constraints(loaded.requirements or RequirementSet(), opts)
     chosen, tgt = _base_and_target(opts.base, target, python, platform, libc, libc_version)
+    if docker is not None and chosen is not None and (options or given).base is None:
+        chosen = replace(chosen, chosen_by="Dockerfile")
     report = _estimate_loaded(loaded, reqs, tgt, opts, progress)
     if opts.alternatives and loaded.locked is None:
-        report = with_alternatives(
-            report,
-            reqs,
-            lambda swapped: _estimate_loaded(
-                Loaded(requirements=swapped), swapped, tgt, opts, None
-            ),
-        )
+        report = _with_measured_alternatives(report, reqs, tgt, opts)
     report = with_notes(report, loaded.notes)
-    return with_runtime(report, opts, tgt, chosen, progress)
+    report = with_runtime(report, opts, tgt, chosen, progress)
+    if docker is not None:
+        report = with_dockerfile(report, docker, opts, tgt, progress)
+    return report
+
+
+def _with_constraints(reqs: RequirementSet, options: Options) -> RequirementSet:
+    """``reqs`` with the constraints files of ``-c`` (the option, not the file's lines)."""
+    for extra_constraints in options.constraints:
+        more = read_requirements(extra_constraints)
+        reqs = reqs.merged(_as_constraints(more))
+    return reqs
+
+
+def _with_measured_alternatives(
+    report: Report, reqs: RequirementSet, target: Target, options: Options
+) -> Report:
+    """``report`` with the known lighter variants of its requirements measured."""
+
+    def estimate_swapped(swapped: RequirementSet) -> Report:
+        return _estimate_loaded(Loaded(requirements=swapped), swapped, target, options, None)
+
+    return with_alternatives(report, reqs, estimate_swapped)
 
 
 def _base_and_target(

@@ -14,7 +14,7 @@ from sizefloor.inputs.locked import LockedSet
 from sizefloor.inputs.origin import Origin
 from sizefloor.inputs.pipfilelock import read_pipfile_lock
 from sizefloor.inputs.poetrylock import read_poetry_lock
-from sizefloor.inputs.project import read_dockerfile, recognise
+from sizefloor.inputs.project import recognise
 from sizefloor.inputs.pylock import read_pylock
 from sizefloor.inputs.pyproject import PyProject, Selection, read_pyproject
 from sizefloor.inputs.requirement_line import RequirementLine, requirement_line
@@ -25,6 +25,7 @@ from sizefloor.inputs.requirements import (
 )
 from sizefloor.inputs.uvlock import read_uv_lock
 from sizefloor.options import Options
+from sizefloor.pipeline.dockerfile import DockerfileInput, follow_dockerfile
 from sizefloor.report import Report
 from sizefloor.urls import url2pathname
 
@@ -38,6 +39,8 @@ class Loaded:
     requirements: RequirementSet | None = None
     locked: LockedSet | None = None
     notes: tuple[str, ...] = ()
+    dockerfile: DockerfileInput | None = None
+    """What a Dockerfile says beside its requirements: its base, platform, additions."""
 
 
 def selection_of(options: Options) -> Selection:
@@ -45,9 +48,16 @@ def selection_of(options: Options) -> Selection:
 
 
 def load_input(
-    given: str | os.PathLike[str] | Sequence[str] | RequirementSet, selection: Selection
+    given: str | os.PathLike[str] | Sequence[str] | RequirementSet,
+    selection: Selection,
+    *,
+    build_args: Sequence[tuple[str, str]] = (),
+    context: str | None = None,
+    platform: str | None = None,
 ) -> Loaded:
-    """Read ``given``: a path of any form sizefloor reads, requirement strings, or a set."""
+    """Read ``given``: a path of any form sizefloor reads, requirement strings, or a set.
+    ``build_args``, ``context`` and ``platform`` are for a Dockerfile (``--build-arg``,
+    ``--context``, the target platform its ``TARGET*`` arguments stand for)."""
     if isinstance(given, RequirementSet):
         return Loaded(requirements=given)
     if not isinstance(given, (str, os.PathLike)):
@@ -74,7 +84,15 @@ def load_input(
         line = requirement_line(".", os.path.abspath(path), Origin(path, None))
         return Loaded(requirements=RequirementSet(requirements=(line,), files=(path,)), notes=notes)
     if kind == "dockerfile":
-        read_dockerfile(path)
+        docker = follow_dockerfile(
+            path,
+            selection,
+            read=_read_parts,
+            build_args=dict(build_args),
+            context=context,
+            platform=platform,
+        )
+        return Loaded(docker.requirements, docker.locked, docker.notes, docker)
     readers = {
         "uv.lock": read_uv_lock,
         "pylock.toml": read_pylock,
@@ -83,6 +101,18 @@ def load_input(
     if kind == "poetry.lock":
         return Loaded(locked=read_poetry_lock(path, selection), notes=notes)
     return Loaded(locked=readers[kind](path), notes=notes)
+
+
+def _read_parts(
+    path: str, selection: Selection, itself: bool = True
+) -> tuple[RequirementSet | None, LockedSet | None, tuple[str, ...]]:
+    """A file a Dockerfile's install line reads, as its kind (for :mod:`.dockerfile`);
+    ``itself`` false: a project's dependencies without the project (``--no-root``)."""
+    if not itself and recognise(path).kind == "pyproject":
+        project = read_pyproject(path, selection)
+        return project.requirements, None, project.notes
+    loaded = load_input(path, selection)
+    return loaded.requirements, loaded.locked, loaded.notes
 
 
 def _with_itself(project: PyProject) -> RequirementSet:

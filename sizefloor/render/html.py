@@ -21,6 +21,7 @@ from typing import Any
 from sizefloor.analysis.findings import display_path, folders, savings
 from sizefloor.analysis.graph import DependencyGraph
 from sizefloor.analysis.summary import findings_of
+from sizefloor.render.dockerfile import dockerfile_html
 from sizefloor.render.table import bytecode_line
 from sizefloor.report import Finding, Report, largest_files
 from sizefloor.units import human
@@ -118,6 +119,7 @@ def render_html(report: Report, *, top: int = 0) -> str:
         _requirements(report),
         _table(report),
         _findings(found, report.totals.installed_bytes),
+        dockerfile_html(report),
         _largest(report, top),
         _notes(report),
         f"<script type=application/json id=sizefloor-data>{payload}</script>",

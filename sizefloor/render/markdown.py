@@ -6,6 +6,7 @@ from sizefloor.analysis.findings import savings
 from sizefloor.analysis.summary import findings_of
 from sizefloor.render import views
 from sizefloor.render.cells import mark, share, summary
+from sizefloor.render.dockerfile import base_note, dockerfile_markdown
 from sizefloor.report import Finding, Report, RuntimeSize
 from sizefloor.units import human
 
@@ -20,6 +21,7 @@ def render_markdown(report: Report, *, top: int = 0) -> str:
     out += _requirements(report)
     out += _packages(report)
     out += _findings(found)
+    out += dockerfile_markdown(report)
     out += _largest(report, top)
     notes = [f"- not sized: `{u.requirement}` ({u.origin}): {u.reason}" for u in report.unsized]
     notes += [f"- {w}" for w in report.warnings]
@@ -58,6 +60,9 @@ def _heading(report: Report) -> list[str]:
         f"| {human(report.totals.download_bytes)} |",
         "",
     ]
+    from_dockerfile = base_note(report)
+    if from_dockerfile:
+        out += [f"The runtime is {from_dockerfile}.", ""]
     if runtime.chosen_by == "default":
         target = report.target
         out += [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sizefloor.render import views
 from sizefloor.render.cells import mark, share, summary
+from sizefloor.render.dockerfile import base_note, dockerfile_lines
 from sizefloor.report import Report, RuntimeSize
 from sizefloor.units import human
 
@@ -71,7 +72,12 @@ def render_table(report: Report, *, top: int = 0) -> str:
         out.append(bytecode_line(report) + "; --no-compile sizes without it, exactly")
     for u in report.unsized:
         out.append(f"not sized: {u.requirement} ({u.origin}): {u.reason}")
-    for section in (views.findings_lines(report), views.render_largest(report, top)):
+    sections = (
+        views.findings_lines(report),
+        dockerfile_lines(report),
+        views.render_largest(report, top),
+    )
+    for section in sections:
         if section:
             out += ["", *section]
     return "\n".join(out) + "\n"
@@ -126,6 +132,9 @@ def runtime_lines(report: Report, runtime: RuntimeSize) -> list[str]:
     ]
     if runtime.chosen_by == "default":
         out.append(f"                {default_runtime_note(report)}")
+    from_dockerfile = base_note(report)
+    if from_dockerfile:
+        out.append(f"                {from_dockerfile}")
     floor_parts = [p for p in runtime.parts if p.in_floor]
     if floor_parts:
         out.append(

@@ -1,3 +1,3 @@
 """The Python runtime under the dependencies: the catalogue of bases, the host, the Debian
-computation, the comparison of bases.
+computation (and the Debian packages a Dockerfile adds), the comparison of bases.
 """

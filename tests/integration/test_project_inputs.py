@@ -284,13 +284,6 @@ def test_formats_sizefloor_does_not_read_exit_2_naming_the_export(
     assert "Traceback" not in done.stderr
 
 
-def test_a_dockerfile_is_not_read_yet(tmp_path: Path) -> None:
-    (tmp_path / "Dockerfile").write_text("FROM python:3.12-slim\nRUN pip install flask\n")
-    done = cli(str(tmp_path))
-    assert done.returncode == 2
-    assert "Dockerfiles: not yet" in done.stderr
-
-
 def test_an_ambiguous_folder_lists_the_candidates(tmp_path: Path) -> None:
     (tmp_path / "uv.lock").write_text("version = 1\n")
     (tmp_path / "poetry.lock").write_text("[metadata]\n")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from sizefloor.errors import ProjectFileError
-from sizefloor.inputs.project import read_dockerfile, recognise
+from sizefloor.inputs.project import recognise
 
 
 @pytest.mark.parametrize(
@@ -112,8 +112,3 @@ def test_a_folder_with_only_an_unread_format_says_so(tmp_path: Path) -> None:
     (tmp_path / "Pipfile").unlink()
     with pytest.raises(ProjectFileError, match="nothing sizefloor reads"):
         recognise(tmp_path)
-
-
-def test_dockerfiles_are_not_read_yet(tmp_path: Path) -> None:
-    with pytest.raises(ProjectFileError, match="Dockerfiles: not yet"):
-        read_dockerfile(str(tmp_path / "Dockerfile"))
