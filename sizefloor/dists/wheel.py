@@ -182,7 +182,9 @@ class WheelReader:
             info = self._inspect_remote(dist)
         except zipdir.ZipFormatError as exc:
             raise MetadataUnavailable(
-                f"{dist.filename} from {redact(dist.source)} is not a readable wheel: {exc}."
+                f"{dist.filename} from {redact(dist.source)} is not a readable wheel: {exc}.",
+                hint="pip could not install it either: the index serves a damaged or hostile "
+                "file. Pin another version, or tell the index's maintainers.",
             ) from exc
         if not dist.is_local:
             self.cache.set("wheel", dist.cache_key, info.to_cache())
@@ -280,6 +282,7 @@ class WheelReader:
         members = zipdir.parse_central_directory(
             buffer.slice(tail.cd_offset, tail.cd_offset + tail.cd_size), tail
         )
+        zipdir.check_members(members, tail.cd_offset)
         return buffer, Directory(size, members, tail.cd_offset, fetched)
 
     def directory(self, dist: DistFile) -> Directory | None:
@@ -334,11 +337,9 @@ class WheelReader:
             fileobj.seek(0, 2)
             size = fileobj.tell()
             fileobj.seek(0)
-            try:
-                archive = zipfile.ZipFile(fileobj)
-            except zipfile.BadZipFile as exc:
-                raise zipdir.ZipFormatError(str(exc)) from exc
+            archive = _open_zip(fileobj)
             with archive:
+                _check_infos(archive.infolist(), archive.start_dir)
                 infos = [i for i in archive.infolist() if not i.is_dir()]
                 members = tuple((i.filename, i.file_size) for i in infos)
                 compressed = tuple(i.compress_size for i in infos)
@@ -422,6 +423,33 @@ class _Sparse:
         if p_start + len(p_data) != size:
             raise ValueError("the fetched bytes do not reach the end of the archive")
         return p_data
+
+
+def _open_zip(fileobj: IO[bytes]) -> zipfile.ZipFile:
+    """The whole archive, opened; a member name that is not what its flag says (UTF-8)
+    is named, as the central directory reader names it."""
+    try:
+        return zipfile.ZipFile(fileobj)
+    except zipfile.BadZipFile as exc:
+        raise zipdir.ZipFormatError(str(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raw = exc.object[:200] if isinstance(exc.object, bytes) else b""
+        raise zipdir.ZipFormatError(f"member name {raw!r} is not UTF-8") from None
+
+
+def _check_infos(infos: list[zipfile.ZipInfo], cd_offset: int) -> None:
+    """:func:`zipdir.check_member` for every member of a whole archive."""
+    starts = sorted({i.header_offset for i in infos} | {cd_offset})
+    for info in infos:
+        # an upper bound on the room for its data: up to the next record, less its header
+        at = bisect.bisect_right(starts, info.header_offset)
+        following = starts[at] if at < len(starts) else cd_offset
+        room = following - info.header_offset - zipdir.LOCAL_HEADER.size
+        reason = zipdir.check_member(
+            info.orig_filename, info.compress_type, info.compress_size, info.file_size, room
+        )
+        if reason is not None:
+            raise zipdir.ZipFormatError(f"member {info.orig_filename!r} {reason}")
 
 
 def _read_local(archive: zipfile.ZipFile, name: str) -> bytes:
