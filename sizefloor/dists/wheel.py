@@ -209,7 +209,9 @@ class WheelReader:
             return self._whole(dist)
         contents, fetched = read
         fetched += directory.fetched
-        return _build_info(dist.filename, size, directory.members, contents, fetched, ranged=True)
+        return _build_info(
+            dist.filename, directory.size, directory.members, contents, fetched, ranged=True
+        )
 
     def _wanted_contents(
         self, dist: DistFile, buffer: _Sparse, directory: Directory
@@ -257,6 +259,14 @@ class WheelReader:
         result = self.http.get_range(dist.url, tail_start, size)
         if result.whole is not None:
             return result.whole
+        if result.total is not None and result.total != size:
+            self._warn(
+                f"the index lists {dist.filename} as {size:,} bytes; its server has "
+                f"{result.total:,}: it is read as the server has it"
+            )
+            size = result.total
+            tail_start = max(0, size - TAIL_BYTES)
+            result = self.http.get_range(dist.url, tail_start, size)
         if result.status_code != 206:
             return None
         buffer = _Sparse()
@@ -414,14 +424,14 @@ class _Sparse:
 
     def slice(self, start: int, end: int) -> bytes:
         piece = self._piece(start, end)
-        if piece is None:
-            raise ValueError(f"bytes {start}-{end} were not fetched")
+        if piece is None:  # the server sent fewer bytes than were asked for
+            raise zipdir.ZipFormatError(f"the server did not send bytes {start}-{end}")
         return piece[1][start - piece[0] : end - piece[0]]
 
     def tail(self, size: int) -> bytes:
         p_start, p_data = self.pieces[-1]
-        if p_start + len(p_data) != size:
-            raise ValueError("the fetched bytes do not reach the end of the archive")
+        if p_start + len(p_data) != size:  # a short answer, or a size that is not the file's
+            raise zipdir.ZipFormatError("the bytes the server sent do not reach the file's end")
         return p_data
 
 

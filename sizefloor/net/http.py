@@ -160,6 +160,8 @@ class RangeResult:
     status_code: int
     content: bytes
     whole: IO[bytes] | None
+    total: int | None = None
+    """The file's length, as the server's ``Content-Range`` gives it (206 and 416)."""
 
     def close(self) -> None:
         """Close :attr:`whole`, when there is one."""
@@ -364,7 +366,8 @@ class Http:
                 else:
                     body = response.read()
                 self._settle(url, response, attempt, kind, response.num_bytes_downloaded, _RANGE)
-                return RangeResult(response.status_code, body, None)
+                total = _content_range_total(response.headers.get("content-range", ""))
+                return RangeResult(response.status_code, body, None, total)
 
         return self._with_retries(url, exchange, _RANGE)
 
@@ -550,6 +553,12 @@ def _too_large(url: str, limit: int, declared: int | None, *, ranged: bool) -> R
         hint="The largest real index page is a few tens of MB. If this one is genuine, "
         "raise the limit with --max-page-size SIZE.",
     )
+
+
+def _content_range_total(header: str) -> int | None:
+    """The complete length in ``Content-Range: bytes a-b/LENGTH`` (or ``bytes */LENGTH``)."""
+    _, slash, total = header.rpartition("/")
+    return int(total) if slash and total.strip().isdigit() else None
 
 
 def _spool(response: httpx.Response) -> tuple[IO[bytes], int]:

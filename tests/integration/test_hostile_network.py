@@ -9,9 +9,10 @@ beyond a few dozen milliseconds of a trickling server.
 from __future__ import annotations
 
 import itertools
+import random
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,11 +20,14 @@ from hostileservers import CountingProxy, HostileServer, tls_contexts
 from indexserver import IndexServer
 from projects import build_graph
 from recordedwaits import record_waits
+from wheelbuilder import build_wheel
 
 import sizefloor
 from sizefloor.errors import IndexUnavailable, ResponseTooLarge
 from sizefloor.net import http
 from sizefloor.net.http import Http, HttpOptions
+
+IndexServerFactory = Callable[..., IndexServer]
 
 PROXY_VARIABLES = (
     "HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy",
@@ -284,3 +288,28 @@ def test_a_body_shorter_than_its_length_is_a_plain_failure(
     hostile.route("*", HostileServer.short_body(10_000, b"<html><a href="))
     with pytest.raises(IndexUnavailable, match="after 4 attempts"):
         run(tmp_path, hostile.url + "/simple/")
+
+
+# ---------------------------------------------------------------------------- lying sizes
+
+
+@pytest.mark.parametrize("lie", [-1, +1, -30_000, +500_000])
+def test_an_index_lying_about_a_wheels_size(
+    hostile: HostileServer, index_server: IndexServerFactory, tmp_path: Path, lie: int
+) -> None:
+    """The file's server says how long it is (Content-Range): the wheel is read as it is,
+    its size reported as it is, and the disagreement said."""
+    wheels = tmp_path / "wheels"
+    built = build_wheel(
+        wheels, "lib", "1.0", files={"lib/pad.bin": random.Random(3).randbytes(50_000)}
+    )
+    real = built.stat().st_size
+    files = index_server(wheels)
+    listed = {"filename": built.name, "url": files.file_url(built.name), "size": real + lie}
+    hostile.route(
+        "lib", HostileServer.json_page({"meta": {"api-version": "1.0"}, "files": [listed]})
+    )
+    report = run(tmp_path, hostile.url + "/simple/")
+    (package,) = report.packages
+    assert package.download_bytes == real
+    assert any(f"its server has {real:,}" in w for w in report.warnings), report.warnings

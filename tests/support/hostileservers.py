@@ -369,6 +369,22 @@ class HostileServer:
         return behave
 
     @staticmethod
+    def json_page(page: dict[str, Any]) -> Behaviour:
+        """A PEP 691 project page: ``page`` as JSON."""
+        import json
+
+        body = json.dumps(page).encode()
+
+        def behave(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/vnd.pypi.simple.v1+json")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+
+        return behave
+
+    @staticmethod
     def short_body(declared: int, body: bytes) -> Behaviour:
         """A ``Content-Length`` of ``declared`` and fewer bytes, then the connection closed."""
 
