@@ -44,6 +44,10 @@ SCRIPT_HEAD = 128
 """How much of a ``.data/scripts`` file is kept to see its ``#!python`` line."""
 
 SCRIPT_WHOLE_BELOW = 16 * 1024
+
+WANTED_CAP = 32 * 1024 * 1024
+"""The largest ``METADATA`` or ``entry_points.txt`` read: a wheel declaring 64,000
+requirements has 2 MB of them; one declaring more than this is refused."""
 """Scripts compressed larger than this are read only as far as their first line."""
 
 
@@ -450,20 +454,30 @@ def _open_zip(fileobj: IO[bytes]) -> zipfile.ZipFile:
 def _check_infos(infos: list[zipfile.ZipInfo], cd_offset: int) -> None:
     """:func:`zipdir.check_member` for every member of a whole archive."""
     starts = sorted({i.header_offset for i in infos} | {cd_offset})
+    seen: dict[int, str] = {}
     for info in infos:
         # an upper bound on the room for its data: up to the next record, less its header
         at = bisect.bisect_right(starts, info.header_offset)
         following = starts[at] if at < len(starts) else cd_offset
         room = following - info.header_offset - zipdir.LOCAL_HEADER.size
         reason = zipdir.check_member(
-            info.orig_filename, info.compress_type, info.compress_size, info.file_size, room
+            info.orig_filename,
+            info.compress_type,
+            info.compress_size,
+            info.file_size,
+            room,
+            info.flag_bits,
         )
+        other = seen.setdefault(info.header_offset, info.orig_filename)
+        if reason is None and other != info.orig_filename and not info.is_dir():
+            reason = f"shares its data with {other!r} (overlapping entries: a zip bomb)"
         if reason is not None:
             raise zipdir.ZipFormatError(f"member {info.orig_filename!r} {reason}")
 
 
 def _read_local(archive: zipfile.ZipFile, name: str) -> bytes:
     """A wanted member of a whole wheel: scripts only as far as their first line."""
+    _check_wanted(name, archive.getinfo(name).file_size)
     if "/scripts/" in name:
         with archive.open(name) as f:
             return f.read(SCRIPT_HEAD)
@@ -502,7 +516,18 @@ def _is_wanted(name: str, names: list[str]) -> bool:
 
 def _wanted_members(members: tuple[zipdir.Member, ...]) -> list[zipdir.Member]:
     names = [m.name for m in members]
-    return [m for m in members if _is_wanted(m.name, names) and not m.is_dir]
+    wanted = [m for m in members if _is_wanted(m.name, names) and not m.is_dir]
+    for member in wanted:
+        _check_wanted(member.name, member.file_size)
+    return wanted
+
+
+def _check_wanted(name: str, size: int) -> None:
+    if "/scripts/" not in name and size > WANTED_CAP:
+        raise zipdir.ZipFormatError(
+            f"member {name!r} declares {size:,} bytes, more than {WANTED_CAP >> 20} MiB: "
+            "no real wheel's metadata is that large"
+        )
 
 
 def _head_only(member: zipdir.Member) -> bool:

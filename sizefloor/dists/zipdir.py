@@ -36,6 +36,7 @@ from sizefloor.errors import MetadataUnavailable
 
 __all__ = [
     "MAX_TAIL",
+    "READABLE_METHODS",
     "Member",
     "Tail",
     "ZipFormatError",
@@ -372,12 +373,21 @@ def _member_name(raw_name: bytes, flags: int) -> str:
         raise ZipFormatError(f"member name {raw_name!r} is not UTF-8") from None
 
 
+READABLE_METHODS = frozenset({STORED, DEFLATED, 12, 14, 93})
+"""What Python's zipfile (pip's reader) decompresses: stored, deflate, bzip2, lzma, and
+zstandard (Python 3.14)."""
+
+
 def check_member(
-    name: str, method: int, compressed: int, size: int, room: int | None
+    name: str, method: int, compressed: int, size: int, room: int | None, flags: int = 0
 ) -> str | None:
     """What makes a member impossible to install as it is declared, as an installer would
     find it (``None``: nothing). ``room`` is how many bytes the archive has for its data
     (up to the next record), when known. Said as the end of a sentence naming the member."""
+    if flags & FLAG_ENCRYPTED:
+        return "is encrypted: pip cannot install it"
+    if method not in READABLE_METHODS:
+        return f"uses compression method {method}, which pip cannot read"
     if name.startswith("/") or (len(name) > 1 and name[1] == ":" and name[0].isalpha()):
         return "has an absolute path: pip refuses to install outside its target"
     normal = posixpath.normpath(name)
@@ -405,11 +415,20 @@ def check_members(members: tuple[Member, ...], cd_offset: int) -> None:
     """Raise :class:`ZipFormatError` for the first member :func:`check_member` refuses
     (its data has room up to the next local header, or the central directory)."""
     starts = sorted({m.header_offset for m in members} | {cd_offset})
+    seen: dict[int, str] = {}
     for member in members:
         room = _room(member, starts, cd_offset)
         reason = check_member(
-            member.name, member.method, member.compressed_size, member.file_size, room
+            member.name,
+            member.method,
+            member.compressed_size,
+            member.file_size,
+            room,
+            member.flags,
         )
+        other = seen.setdefault(member.header_offset, member.name)
+        if reason is None and other != member.name and not member.is_dir:
+            reason = f"shares its data with {other!r} (overlapping entries: a zip bomb)"
         if reason is not None:
             raise ZipFormatError(f"member {member.name!r} {reason}")
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from collections.abc import Iterable, Iterator, Mapping
 
 from sizefloor.errors import RequirementsError
@@ -23,6 +25,9 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 )
 _PEP263_RE = re.compile(rb"coding[:=]\s*([-\w.]+)")
 
+MAX_FILE_BYTES = 64 * 1024 * 1024
+"""The largest requirements file read: ``-r /dev/zero`` must not fill the memory."""
+
 
 # --------------------------------------------------------------------------- files
 
@@ -33,7 +38,9 @@ def read_text(display: str, *, including: Origin | None, kind: str = "requiremen
     file in messages: ``requirements`` or ``constraints``."""
     try:
         with open(display, "rb") as file:
-            data = file.read()
+            status = os.fstat(file.fileno())
+            small = stat.S_ISREG(status.st_mode) and status.st_size <= MAX_FILE_BYTES
+            data = file.read() if small else file.read(MAX_FILE_BYTES + 1)
     except FileNotFoundError:
         if including is None:
             raise RequirementsError(
@@ -55,6 +62,11 @@ def read_text(display: str, *, including: Origin | None, kind: str = "requiremen
             f"cannot read {kind} file {display}: {exc.strerror or exc}",
             "Check that the file exists and is readable.",
         ) from None
+    if len(data) > MAX_FILE_BYTES:
+        raise (including or Origin(display, None)).error(
+            f"{display} is larger than {MAX_FILE_BYTES >> 20} MiB: not a {kind} file",
+            "Name the requirements file itself (a device or a huge file was named).",
+        )
     return decode(data, display)
 
 

@@ -210,6 +210,10 @@ def parse_requirement_strings(lines: Iterable[str]) -> RequirementSet:
 
 # --------------------------------------------------------------------------- the reader
 
+MAX_INCLUDES = 10_000
+"""The most ``-r``/``-c`` lines followed in one read: a file including another twice,
+which includes another twice, and so on 30 deep, would be read a billion times."""
+
 # The files being included, outermost first: (absolute path, path as displayed).
 _Chain = tuple[tuple[str, str], ...]
 
@@ -237,6 +241,7 @@ class _Reader:
         self.constraints: list[RequirementLine] = []
         self.options = IndexOptions()
         self.files: list[str] = []
+        self.includes = 0
 
     def result(self) -> RequirementSet:
         options = self.options
@@ -332,6 +337,13 @@ class _Reader:
             raise origin.error(
                 f"include cycle: {' -> '.join(cycle)}",
                 "Remove one of the -r/-c lines that form the cycle.",
+            )
+        self.includes += 1
+        if self.includes > MAX_INCLUDES:
+            raise origin.error(
+                f"more than {MAX_INCLUDES:,} -r/-c includes followed: the files include "
+                "one another over and over",
+                "Include each file once (a file named by several -r lines is read each time).",
             )
         content = self.read_file(included, including=origin, kind=kind)
         # Inside a constraints file, -r lines are constraints as well.

@@ -277,6 +277,12 @@ def test_a_page_over_the_cap_is_refused_streamed_and_not_cached(
     assert not blobs.exists() or not any(blobs.rglob("*"))
 
 
+def test_a_gzip_bomb_page_is_refused_as_it_inflates(hostile: HostileServer, tmp_path: Path) -> None:
+    hostile.route("*", HostileServer.gzip_page(20 * 1024 * 1024))
+    with pytest.raises(ResponseTooLarge, match="larger than 1 MiB"):
+        run(tmp_path, hostile.url + "/simple/", max_page_bytes=1024 * 1024)
+
+
 def test_the_default_cap_is_well_above_real_pages() -> None:
     assert HttpOptions().page_limit == 64 * 1024 * 1024
 

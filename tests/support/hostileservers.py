@@ -369,6 +369,23 @@ class HostileServer:
         return behave
 
     @staticmethod
+    def gzip_page(size: int) -> Behaviour:
+        """A page of ``size`` blanks, gzip-encoded into a few kilobytes (a gzip bomb)."""
+        import gzip
+
+        body = gzip.compress(b" " * size, compresslevel=9)
+
+        def behave(handler: BaseHTTPRequestHandler) -> None:
+            handler.send_response(200)
+            handler.send_header("Content-Type", "text/html")
+            handler.send_header("Content-Encoding", "gzip")
+            handler.send_header("Content-Length", str(len(body)))
+            handler.end_headers()
+            handler.wfile.write(body)
+
+        return behave
+
+    @staticmethod
     def json_page(page: dict[str, Any]) -> Behaviour:
         """A PEP 691 project page: ``page`` as JSON."""
         import json

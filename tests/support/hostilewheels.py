@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import io
 import struct
 import zipfile
 from pathlib import Path
@@ -31,8 +32,13 @@ def patch_member(
     *,
     file_size: int | None = None,
     compressed_size: int | None = None,
+    method: int | None = None,
+    flags: int | None = None,
+    data_of: str | None = None,
 ) -> None:
-    """Declare other sizes for member ``name`` in the central directory of ``wheel``."""
+    """Declare other sizes for member ``name`` in the central directory of ``wheel`` (or
+    another compression ``method``, other ``flags``, or the local header of the member
+    ``data_of``: two entries over one piece of data)."""
     data = bytearray(wheel.read_bytes())
     pos = data.index(_CD_SIG)
     while data[pos : pos + 4] == _CD_SIG:
@@ -40,11 +46,22 @@ def patch_member(
         name_length, extra_length, comment_length = fields[10], fields[11], fields[12]
         start = pos + _CD.size
         if bytes(data[start : start + name_length]).decode("utf-8", "replace") == name:
+            if method is not None:
+                fields[4] = method
+            if flags is not None:
+                fields[3] = flags
+            if data_of is not None:
+                fields[16] = _offset_of(data, data_of)
             _patch(data, pos, fields, start + name_length, extra_length, file_size, compressed_size)
             wheel.write_bytes(bytes(data))
             return
         pos = start + name_length + extra_length + comment_length
     raise KeyError(name)
+
+
+def _offset_of(data: bytearray, name: str) -> int:
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as archive:
+        return archive.getinfo(name).header_offset
 
 
 def _patch(

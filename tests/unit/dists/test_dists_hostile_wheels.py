@@ -86,6 +86,35 @@ def test_a_member_outside_the_install_directory(
     assert f"member {name!r} {said}" in refusal(tmp_path)
 
 
+@SIZES
+@pytest.mark.parametrize(
+    ("patch", "said"),
+    [
+        ({"flags": 0x1}, "is encrypted: pip cannot install it"),
+        ({"method": 9}, "uses compression method 9, which pip cannot read"),
+        ({"data_of": "evil/a.py"}, "shares its data with 'evil/a.py'"),
+    ],
+)
+def test_members_pip_could_not_extract(
+    tmp_path: Path, padded: bool, patch: dict[str, object], said: str
+) -> None:
+    built = wheel(tmp_path, padded, {"evil/a.py": b"a = 1\n" * 99, "evil/b.py": b"b = 2\n" * 99})
+    patch_member(built, "evil/b.py", **patch)  # type: ignore[arg-type]
+    assert f"member 'evil/b.py' {said}" in refusal(tmp_path)
+
+
+def test_metadata_larger_than_any_real_one(tmp_path: Path) -> None:
+    """(A wheel read whole is under 16 KiB: deflate's ratio refuses it first.)"""
+    padded = True
+    noise = random.Random(5)
+    lines = [f"Keywords: {noise.randbytes(3000).hex()}" for _ in range(20)]
+    built = wheel(tmp_path, padded, {"evil/a.py": b""}, extra_metadata=lines)
+    patch_member(built, "evil-1.0.dist-info/METADATA", file_size=40 * 1024 * 1024)
+    assert "'evil-1.0.dist-info/METADATA' declares 41,943,040 bytes, more than 32 MiB" in (
+        refusal(tmp_path)
+    )
+
+
 def test_dotdot_inside_the_wheel_is_allowed_as_pip_allows_it(tmp_path: Path) -> None:
     build_wheel(tmp_path, "fine", "1.0", files={"fine/a/../b.py": b"x = 1\n"})
     report = sizefloor.estimate(

@@ -65,6 +65,7 @@ def chain(tmp_path: Path, depth: int) -> Path:
     return tmp_path / "r0.txt"
 
 
+@pytest.mark.slow
 def test_a_deep_include_chain_is_read_in_order(tmp_path: Path) -> None:
     """400 files deep was a RecursionError (an internal error); now any depth is read."""
     depth = 2000
@@ -84,6 +85,7 @@ def test_a_cycle_deep_in_a_chain_names_it(tmp_path: Path) -> None:
     assert str(caught.value).count(" -> ") == 3  # r498 -> r499 -> r500 -> r498
 
 
+@pytest.mark.slow
 def test_a_deep_chain_from_the_command_line_is_no_internal_error(tmp_path: Path) -> None:
     top = chain(tmp_path, 600)
     (tmp_path / "r600.txt").write_text("-i https://${UNSET_FOR_SIZEFLOOR}@h.invalid/simple/\n")
@@ -95,3 +97,19 @@ def test_a_deep_chain_from_the_command_line_is_no_internal_error(tmp_path: Path)
     assert done.returncode == 2, done.stderr
     assert "r600.txt:1: ${UNSET_FOR_SIZEFLOOR} is not set" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_device_that_never_ends_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "r.txt").write_text("-r /dev/zero\n")
+    with pytest.raises(RequirementsError, match="larger than 64 MiB"):
+        read_requirements(tmp_path / "r.txt", environ={})
+
+
+@pytest.mark.slow
+def test_includes_that_multiply_are_cut_short(tmp_path: Path) -> None:
+    """Each file names the next twice: 2**30 reads, unless they are counted."""
+    for i in range(30):
+        (tmp_path / f"d{i}.txt").write_text(f"-r d{i + 1}.txt\n-r d{i + 1}.txt\n")
+    (tmp_path / "d30.txt").write_text("pkg\n")
+    with pytest.raises(RequirementsError, match="more than 10,000 -r/-c includes"):
+        read_requirements(tmp_path / "d0.txt", environ={})
