@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import sys
 import threading
 import time
 from pathlib import Path
 from typing import Any
+
+log = logging.getLogger(__name__)
+"""The cache's hits and misses by kind, when it closes (``sizefloor -v``)."""
 
 PAGE_TTL = 600.0
 """Seconds an index page is used without asking the server again."""
@@ -147,6 +151,8 @@ class Cache:
         self.directory = directory
         self.read_only = False
         """Opened read-only: :meth:`set` stores nothing."""
+        self.hits: dict[str, list[int]] = {}
+        """Kind -> [hits, misses] of :meth:`get`."""
         if directory is None:
             return
         try:
@@ -208,10 +214,13 @@ class Cache:
         if disk is None:
             return None
         try:
-            return disk.get(full_key)
+            value = disk.get(full_key)
         except Exception as exc:
             self._read_failed(disk, exc)
             return None
+        with self._lock:
+            self.hits.setdefault(kind, [0, 0])[value is None] += 1
+        return value
 
     def _read_failed(self, disk: Any, exc: Exception) -> None:
         """A read failed: a corrupt cache is moved aside and made anew (once), any other
@@ -328,6 +337,11 @@ class Cache:
         return self.offline or time.time() - stored < PAGE_TTL
 
     def close(self) -> None:
+        if self.hits and log.isEnabledFor(logging.INFO):
+            counts = ", ".join(
+                f"{kind} {hit}/{hit + miss}" for kind, (hit, miss) in self.hits.items()
+            )
+            log.info("cache %s: hits by kind: %s", self.directory, counts)
         writer = self._writer
         if writer is not None:
             writer.join()

@@ -7,6 +7,8 @@ command line gives it (:mod:`sizefloor.cli.exits`)::
     SizefloorError                   exit 1: something failed
     ├── InputError                   exit 2: the user's input is wrong
     │   ├── RequirementsError        a requirements file or string (file, line)
+    │   ├── ProjectFileError         a pyproject.toml, a lock file or a folder that cannot be
+    │   │                            read, or a format sizefloor does not read (file, line)
     │   ├── TargetError              an impossible --python / --platform / --libc / --base
     │   ├── InvalidSize              a size that cannot be read (--max-size, --image-size)
     │   ├── ProjectNotFound          no such project on any index
@@ -50,6 +52,7 @@ __all__ = [
     "MissingFromArchive",
     "NoCompatibleFiles",
     "OfflineMiss",
+    "ProjectFileError",
     "ProjectNotFound",
     "RequirementsError",
     "ResolutionImpossible",
@@ -87,6 +90,27 @@ class InputError(SizefloorError):
 
 class RequirementsError(InputError):
     """A requirements file (or string) that cannot be read or parsed."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        file: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> None:
+        where = ""
+        if file is not None:
+            where = f"{file}:{line}: " if line is not None else f"{file}: "
+        super().__init__(f"{where}{message}", hint=hint)
+        self.file = file
+        self.line = line
+
+
+class ProjectFileError(InputError):
+    """A project as the user keeps it that cannot be read: a ``pyproject.toml``, a lock file,
+    a folder with nothing (or too much) to read, a format sizefloor does not read, or a
+    local project whose dependencies cannot be known without a build that failed."""
 
     def __init__(
         self,

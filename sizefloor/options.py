@@ -78,11 +78,24 @@ class Options:
     """Recompute a Debian-derived base's size from the configured Debian mirror (cached)."""
     image_bytes: int | None = None
     """A real image's size, to compare with the floor."""
+    extras: tuple[str, ...] = ()
+    """The project's extras to install (``--extra``): a ``pyproject.toml``'s optional
+    dependencies, a lock file's extras."""
+    all_extras: bool = False
+    """Install every extra the project (or its lock file) declares (``--all-extras``)."""
+    groups: tuple[str, ...] = ()
+    """Dependency groups to install (``--group``): PEP 735 groups, Poetry's groups, uv's dev
+    groups, a PEP 751 lock's groups, ``develop`` of a ``Pipfile.lock``. Without one, a lock
+    installs its main dependencies (a PEP 751 lock: its ``default-groups``)."""
+    alternatives: bool = True
+    """Size the known lighter variants of the requirements (``opencv-python-headless`` for
+    ``opencv-python``, ...) for the same target, as findings
+    (:mod:`sizefloor.pipeline.alternatives`): a second estimate where one applies."""
 
     def __post_init__(self) -> None:
         """Sequences become tuples and a cache folder a :class:`~pathlib.Path`, so that
         options built from lists and strings compare, hash and pickle as the same value."""
-        for name in ("extra_index_urls", "find_links", "constraints"):
+        for name in ("extra_index_urls", "find_links", "constraints", "extras", "groups"):
             object.__setattr__(self, name, tuple(getattr(self, name)))
         if self.cache_dir is not None:
             object.__setattr__(self, "cache_dir", Path(self.cache_dir))

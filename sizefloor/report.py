@@ -191,6 +191,9 @@ class RuntimeSize:
     error_bytes: int = 0
     note: str | None = None
     parts: tuple[RuntimePart, ...] = ()
+    chosen_by: str = "--base"
+    """``--base`` when the user named it; ``default`` when it is the smallest catalogued
+    runtime that runs the target, added because no base was named."""
 
     def to_json(self) -> dict[str, Any]:
         document: dict[str, Any] = {
@@ -207,6 +210,7 @@ class RuntimeSize:
             "method": self.method,
             "error_bytes": self.error_bytes,
             "note": self.note,
+            "chosen_by": self.chosen_by,
         }
         if self.parts:
             document["parts"] = [p.to_json() for p in self.parts]

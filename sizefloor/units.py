@@ -36,16 +36,23 @@ UNITS: dict[str, int] = {
 _SIZE = re.compile(r"^\s*(?P<number>\d+(?:\.\d*)?|\.\d+)\s*(?P<unit>[a-zA-Z]*)\s*$")
 
 
-def parse_size(text: str) -> int:
-    """The number of bytes ``text`` names: ``parse_size("500MB") == 500_000_000``."""
+UNITS_HINT = (
+    "Write a number and a unit, e.g. 500MB, 1.5GB or 800MiB "
+    "(kB, MB, GB, TB are powers of 1000; KiB, MiB, GiB, TiB powers of 1024; B is bytes)."
+)
+
+
+def parse_size(text: str, *, unit_required: bool = False) -> int:
+    """The number of bytes ``text`` names: ``parse_size("500MB") == 500_000_000``.
+
+    With ``unit_required`` a bare number (``"200"``) is refused rather than read as
+    bytes: a budget of 200 bytes is never what ``--max-size 200`` meant."""
     match = _SIZE.match(text)
     unit = match.group("unit").lower() if match else ""
     if match is None or unit not in UNITS:
-        raise InvalidSize(
-            f"{text!r} is not a size.",
-            hint="Write a number and a unit, e.g. 500MB, 1.5GB or 800MiB "
-            "(kB, MB, GB, TB are powers of 1000; KiB, MiB, GiB, TiB powers of 1024).",
-        )
+        raise InvalidSize(f"{text!r} is not a size.", hint=UNITS_HINT)
+    if unit_required and not unit:
+        raise InvalidSize(f"{text.strip()!r} has no unit.", hint=UNITS_HINT)
     return int(Fraction(match.group("number")) * UNITS[unit])
 
 
@@ -61,4 +68,4 @@ def human(n: int) -> str:
     raise AssertionError("unreachable")
 
 
-__all__ = ["UNITS", "human", "parse_size"]
+__all__ = ["UNITS", "UNITS_HINT", "human", "parse_size"]

@@ -19,8 +19,9 @@ class Budget:
 
     @classmethod
     def parse(cls, text: str, option: str = "--max-size") -> Budget:
-        """``Budget.parse("500MB")``; :class:`~sizefloor.units.InvalidSize` when unreadable."""
-        return cls(parse_size(text), text.strip(), option)
+        """``Budget.parse("500MB")``; :class:`~sizefloor.units.InvalidSize` when unreadable
+        or without a unit (``"200"``: 200 bytes is never the budget meant)."""
+        return cls(parse_size(text, unit_required=True), text.strip(), option)
 
     def excess(self, size: int) -> int:
         """How far ``size`` is over the budget (0 when within it)."""

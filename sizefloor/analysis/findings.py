@@ -16,6 +16,8 @@ directories list, so they need no download and no network:
 ``shared-library`` one shared library bundled several times (``numpy.libs/`` and
                    ``scipy.libs/`` each carrying ``libgfortran-040039e1.so.5.0.0``)
 ``large-file``     the largest single files, for a look
+``variant``        a known lighter variant of a requirement, sized for the same target
+                   (:mod:`sizefloor.analysis.variants`, added by the pipeline)
 =================  ==================================================================
 
 A file counts towards one deletable kind at most (the first that matches, in
@@ -49,6 +51,7 @@ KINDS = (
     "bytecode",
     "shared-library",
     "large-file",
+    "variant",
 )
 
 TITLES = {
@@ -371,8 +374,8 @@ def _large_files(packages: Sequence[PackageSize], site: str) -> list[Finding]:
                 packages=((item.package, item.size),),
                 paths=((display_path(item.path), item.size),),
                 remedy=(
-                    f"One of the largest files of the set: check whether {item.package} has a "
-                    "slimmer variant (a CPU-only or headless build, an extra that leaves it out)"
+                    f"One of the {LARGE_FILES} largest files of the set, a fact to know where "
+                    f"the bytes are; `--why {item.package}` shows what pulls {item.package} in"
                 ),
                 saving=False,
             )

@@ -14,12 +14,15 @@ from typing import Any
 
 from sizefloor.analysis.budget import Budget
 from sizefloor.errors import InputError
+from sizefloor.inputs.project import recognise
+from sizefloor.inputs.pyproject import Selection
 from sizefloor.inputs.requirements import (
     RequirementSet,
     parse_requirement_strings,
     read_requirements,
 )
 from sizefloor.options import Options
+from sizefloor.pipeline.inputs import load_input
 from sizefloor.units import parse_size
 
 __all__ = [
@@ -30,6 +33,8 @@ __all__ = [
     "add_runtime_arguments",
     "check_analysis_arguments",
     "check_resolution_arguments",
+    "input_from",
+    "option_label",
     "options_from_args",
     "requirements_from",
 ]
@@ -52,7 +57,10 @@ def add_index_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGr
     )
     index.add_argument("--no-index", action="store_true", help="use --find-links alone")
     index.add_argument(
-        "--isolated", action="store_true", help="ignore pip's configuration and PIP_* variables"
+        "--isolated",
+        action="store_true",
+        help="ignore pip's configuration and PIP_* variables, and sizefloor's own defaults "
+        "([tool.sizefloor], SIZEFLOOR_*)",
     )
     index.add_argument("--pre", action="store_true", help="allow pre-releases")
     index.add_argument(
@@ -133,6 +141,30 @@ def add_resolution_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_project_arguments(parser: argparse.ArgumentParser) -> None:
+    """What to install of a project or lock file besides its main dependencies."""
+    project = parser.add_argument_group("project (pyproject.toml, lock files, folders)")
+    project.add_argument(
+        "--extra",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="install the project's extra NAME (repeatable)",
+    )
+    project.add_argument(
+        "--all-extras", action="store_true", help="install every extra the project declares"
+    )
+    project.add_argument(
+        "--group",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="install the dependency group NAME (PEP 735, Poetry's, uv's dev groups, a "
+        "Pipfile.lock's develop; repeatable); without it, a lock installs its main "
+        "dependencies",
+    )
+
+
 def add_runtime_arguments(parser: argparse.ArgumentParser) -> None:
     """``--base`` and what goes with it: the runtime under the dependencies."""
     runtime = parser.add_argument_group("runtime (the floor of the whole image)")
@@ -203,6 +235,13 @@ def add_analysis_arguments(group: Any) -> None:
     )
 
 
+def option_label(args: argparse.Namespace, key: str) -> str:
+    """``--max-size``, or ``max-size (from FILE [tool.sizefloor])`` when a project default
+    (:mod:`sizefloor.cli.config`) set it."""
+    origin = getattr(args, "default_origins", {}).get(key)
+    return f"{key} (from {origin})" if origin else f"--{key}"
+
+
 def _count(text: str) -> int:
     try:
         value = int(text)
@@ -218,7 +257,7 @@ def check_analysis_arguments(parser: argparse.ArgumentParser, args: argparse.Nam
     args.budget = None
     if args.max_size is not None:
         try:
-            args.budget = Budget.parse(args.max_size)
+            args.budget = Budget.parse(args.max_size, option_label(args, "max-size"))
         except InputError as exc:
             parser.error(f"--max-size: {exc.message} {exc.hint or ''}".strip())
     if (args.why or args.tree) and args.format != "table" and not args.output:
@@ -269,6 +308,34 @@ def requirements_from(files: Sequence[str], packages: Sequence[str] | None) -> R
     return merged
 
 
+def input_from(
+    files: Sequence[str], packages: Sequence[str] | None, selection: Selection, quiet: bool
+) -> str | RequirementSet:
+    """What the command line asks to size: one path as it is (any form sizefloor reads), or
+    the requirements of several (requirements files, ``pyproject.toml``, folders) and the
+    ``-p`` strings merged. What a folder stands for is said on stderr first."""
+    sets = []
+    for path in files:
+        recognised = recognise(path)
+        if recognised.note and not quiet:
+            print(f"sizefloor: {recognised.note}", file=sys.stderr)
+        if len(files) == 1 and not packages:
+            return path
+        loaded = load_input(path, selection)
+        if loaded.requirements is None:
+            raise InputError(
+                f"{recognised.path} is a lock file: it cannot be merged with other inputs.",
+                hint="Size the lock file alone, or pass requirements files to merge.",
+            )
+        sets.append(loaded.requirements)
+    if packages:
+        sets.append(parse_requirement_strings(list(packages)))
+    merged = sets[0]
+    for more in sets[1:]:
+        merged = merged.merged(more)
+    return merged
+
+
 def options_from_args(args: argparse.Namespace, uploaded: datetime | None) -> Options:
     """The estimate's :class:`~sizefloor.options.Options` from the shared options."""
     return Options(
@@ -292,6 +359,9 @@ def options_from_args(args: argparse.Namespace, uploaded: datetime | None) -> Op
         base=getattr(args, "base", None),
         refresh_runtime=getattr(args, "refresh_runtime", False),
         image_bytes=_image_bytes(getattr(args, "image_size", None)),
+        extras=tuple(getattr(args, "extra", ())),
+        all_extras=getattr(args, "all_extras", False),
+        groups=tuple(getattr(args, "group", ())),
     )
 
 

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from dataclasses import replace
 
-from sizefloor.cli.arguments import requirements_from
+from sizefloor.cli.arguments import input_from
 from sizefloor.cli.output import deliver
 from sizefloor.cli.progress import Progress
 from sizefloor.errors import InputError
+from sizefloor.inputs.pyproject import Selection
 from sizefloor.options import Options
-from sizefloor.render.bases import render_comparison_table
+from sizefloor.render.bases import render_comparison
 from sizefloor.report import Report
 from sizefloor.runtime.compare import compare_bases
 from sizefloor.target import Target
@@ -36,8 +36,11 @@ def compare_and_print(args: argparse.Namespace, options: Options, progress: Prog
             "do not apply.",
             hint="Drop them; --platform picks the architecture.",
         )
-    reqs = requirements_from(args.files, args.package)
-    plain = replace(options, base=None, image_bytes=None, refresh_runtime=False)
+    selection = Selection(tuple(args.extra), tuple(args.group), args.all_extras)
+    reqs = input_from(args.files, args.package, selection, args.quiet)
+    plain = replace(
+        options, base="none", image_bytes=None, refresh_runtime=False, alternatives=False
+    )
 
     def estimate_for(target: Target) -> Report:
         return estimate(reqs, target=target, options=plain)
@@ -52,17 +55,21 @@ def compare_and_print(args: argparse.Namespace, options: Options, progress: Prog
         offline=options.offline,
     )
     progress.clear()
-    if args.format == "json":
-        text = json.dumps(comparison.to_json(), indent=2) + "\n"
-    else:
-        what = ", ".join([*args.files, *args.package])
-        mine = "{}.{}".format(*sys.version_info[:2])
-        asked = (
-            f"Python {args.python}"
-            if args.python
-            else f"each with its own Python: {mine}, this interpreter's, where it has that"
-        )
-        title = f"The floor of {what} on {comparison.platform}, by base ({asked}):"
-        text = render_comparison_table(comparison, title)
-    deliver(text, args.output, comparison.warnings, quiet=args.quiet)
+    what = ", ".join([*args.files, *args.package])
+    mine = "{}.{}".format(*sys.version_info[:2])
+    asked = (
+        f"Python {args.python}"
+        if args.python
+        else f"each with its own Python: {mine}, this interpreter's, where it has that"
+    )
+    title = f"The floor of {what} on {comparison.platform}, by base ({asked}):"
+    text = render_comparison(comparison, title, args.format)
+    deliver(
+        text,
+        args.output,
+        comparison.warnings,
+        quiet=args.quiet,
+        silenced=args.silence,
+        table=args.format == "table",
+    )
     return 0

@@ -61,5 +61,5 @@ def run(args: argparse.Namespace) -> int:
         builder=args.builder,
     )
     text = render_context(context, args.format, with_paths=args.list)
-    deliver(text, args.output)
+    deliver(text, args.output, table=args.format == "table")
     return 0

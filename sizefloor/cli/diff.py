@@ -18,6 +18,7 @@ import shlex
 import subprocess
 import sys
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 from sizefloor.analysis.budget import Budget
@@ -26,6 +27,7 @@ from sizefloor.cli.arguments import (
     add_cache_arguments,
     add_resolution_arguments,
     check_resolution_arguments,
+    option_label,
     options_from_args,
 )
 from sizefloor.cli.exits import EXIT_OK, EXIT_OVER_BUDGET
@@ -78,10 +80,10 @@ def run(args: argparse.Namespace) -> int:
     budget = None
     if args.max_increase is not None:
         try:
-            budget = Budget.parse(args.max_increase, "--max-increase")
+            budget = Budget.parse(args.max_increase, option_label(args, "max-increase"))
         except InputError as exc:
             parser.error(f"--max-increase: {exc.message} {exc.hint or ''}".strip())
-    options = options_from_args(args, uploaded)
+    options = replace(options_from_args(args, uploaded), alternatives=False)  # no findings
     progress = Progress(sys.stderr, not args.quiet)
     reports = []
     warnings: list[str] = []
@@ -104,7 +106,14 @@ def run(args: argparse.Namespace) -> int:
             progress.clear()
     diff = diff_reports(reports[0], reports[1], old_label=args.old, new_label=args.new)
     text = render_diff(diff, args.format)
-    deliver(text, args.output, warnings, quiet=args.quiet)
+    deliver(
+        text,
+        args.output,
+        warnings,
+        quiet=args.quiet,
+        silenced=args.silence,
+        table=args.format == "table",
+    )
     if budget is not None:
         message = budget.message(diff.delta, "the increase")
         if message is not None:

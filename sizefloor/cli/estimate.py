@@ -10,16 +10,18 @@ from sizefloor import __version__
 from sizefloor.cli.arguments import (
     add_analysis_arguments,
     add_cache_arguments,
+    add_project_arguments,
     add_resolution_arguments,
     add_runtime_arguments,
     check_analysis_arguments,
     check_resolution_arguments,
+    input_from,
     options_from_args,
-    requirements_from,
 )
 from sizefloor.cli.bases import compare_and_print
 from sizefloor.cli.output import emit
 from sizefloor.cli.progress import Progress
+from sizefloor.inputs.pyproject import Selection
 from sizefloor.render.formats import FORMATS
 
 __all__ = ["build_parser", "run"]
@@ -36,7 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Example: python -m sizefloor requirements.txt --python 3.12 --platform linux/arm64",
     )
     parser.add_argument(
-        "files", nargs="*", metavar="REQUIREMENTS", help="requirements files (pip's format)"
+        "files",
+        nargs="*",
+        metavar="INPUT",
+        help="what to size: a requirements file (pip's format), a pyproject.toml, a lock file "
+        "(uv.lock, pylock.toml, poetry.lock, Pipfile.lock) or a project's folder",
     )
     parser.add_argument(
         "-p",
@@ -47,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="a requirement string, e.g. 'flask>=3'; repeatable",
     )
     add_resolution_arguments(parser)
+    add_project_arguments(parser)
     add_runtime_arguments(parser)
     output = parser.add_argument_group("output")
     output.add_argument("--format", choices=list(FORMATS), default="table", help="output format")
@@ -62,7 +69,10 @@ def run(args: argparse.Namespace) -> int:
     parser = build_parser()
     uploaded = check_resolution_arguments(parser, args)
     if not args.files and not args.package:
-        parser.error("give a requirements file, or requirements with -p SPEC")
+        parser.error(
+            "give a requirements file, a pyproject.toml, a lock file or a folder, or "
+            "requirements with -p SPEC"
+        )
     check_analysis_arguments(parser, args)
     progress = Progress(sys.stderr, not args.quiet)
     try:
@@ -79,7 +89,7 @@ def _estimate_and_print(
     # the pipeline (and httpx under it) is imported when a run starts: --help stays quick
     from sizefloor.pipeline.estimator import estimate
 
-    reqs = requirements_from(args.files, args.package)
+    reqs = input_from(args.files, args.package, selection_of(args), args.quiet)
     report = estimate(
         reqs,
         python=args.python,
@@ -91,3 +101,8 @@ def _estimate_and_print(
     )
     progress.clear()
     return emit(report, args)
+
+
+def selection_of(args: argparse.Namespace) -> Selection:
+    """The extras and groups the command line asks for."""
+    return Selection(tuple(args.extra), tuple(args.group), args.all_extras)

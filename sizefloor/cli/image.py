@@ -104,7 +104,14 @@ def run(args: argparse.Namespace) -> int:
         warnings = list(estimate.warnings)
     result = audit(image, estimate, top_folders=args.top)
     text = render_image(result, args.format)
-    deliver(text, args.output, warnings, quiet=args.quiet)
+    deliver(
+        text,
+        args.output,
+        warnings,
+        quiet=args.quiet,
+        silenced=args.silence,
+        table=args.format == "table",
+    )
     return EXIT_OK
 
 

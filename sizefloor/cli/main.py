@@ -14,22 +14,18 @@ Exit status: 0 done, 1 a failure (network, index, an internal error),
 from __future__ import annotations
 
 import contextlib
-import importlib
 import os
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
 
+from sizefloor.cli.commands import COMMANDS, DEFAULT_KEYS, inputs_of, parser_for
 from sizefloor.cli.exits import EXIT_FAILURE, EXIT_INTERRUPTED
+from sizefloor.cli.session import Session
+from sizefloor.cli.style import RED, say
 from sizefloor.errors import SizefloorError
 
-COMMANDS = {
-    "estimate": "sizefloor.cli.estimate",
-    "diff": "sizefloor.cli.diff",
-    "image": "sizefloor.cli.image",
-    "context": "sizefloor.cli.context",
-}
-"""Command name -> module; ``estimate`` is also what runs when no command is named."""
+__all__ = ["COMMANDS", "entry", "main", "report_error"]
 
 
 def entry() -> NoReturn:
@@ -53,11 +49,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = args[0] if args and args[0] in COMMANDS else "estimate"
     if args and args[0] == name:
         args = args[1:]
-    module = importlib.import_module(COMMANDS[name])
-    parser = module.build_parser()
+    module, parser = parser_for(name)
     namespace = parser.parse_args(args)
     _tune_allocator()
+    session = None
     try:
+        if name in DEFAULT_KEYS:
+            session = Session.start(name, parser, args, namespace, inputs_of(name, namespace))
+            namespace = session.namespace
         code: int = module.run(namespace)
         return code
     except KeyboardInterrupt:
@@ -65,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_INTERRUPTED
     except Exception as exc:
         return report_error(exc)
+    finally:
+        if session is not None:
+            session.finish()
 
 
 M_ARENA_MAX = -8
@@ -104,11 +106,11 @@ def _tune_allocator(arenas: int = 2, mmap_threshold: int = 64 * 1024) -> None:
 def report_error(exc: BaseException) -> int:
     """Print ``exc`` as one paragraph on stderr and return its exit status."""
     if isinstance(exc, SizefloorError):
-        print(f"sizefloor: error: {exc}", file=sys.stderr)
+        say(sys.stderr, "error", str(exc), RED)
         return exc.exit_code
     if isinstance(exc, OSError):
         where = f" ({exc.filename})" if exc.filename else ""
-        print(f"sizefloor: error: {exc.strerror or exc}{where}", file=sys.stderr)
+        say(sys.stderr, "error", f"{exc.strerror or exc}{where}", RED)
         return EXIT_FAILURE
     print(
         f"sizefloor: internal error: {type(exc).__name__}: {exc}\n"

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TextIO
 
-__all__ = ["Progress"]
+__all__ = ["LISTENERS", "Progress"]
+
+LISTENERS: list[Callable[[str, int, int], None]] = []
+"""Told of every step as well, shown or not: ``-v``'s clock of where the time went."""
 
 
 class Progress:
@@ -17,6 +21,8 @@ class Progress:
         self.shown = False
 
     def __call__(self, stage: str, done: int, total: int) -> None:
+        for listener in LISTENERS:
+            listener(stage, done, total)
         if not self.enabled:
             return
         if total:

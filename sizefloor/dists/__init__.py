@@ -1,1 +1,2 @@
-"""Distribution files: zip central directories, wheels and their metadata, sdists."""
+"""Distribution files: zip central directories, wheels and their metadata, sdists, local projects
+(built, or estimated from their sources)."""

@@ -14,6 +14,7 @@ import io
 import posixpath
 import tarfile
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import IO
 
@@ -92,6 +93,14 @@ def inspect_sdist(http: Http, dist: DistFile) -> SdistInfo:
 
 Members = dict[str, tuple[int, bytes | None]]
 """An sdist's files: name -> (size, content for the few metadata files)."""
+
+
+def estimate_source_tree(filename: str, files: Mapping[str, int]) -> SdistInfo:
+    """What building a project from its source files would install, estimated as for an
+    sdist: ``files`` are paths under one top folder (``proj/pkg/__init__.py``, as an sdist
+    lists them) with their sizes. Its ``requires_dist`` is empty: the caller knows it."""
+    members: Members = {name: (size, None) for name, size in files.items()}
+    return _read(filename, sum(files.values()), members, 0)
 
 
 def _members(data: IO[bytes], filename: str) -> Members:

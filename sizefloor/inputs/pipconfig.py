@@ -47,11 +47,11 @@ import os
 import posixpath
 import sys
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sizefloor.errors import SizefloorError
-from sizefloor.urls import redact, url2pathname
+from sizefloor.urls import is_file_url, redact, url2pathname
 
 if sys.platform != "win32":
     import pwd
@@ -164,7 +164,10 @@ def default_index_url() -> str:
 
 
 def load_index_settings(
-    *, environ: Mapping[str, str] | None = None, isolated: bool = False
+    *,
+    environ: Mapping[str, str] | None = None,
+    isolated: bool = False,
+    applied_constraints: Sequence[str | os.PathLike[str]] = (),
 ) -> IndexSettings:
     """Read pip's configuration files and ``PIP_*`` variables as ``pip install`` would.
 
@@ -177,6 +180,8 @@ def load_index_settings(
 
     Local locations that do not exist (an extra index ``file:///...`` or a
     find-links directory) are dropped with a warning, as pip ignores them.
+    A constraints file the configuration names is warned about unless it is one of
+    ``applied_constraints`` (the run's ``-c`` files): then it is applied after all.
     """
     env: Mapping[str, str] = os.environ if environ is None else environ
     warnings: list[str] = []
@@ -185,8 +190,29 @@ def load_index_settings(
     for setting, (kind, value, origin) in chosen.items():
         builder.apply(setting, kind, value, origin)
     for setting, (kind, value, origin) in ignored.items():
+        if setting == "constraint":
+            value = " ".join(_not_applied(value.split(), applied_constraints, env))
+            if not value:
+                continue  # every one is passed with -c: applied, nothing to say
         _warn_ignored(setting, kind, value, origin, warnings)
     return builder.build()
+
+
+def _not_applied(
+    configured: Sequence[str], applied: Sequence[str | os.PathLike[str]], env: Mapping[str, str]
+) -> list[str]:
+    """The configured constraints files that are not among the ``-c`` ones (the same file
+    however it is spelled: ``~``, a relative path, a link)."""
+    same = {_identity(os.fspath(path)) for path in applied}
+    return [path for path in configured if _identity(_expanduser(path, env)) not in same]
+
+
+def _identity(path: str) -> tuple[int, int] | str:
+    try:
+        status = os.stat(path)
+    except OSError:
+        return os.path.realpath(path)
+    return (status.st_dev, status.st_ino)
 
 
 # The values configured per section, in precedence order: key -> (value, where from).
@@ -425,7 +451,7 @@ def _missing_reason(location: str) -> str | None:
     """Why pip would ignore ``location`` (an index or find-links entry), or ``None``."""
     if os.path.exists(location):
         return None
-    if location.startswith("file:"):
+    if is_file_url(location):
         path = _url_to_path(location)
         if path is None:
             return "a file: URL on another host, which pip cannot read"

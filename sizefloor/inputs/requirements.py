@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import logging
 import os
-import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -51,7 +50,7 @@ from sizefloor.inputs.requirement_line import (
     editable_line,
     requirement_line,
 )
-from sizefloor.urls import redact, url2pathname
+from sizefloor.urls import file_url_path, redact
 
 __all__ = [
     "UNSIZED_DIRECTORY",
@@ -397,7 +396,7 @@ def _included_path(given: Given, display: str, origin: Origin, kind: str) -> str
             f"and name the local copy with {given.spelled}.",
         )
     if scheme(reference) == "file":
-        reference = url2pathname(urllib.parse.urlsplit(reference).path)
+        reference = file_url_path(reference)
     if not reference:
         raise origin.error(f"{given.spelled} names no file", "Give a file name.")
     return os.path.normpath(os.path.join(os.path.dirname(display), reference))

@@ -38,7 +38,6 @@ import hashlib
 import io
 import platform
 import sys
-import urllib.parse
 import zipfile
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
@@ -51,7 +50,7 @@ from sizefloor.index.files import DistFile
 from sizefloor.install import bytecode, calibrate
 from sizefloor.install.compilers import Compiler, find
 from sizefloor.install.plan import InstallScheme, compiled_paths
-from sizefloor.urls import redact, url2pathname
+from sizefloor.urls import file_url_path, is_file_url, redact
 
 GAP_BYTES = 16 * 1024
 """Bytes between two wanted members that are fetched rather than split into two
@@ -122,7 +121,7 @@ def compile_wheel(
         to_compile = {name: to_compile[name] for name in to_compile if name in sample}
     if not to_compile:
         return Compiled({})
-    local = dist.url.startswith("file:")
+    local = is_file_url(dist.url)
     size_of = functools.partial(_pyc_size, pip_version=pip_version, compiler=compiler)
     if not local:
         cached = reader.cache.get("pyc", key)
@@ -131,8 +130,7 @@ def compile_wheel(
         if reader.cache.offline:
             raise OfflineMiss(f"--offline: the cache has no compiled bytecode for {dist.filename}.")
     if local:
-        path = url2pathname(urllib.parse.urlsplit(dist.url).path)
-        with open(path, "rb") as f:
+        with open(file_url_path(dist.url), "rb") as f:
             result = Compiled(_compile_archive(f, to_compile, size_of))
     else:
         result = _compile_remote(reader, dist, to_compile, size_of, gap)

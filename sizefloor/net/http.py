@@ -22,6 +22,7 @@ Everything is synchronous; callers get concurrency from a thread pool
 
 from __future__ import annotations
 
+import logging
 import tempfile
 import threading
 import time
@@ -44,6 +45,9 @@ if TYPE_CHECKING:  # httpx is imported on the first request: a warm run needs no
 
 T = TypeVar("T")
 R = TypeVar("R")
+
+log = logging.getLogger(__name__)
+"""Each answer, with where it came from and what it brought (``sizefloor -v``)."""
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
@@ -492,6 +496,16 @@ class Http:
         """Add an answer to :attr:`traffic`, unless it was read from disk."""
         if not is_file_url(str(response.url)):
             self.traffic.add(kind, nbytes)
+        if log.isEnabledFor(logging.DEBUG):
+            wanted = response.request.headers.get("range")
+            log.debug(
+                "fetched %s %s%s: %d, %s bytes",
+                kind,
+                redact(str(response.url)),
+                f" ({wanted})" if wanted else "",
+                response.status_code,
+                f"{nbytes:,}",
+            )
 
 
 def _credentials(urls: Iterable[str]) -> dict[str, tuple[str, str]]:

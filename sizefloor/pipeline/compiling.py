@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
+from typing import Protocol
 
 from sizefloor.dists.wheel import WheelInfo, WheelReader
+from sizefloor.index.files import DistFile
 from sizefloor.install import bytecode, calibrate
 from sizefloor.install.exact import (
     Compiled,
@@ -17,10 +19,18 @@ from sizefloor.install.exact import (
 )
 from sizefloor.install.plan import InstallScheme
 from sizefloor.options import Options
-from sizefloor.resolve import Provider, Resolved
+from sizefloor.resolve import Resolved
+from sizefloor.resolve.inspections import Inspection
 from sizefloor.target import Target
 
-__all__ = ["Compiling", "wants_exact_bytecode", "wants_sampled_bytecode"]
+__all__ = ["Compiling", "Inspecting", "wants_exact_bytecode", "wants_sampled_bytecode"]
+
+
+class Inspecting(Protocol):
+    """What compiling needs of the resolver's provider (or of a lock file's run): each
+    file's inspection."""
+
+    def inspection(self, dist: DistFile) -> Inspection: ...
 
 
 def wants_exact_bytecode(options: Options, target: Target, warn: Callable[[str], None]) -> bool:
@@ -56,7 +66,7 @@ class Compiling:
     def start(
         cls,
         resolved: Sequence[Resolved],
-        provider: Provider,
+        provider: Inspecting,
         reader: WheelReader,
         scheme: InstallScheme,
         *,

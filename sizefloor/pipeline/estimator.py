@@ -8,6 +8,7 @@ It holds no policy of its own beyond precedence (:mod:`sizefloor.pipeline.locati
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import fields, replace
@@ -23,11 +24,16 @@ from sizefloor.inputs.requirements import (
 )
 from sizefloor.options import Options, Progress
 from sizefloor.pipeline import remembered
+from sizefloor.pipeline.alternatives import with_alternatives
+from sizefloor.pipeline.inputs import Loaded, load_input, local_directory, selection_of, with_notes
 from sizefloor.pipeline.locations import find_locations
 from sizefloor.report import Report
-from sizefloor.runtime.bases import choose_base
+from sizefloor.runtime.bases import Base, base_for_target, choose_base, smallest_base
 from sizefloor.runtime.sizes import with_runtime
 from sizefloor.target import Target
+from sizefloor.urls import redact
+
+log = logging.getLogger(__name__)
 
 RequirementsInput = str | os.PathLike[str] | Sequence[str] | RequirementSet
 
@@ -66,11 +72,17 @@ def estimate(
     base: str | None = None,
     refresh_runtime: bool = False,
     image_bytes: int | None = None,
+    extras: Sequence[str] = (),
+    all_extras: bool = False,
+    groups: Sequence[str] = (),
+    alternatives: bool = True,
 ) -> Report:
     """Estimate the installed size of ``requirements`` on a target.
 
-    ``requirements`` is a requirements file's path, a list of requirement strings, or a
-    parsed :class:`~sizefloor.inputs.requirements.RequirementSet`. The target is
+    ``requirements`` is a path (a requirements file, a ``pyproject.toml``, a lock file:
+    ``uv.lock``, ``pylock.toml``, ``poetry.lock``, ``Pipfile.lock``; or a project's folder),
+    a list of requirement strings, or a parsed
+    :class:`~sizefloor.inputs.requirements.RequirementSet`. The target is
     ``target``, or built from ``python`` / ``platform`` / ``libc`` / ``libc_version``
     (``--base`` implies it). The other keywords are the fields of
     :class:`~sizefloor.options.Options`, which documents each; pass them one by one, or
@@ -81,21 +93,80 @@ def estimate(
     if options is not None and given != Options():
         raise TypeError("pass either options= or option keywords, not both")
     opts = options or given
-    reqs = load_requirements(requirements)
+    loaded = load_input(requirements, selection_of(opts))
+    reqs = loaded.requirements or RequirementSet()
     for extra_constraints in opts.constraints:
         more = read_requirements(extra_constraints)
         reqs = reqs.merged(_as_constraints(more))
-    chosen = None
-    if opts.base is not None and target is None:
-        chosen, target = choose_base(
-            opts.base, python=python, platform=platform, libc=libc, libc_version=libc_version
+    chosen, tgt = _base_and_target(opts.base, target, python, platform, libc, libc_version)
+    report = _estimate_loaded(loaded, reqs, tgt, opts, progress)
+    if opts.alternatives and loaded.locked is None:
+        report = with_alternatives(
+            report,
+            reqs,
+            lambda swapped: _estimate_loaded(
+                Loaded(requirements=swapped), swapped, tgt, opts, None
+            ),
         )
-    tgt = target or Target.from_options(
-        python=python, platform=platform, libc=libc, libc_version=libc_version
-    )
-    report = estimate_dependencies(reqs, tgt, opts, progress)
-    if opts.base is not None or opts.image_bytes is not None:
-        report = with_runtime(report, opts, tgt, chosen, progress)
+    report = with_notes(report, loaded.notes)
+    return with_runtime(report, opts, tgt, chosen, progress)
+
+
+def _base_and_target(
+    name: str | None,
+    target: Target | None,
+    python: str | None,
+    platform: str | None,
+    libc: str | None,
+    libc_version: str | None,
+) -> tuple[Base | None, Target]:
+    """The base under the dependencies and the target: a named base implies its target; with
+    none named, the smallest catalogued runtime that runs the target (and implies the C
+    library's version when the options leave it open). ``None`` when no runtime fits."""
+    if target is not None:
+        if name is not None:
+            return base_for_target(name, target), target
+        name = smallest_base(
+            python=target.python_full_version or target.python,
+            platform=target.docker_platform,
+            libc=target.libc,
+            libc_version="{}.{}".format(*target.libc_version),
+        )
+        chosen = base_for_target(name, target) if name is not None else None
+        return (replace(chosen, chosen_by="default") if chosen else None), target
+    named = dict(python=python, platform=platform, libc=libc, libc_version=libc_version)
+    if name is not None:
+        return choose_base(name, **named)
+    default = smallest_base(**named)
+    if default is None:
+        return None, Target.from_options(**named)
+    chosen, target = choose_base(default, **named)
+    return replace(chosen, chosen_by="default"), target
+
+
+def _estimate_loaded(
+    loaded: Loaded,
+    reqs: RequirementSet,
+    target: Target,
+    opts: Options,
+    progress: Progress | None,
+) -> Report:
+    """The dependencies of what was read: a lock's pins, or requirements resolved (their
+    local projects built first)."""
+    if loaded.locked is not None:
+        # a lock file's run (httpx, the wheel reader) is imported when a lock is read
+        from sizefloor.pipeline.locked import estimate_locked
+
+        report = estimate_locked(loaded.locked, target, opts, progress)
+    elif any(local_directory(line) for line in reqs.requirements):
+        # building local projects (pip, the sizing) is imported when the input names one
+        from sizefloor.pipeline.projects import prepare_projects
+
+        prepared = prepare_projects(reqs, target, opts, progress)
+        report = estimate_dependencies(prepared.requirements, target, opts, progress)
+        report = prepared.finish(report, target, opts)
+    else:
+        return estimate_dependencies(reqs, target, opts, progress)
     return report
 
 
@@ -119,6 +190,10 @@ def estimate_dependencies(
     """The dependencies alone: the remembered estimate when the index pages it read are
     unchanged (:mod:`sizefloor.pipeline.remembered`), else a run from the network."""
     locations = find_locations(options, reqs)
+    log.info(
+        "looking in %s",
+        ", ".join([*map(redact, locations.indexes), *map(redact, locations.links)]) or "nothing",
+    )
     if not locations.indexes and not locations.links and not _only_direct(reqs):
         raise InputError(
             "No index and no --find-links location to look in (--no-index was given).",

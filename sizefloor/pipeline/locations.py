@@ -30,7 +30,11 @@ class Locations:
 def find_locations(options: Options, reqs: RequirementSet) -> Locations:
     """The indexes and find-links of a run, by precedence (an option beats the requirements
     file, which beats pip's configuration, which beats pip's default)."""
-    pip = load_index_settings() if options.use_pip_config else None
+    pip = (
+        load_index_settings(applied_constraints=options.constraints)
+        if options.use_pip_config
+        else None
+    )
     no_index = options.no_index or reqs.no_index or (pip.no_index if pip else False)
     primary = options.index_url or reqs.index_url or (pip.index_url if pip else None)
     if primary is None and not no_index:

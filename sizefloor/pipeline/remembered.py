@@ -20,22 +20,24 @@ listing (names, sizes, modification times).
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import sys
-import urllib.parse
 from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
 from sizefloor import __version__
 from sizefloor.report import Report
-from sizefloor.urls import url2pathname
+from sizefloor.urls import file_url_path, is_file_url
 
 if TYPE_CHECKING:
     from sizefloor.cache import Cache
     from sizefloor.inputs.requirements import RequirementLine, RequirementSet
     from sizefloor.report import Report
     from sizefloor.target import Target
+
+log = logging.getLogger(__name__)
 
 _KIND = "result"
 
@@ -55,6 +57,7 @@ _IRRELEVANT_OPTIONS = frozenset(
         "refresh_runtime",
         "base",
         "image_bytes",
+        "alternatives",
     }
 )
 """Options that change how an estimate is made or what is added afterwards
@@ -125,8 +128,8 @@ def _line(line: RequirementLine) -> tuple[Any, ...]:
 
 
 def _local_path(url: str) -> str | None:
-    if url.startswith("file:"):
-        return url2pathname(urllib.parse.urlsplit(url).path)
+    if is_file_url(url):
+        return file_url_path(url)
     return None
 
 
@@ -155,6 +158,10 @@ def lookup(cache: Cache, key: str) -> Report | None:
         return None
     if not all(cache.page_current(page, stored) for page, stored in pages.items()):
         return None
+    log.info(
+        "answered from the estimate remembered for these inputs: its %d pages are unchanged",
+        len(pages),
+    )
     return replace(report, transfer=dict.fromkeys(report.transfer, 0))
 
 

@@ -65,6 +65,21 @@ def page_data(report: Report, *, top: int = 0) -> dict[str, Any]:
         "savings": savings(found),
         "largest": [f.to_json() for f in largest_files(report.packages, top)],
         "floor": report.floor.installed_bytes if report.runtime is not None else None,
+        "runtime": _runtime_data(report),
+    }
+
+
+def _runtime_data(report: Report) -> dict[str, Any] | None:
+    """The runtime the treemap draws as a block of its own, beside the packages."""
+    runtime = report.runtime
+    if runtime is None:
+        return None
+    return {
+        "name": runtime.base,
+        "image": runtime.image,
+        "python": runtime.python,
+        "bytes": runtime.installed_bytes,
+        "exact": runtime.exact,
     }
 
 
@@ -79,6 +94,11 @@ def render_html(report: Report, *, top: int = 0) -> str:
         f"({target.get('libc')} {target.get('libc_version')})"
     )
     title = f"sizefloor: {human(t.installed_bytes)} for {where}"
+    if report.runtime is not None:
+        title = (
+            f"sizefloor: floor {human(report.floor.installed_bytes)} "
+            f"({report.runtime.base} + {len(report.packages)} packages) for {where}"
+        )
     payload = json.dumps(data, separators=(",", ":")).replace("<", "\\u003c")
     body = [
         "<header>",
@@ -92,7 +112,9 @@ def render_html(report: Report, *, top: int = 0) -> str:
         '<svg id=treemap viewBox="0 0 1160 540" role=img aria-label="treemap of the packages">'
         "</svg>",
         "<p class=note>Each rectangle is a package, its area its installed bytes; "
-        "inside, its largest folders. Hover for exact figures.</p></section>",
+        "inside, its largest folders"
+        + ("; the grey one is the Python runtime under them" if report.runtime else "")
+        + ". Hover for exact figures.</p></section>",
         _requirements(report),
         _table(report),
         _findings(found, report.totals.installed_bytes),
@@ -364,10 +386,27 @@ _SCRIPT = r"""
   var svg = document.getElementById("treemap");
   var W = 1160, H = 540, PAD = 2, HEAD = 20;
   var hues = [214, 152, 28, 280, 352, 190, 45, 250, 100, 320, 10, 170];
-  var boxes = squarify(data.packages.map(function (p) {
-    return { value: p.bytes, pkg: p };
-  }), 0, 0, W, H);
+  var items = data.packages.map(function (p) { return { value: p.bytes, pkg: p }; });
+  if (data.runtime !== null) items.push({ value: data.runtime.bytes, runtime: data.runtime });
+  items.sort(function (a, b) { return b.value - a.value; });
+  var boxes = squarify(items, 0, 0, W, H);
+  var drawn = 0;
   boxes.forEach(function (box, i) {
+    if (box.item.runtime) {
+      var rt = box.item.runtime;
+      var rg = el("g", { "class": "runtime", "data-name": rt.name, "data-bytes": rt.bytes }, svg);
+      var rr = el("rect", { x: box.x, y: box.y, width: Math.max(box.w, 0),
+        height: Math.max(box.h, 0), fill: "hsl(220,8%,55%)" }, rg);
+      el("title", {}, rr).textContent = "runtime " + rt.name + (rt.python ? ", CPython " +
+        rt.python : "") + ": " + (rt.exact ? "" : "~") + human(rt.bytes) + " (" +
+        rt.bytes.toLocaleString("en-US") + " bytes)";
+      if (box.h > 14) {
+        label(rg, "runtime: " + rt.name + " " + human(rt.bytes), box.x, box.y + 14, box.w,
+          "pkg-label");
+      }
+      return;
+    }
+    drawn += 1;
     var p = box.item.pkg, hue = hues[i % hues.length];
     var g = el("g", { "class": "package", "data-name": p.name, "data-bytes": p.bytes }, svg);
     var r = el("rect", { x: box.x, y: box.y, width: Math.max(box.w, 0),
@@ -394,7 +433,7 @@ _SCRIPT = r"""
       }
     });
   });
-  svg.setAttribute("data-rendered", String(boxes.length));
+  svg.setAttribute("data-rendered", String(drawn));
 })();
 """
 

@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from sizefloor.render import views
 from sizefloor.render.cells import mark, share, summary
-from sizefloor.report import Report
+from sizefloor.report import Report, RuntimeSize
 from sizefloor.units import human
 
-__all__ = ["bytecode_line", "floor_lines", "render_table"]
+__all__ = [
+    "bytecode_line",
+    "default_runtime_note",
+    "floor_headline",
+    "floor_lines",
+    "render_table",
+    "runtime_lines",
+]
 
 
 def render_table(report: Report, *, top: int = 0) -> str:
@@ -71,73 +78,92 @@ def render_table(report: Report, *, top: int = 0) -> str:
 
 
 def floor_lines(report: Report) -> list[str]:
-    """The floor (runtime + dependencies) and the runtime's own line, when a base was named;
-    the comparison with ``--image-size``. Empty without either."""
-    runtime = report.runtime
-    floor = report.floor
+    """The floor (runtime + dependencies) and the runtime's own lines, when the report has a
+    runtime; the comparison with ``--image-size``. Empty without either."""
     out: list[str] = []
+    runtime = report.runtime
     if runtime is not None:
-        mark = "" if runtime.exact else "~"
-        error = f" ± {human(floor.error_bytes)}" if floor.error_bytes else ""
-        out.append(
-            f"floor: {mark}{human(floor.installed_bytes)}{error} installed "
-            f"({human(floor.disk_bytes)} on disk), {human(floor.download_bytes)} to pull: "
-            f"{runtime.base} + {len(report.packages)} packages"
-        )
-        if runtime.base == "none":
-            out.append("  runtime       none (--base none: dependencies only)")
-        else:
-            what = f"{runtime.base}: {runtime.image}" if runtime.image else runtime.base
-            how = runtime.method or ("measured" if runtime.exact else "estimated")
-            when = f" {runtime.as_of}" if runtime.as_of else ""
-            approx = (
-                f" ± {human(runtime.error_bytes)}"
-                if runtime.error_bytes and not runtime.exact
-                else ""
-            )
-            out.append(
-                f"  runtime       {mark}{human(runtime.installed_bytes)}{approx}"
-                f" ({human(runtime.download_bytes)} pull)  {what}, CPython "
-                f"{runtime.python}, {runtime.arch or report.target.get('platform')}; {how}{when}"
-            )
-            floor_parts = [p for p in runtime.parts if p.in_floor]
-            if floor_parts:
-                out.append(
-                    "                = "
-                    + ", ".join(f"{p.name} {human(p.bytes)}" for p in floor_parts)
-                )
-                left = [p for p in runtime.parts if not p.in_floor and p.files]
-                if left:
-                    out.append(
-                        "                left out: "
-                        + ", ".join(f"{p.name} {human(p.bytes)}" for p in left)
-                    )
+        out.append(floor_headline(report, runtime))
+        out += runtime_lines(report, runtime)
         t = report.totals
         out.append(
             f"  dependencies  {human(t.installed_bytes)} ({human(t.download_bytes)} to download)"
             f"  {len(report.packages)} packages, below"
         )
-        if not runtime.exact and runtime.base != "none":
+        if not runtime.exact:
             how = runtime.source.split("; ")[0]
             how = how if len(how) <= 160 else how[:157] + "..."
             out.append(f"  ~ the runtime's size is estimated ({how}; --format json has the rest)")
-    if report.image_bytes is not None:
-        base = floor.installed_bytes
-        above = report.image_bytes - base
-        if base:
-            ratio = report.image_bytes / base
-            relation = (
-                f"{human(above)} above the floor"
-                if above >= 0
-                else (f"{human(-above)} below the floor (is it the compressed size?)")
-            )
-            out.append(
-                f"image: {human(report.image_bytes)} is {ratio:.2f}x the floor of "
-                f"{human(base)}: {relation}"
-            )
+    out += _image_lines(report)
     if out:
         out.append("")
     return out
+
+
+def floor_headline(report: Report, runtime: RuntimeSize) -> str:
+    """``floor: 87.2 MB installed (…), 24.9 MB to pull: distroless-debian12 + 17 packages``."""
+    floor = report.floor
+    mark = "" if runtime.exact else "~"
+    error = f" ± {human(floor.error_bytes)}" if floor.error_bytes else ""
+    return (
+        f"floor: {mark}{human(floor.installed_bytes)}{error} installed "
+        f"({human(floor.disk_bytes)} on disk), {human(floor.download_bytes)} to pull: "
+        f"{runtime.base} + {len(report.packages)} packages"
+    )
+
+
+def runtime_lines(report: Report, runtime: RuntimeSize) -> list[str]:
+    """The runtime: its size, which image, how it was sized, and why it is the one."""
+    what = f"{runtime.base}: {runtime.image}" if runtime.image else runtime.base
+    how = runtime.method or ("measured" if runtime.exact else "estimated")
+    when = f" {runtime.as_of}" if runtime.as_of else ""
+    mark = "" if runtime.exact else "~"
+    approx = f" ± {human(runtime.error_bytes)}" if runtime.error_bytes and not runtime.exact else ""
+    out = [
+        f"  runtime       {mark}{human(runtime.installed_bytes)}{approx}"
+        f" ({human(runtime.download_bytes)} pull)  {what}, CPython "
+        f"{runtime.python}, {runtime.arch or report.target.get('platform')}; {how}{when}"
+    ]
+    if runtime.chosen_by == "default":
+        out.append(f"                {default_runtime_note(report)}")
+    floor_parts = [p for p in runtime.parts if p.in_floor]
+    if floor_parts:
+        out.append(
+            "                = " + ", ".join(f"{p.name} {human(p.bytes)}" for p in floor_parts)
+        )
+        left = [p for p in runtime.parts if not p.in_floor and p.files]
+        if left:
+            out.append(
+                "                left out: " + ", ".join(f"{p.name} {human(p.bytes)}" for p in left)
+            )
+    return out
+
+
+def default_runtime_note(report: Report) -> str:
+    """Why this runtime, when sizefloor chose it: the smallest that runs the target."""
+    target = report.target
+    return (
+        f"the smallest catalogued runtime for CPython {target.get('python')} on "
+        f"{target.get('libc')}; --base NAME picks another (--compare-bases lists them), "
+        "--base none leaves it out"
+    )
+
+
+def _image_lines(report: Report) -> list[str]:
+    """How far a real image (``--image-size``) is above the floor."""
+    base = report.floor.installed_bytes
+    if report.image_bytes is None or not base:
+        return []
+    above = report.image_bytes - base
+    ratio = report.image_bytes / base
+    relation = (
+        f"{human(above)} above the floor"
+        if above >= 0
+        else f"{human(-above)} below the floor (is it the compressed size?)"
+    )
+    return [
+        f"image: {human(report.image_bytes)} is {ratio:.2f}x the floor of {human(base)}: {relation}"
+    ]
 
 
 def bytecode_line(report: Report) -> str:

@@ -202,7 +202,7 @@ def _finding_lines(f: Finding) -> list[str]:
     if len(f.packages) > 4:
         where += f", {len(f.packages) - 4} more"
     files = f"{f.files:,} file{'s' if f.files != 1 else ''}"
-    detail = f"{files} in {where}" if f.kind != "large-file" else f.paths[0][0]
+    detail = f"{files} in {where}" if f.kind not in ("large-file", "variant") else f.paths[0][0]
     return [f"  {human(f.bytes):>8}  {f.title}: {detail}", f"            {f.remedy}"]
 
 

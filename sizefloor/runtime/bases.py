@@ -29,9 +29,16 @@ from dataclasses import dataclass
 
 from sizefloor.errors import TargetError
 from sizefloor.runtime.catalogue import FAMILIES, CatalogImage, catalog
-from sizefloor.target import ARCHITECTURES, Target, parse_platform
+from sizefloor.target import ARCHITECTURES, PlatformSpec, Target, parse_platform
 
-__all__ = ["Base", "base_for_target", "choose_base", "host_platform", "parse_base"]
+__all__ = [
+    "Base",
+    "base_for_target",
+    "choose_base",
+    "host_platform",
+    "parse_base",
+    "smallest_base",
+]
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,8 @@ class Base:
     kind: str
     """``image``, ``host`` or ``none``."""
     image: CatalogImage | None = None
+    chosen_by: str = "--base"
+    """``--base`` when the user named it, ``default`` when sizefloor chose the smallest."""
 
     @property
     def family(self) -> str:
@@ -205,13 +214,31 @@ def choose_base(
         return Base("host", "host"), _host_target(python, platform, libc, libc_version)
     wanted, full = _python_of(python)
     image = _pick_image(spec, base.strip(), wanted)
-    name = image.name
+    asked = _asked_platform(image, platform, libc, libc_version)
+    _check_platform(image, asked)
+    libc_v = image.libc_version if asked.libc_version is None else asked.libc_version
+    if full is None and re.fullmatch(r"\d+\.\d+\.\d+", image.python):
+        full = image.python
+    target = Target(
+        python_version=image.python_minor,
+        arch=asked.arch,
+        libc=image.libc,
+        libc_version=libc_v,
+        python_full_version=full,
+    )
+    return Base(image.name, "image", image), target
+
+
+def _asked_platform(
+    image: CatalogImage, platform: str | None, libc: str | None, libc_version: str | None
+) -> PlatformSpec:
+    """What ``--platform``, ``--libc`` and ``--libc-version`` ask of the base together
+    (``Target`` explains a clash between them)."""
     arch = "x86_64"
     user_libc: str | None = None
     user_version: tuple[int, int] | None = None
     if platform is not None:
-        parsed = parse_platform(platform)
-        arch, user_libc, user_version = parsed.arch, parsed.libc, parsed.libc_version
+        arch, user_libc, user_version = parse_platform(platform)
     if libc is not None:
         chosen = Target.from_options(libc=libc).libc
         if user_libc is not None and user_libc != chosen:
@@ -224,43 +251,37 @@ def choose_base(
             Target.from_options(libc=user_libc or image.libc, libc_version=libc_version)
         else:
             user_version = (int(parts[1]), int(parts[2]))
-    if arch not in image.sizes:
+    return PlatformSpec(arch, user_libc, user_version)
+
+
+def _check_platform(image: CatalogImage, asked: PlatformSpec) -> None:
+    """Refuse what the base cannot be: another architecture than its data has, the other C
+    library, or a newer C library than it has."""
+    name = image.name
+    if asked.arch not in image.sizes:
         known = ", ".join(ARCHITECTURES[a].platform for a in image.arches)
         raise TargetError(
-            f"--base {name} has no image for {ARCHITECTURES[arch].platform} in sizefloor's data: "
-            f"it has sizes for {known}.",
+            f"--base {name} has no image for {ARCHITECTURES[asked.arch].platform} in "
+            f"sizefloor's data: it has sizes for {known}.",
             hint=f"Use --platform {ARCHITECTURES[image.arches[0]].platform}, or --base none for "
             "dependencies only.",
         )
-    if user_libc is not None and user_libc != image.libc:
+    if asked.libc is not None and asked.libc != image.libc:
         raise TargetError(
             f"--base {name} is a {image.libc} image ({image.distro}); the platform asked for "
-            f"{user_libc}.",
-            hint=f"Drop --libc / the libc in --platform, or pick a {user_libc} base "
-            + ("(python:3.X-alpine)." if user_libc == "musl" else "(python:3.X-slim)."),
+            f"{asked.libc}.",
+            hint=f"Drop --libc / the libc in --platform, or pick a {asked.libc} base "
+            + ("(python:3.X-alpine)." if asked.libc == "musl" else "(python:3.X-slim)."),
         )
-    libc_v = image.libc_version
-    if user_version is not None:
-        if user_version > image.libc_version:
-            have = "{}.{}".format(*image.libc_version)
-            asked = "{}.{}".format(*user_version)
-            raise TargetError(
-                f"--base {name} has {image.libc} {have}; wheels for {image.libc} {asked} "
-                "cannot run on it.",
-                hint=f"Drop the C library version (the base implies {image.libc} {have}), or "
-                "pick a newer base.",
-            )
-        libc_v = user_version
-    if full is None and re.fullmatch(r"\d+\.\d+\.\d+", image.python):
-        full = image.python
-    target = Target(
-        python_version=image.python_minor,
-        arch=arch,
-        libc=image.libc,
-        libc_version=libc_v,
-        python_full_version=full,
-    )
-    return Base(name, "image", image), target
+    if asked.libc_version is not None and asked.libc_version > image.libc_version:
+        have = "{}.{}".format(*image.libc_version)
+        want = "{}.{}".format(*asked.libc_version)
+        raise TargetError(
+            f"--base {name} has {image.libc} {have}; wheels for {image.libc} {want} "
+            "cannot run on it.",
+            hint=f"Drop the C library version (the base implies {image.libc} {have}), or "
+            "pick a newer base.",
+        )
 
 
 def host_platform() -> tuple[str, str, tuple[int, int]]:
@@ -334,3 +355,35 @@ def base_for_target(base: str, target: Target) -> Base:
         libc_version="{}.{}".format(*target.libc_version),
     )
     return checked
+
+
+def smallest_base(
+    *,
+    python: str | None = None,
+    platform: str | None = None,
+    libc: str | None = None,
+    libc_version: str | None = None,
+) -> str | None:
+    """The name of the smallest catalogued runtime that runs the target these options
+    describe: its Python, its architecture, its C library (and at least the C library's
+    version, when the options name one). A distroless image comes first where one has that
+    Python; otherwise the smallest image that matches. ``None`` when none does."""
+    target = Target.from_options(
+        python=python, platform=platform, libc=libc, libc_version=libc_version
+    )
+    named = parse_platform(platform).libc_version if platform is not None else None
+    at_least = target.libc_version if (libc_version is not None or named) else None
+    fits = [
+        image
+        for image in catalog().images
+        if image.python_minor == target.python_version
+        and image.libc == target.libc
+        and target.arch in image.sizes
+        and (at_least is None or image.libc_version >= at_least)
+    ]
+    distroless = [image for image in fits if image.family == "distroless"]
+    pool = distroless or fits
+    if not pool:
+        return None
+    smallest = min(pool, key=lambda i: (i.sizes[target.arch].installed_bytes, i.name))
+    return smallest.name

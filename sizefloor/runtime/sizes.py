@@ -9,7 +9,7 @@ from pathlib import Path
 from sizefloor.cache import default_cache_dir
 from sizefloor.options import Options, Progress
 from sizefloor.report import Report, RuntimeSize
-from sizefloor.runtime.bases import Base, base_for_target
+from sizefloor.runtime.bases import Base
 from sizefloor.runtime.host import measure_cached
 from sizefloor.target import Target
 
@@ -44,7 +44,8 @@ def runtime_size(
         )
     if base.kind == "host":
         where = (cache_dir or default_cache_dir()) if use_cache else None
-        return replace(measure_cached(where), arch=target.docker_platform)
+        measured = measure_cached(where)
+        return replace(measured, arch=target.docker_platform, chosen_by=base.chosen_by)
     image = base.image
     assert image is not None
     figures = image.sizes[target.arch]
@@ -79,6 +80,7 @@ def runtime_size(
         method=figures.method,
         error_bytes=figures.error_bytes,
         note="; ".join(notes) or None,
+        chosen_by=base.chosen_by,
     )
 
 
@@ -86,15 +88,14 @@ def with_runtime(
     report: Report,
     options: Options,
     target: Target,
-    base: Base | None = None,
+    base: Base | None,
     progress: Progress | None = None,
 ) -> Report:
-    """``report`` with its base's runtime (``options.base``) and ``options.image_bytes``."""
+    """``report`` with ``base``'s runtime under it (none for ``None`` or ``--base none``),
+    and ``options.image_bytes`` to compare the floor with."""
     warnings = list(report.warnings)
     runtime = None
-    if options.base is not None:
-        if base is None:
-            base = base_for_target(options.base, target)
+    if base is not None and base.kind != "none":
         runtime = runtime_size(
             base,
             target,
@@ -105,8 +106,13 @@ def with_runtime(
             progress=progress,
             warn=warnings.append,
         )
-    elif options.refresh_runtime:
-        warnings.append("--refresh-runtime does nothing without --base")
+    elif base is None:
+        warnings.append(
+            f"no catalogued runtime runs {target.describe()}: the floor is the dependencies "
+            "alone (--base host measures the Python running sizefloor)"
+        )
+    if options.refresh_runtime and runtime is None:
+        warnings.append("--refresh-runtime does nothing without a base")
     return replace(
         report,
         runtime=runtime,

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 from indexserver import IndexServer
+from lockedprojects import write_backend_project
 from oracle import expected_install, pip_version
 from projects import build_big, build_graph, build_selection
 from recordedwaits import record_waits
@@ -161,8 +162,10 @@ def test_table_and_output_file(
     assert code == 0
     assert err == ""
     lines = out.splitlines()
-    assert lines[0].split()[:4] == ["package", "version", "installed", "files"]
-    names = [line.split()[0] for line in lines[2:6]]
+    assert lines[0].startswith("floor: ")  # the floor leads: the smallest runtime + the packages
+    header = next(i for i, line in enumerate(lines) if line.startswith("package "))
+    assert lines[header].split()[:4] == ["package", "version", "installed", "files"]
+    names = [line.split()[0] for line in lines[header + 2 : header + 6]]
     assert sorted(names) == ["app", "clickish", "lib", "tool"]
     assert any(line.startswith("total ") for line in lines)
     assert "4 packages for Python 3.12 on linux/amd64 (glibc 2.41), without bytecode" in out
@@ -192,15 +195,20 @@ def test_warnings_on_stderr_and_quiet(
     data = json.loads(out)
     assert len(data["warnings"]) == 1
     assert "ignores Range" in data["warnings"][0]
-    assert err == f"sizefloor: warning: {data['warnings'][0]}\n"
+    assert err == f"sizefloor: warning: {data['warnings'][0]} [no-range]\n"  # and its name
 
     code, out, err = cli(capsys, tmp_path, *args, "--quiet", cache=False)
     assert code == 0
     assert err == ""
     assert json.loads(out)["packages"] == data["packages"]
 
+    code, out, err = cli(capsys, tmp_path, *args, "--silence", "no-range", cache=False)
+    assert (code, err) == (0, "")  # silenced by its name, and still in the JSON
+    assert json.loads(out)["warnings"] == data["warnings"]
 
-def test_unsized_lines_exit_zero(
+
+@pytest.mark.slow
+def test_unsized_lines_exit_zero_and_local_projects_are_built(
     capsys: pytest.CaptureFixture[str],
     index_server: ServerFactory,
     graph_dir: Path,
@@ -208,22 +216,20 @@ def test_unsized_lines_exit_zero(
 ) -> None:
     server = index_server(graph_dir)
     for name in ("editme", "localdir"):
-        (tmp_path / name).mkdir()
-        (tmp_path / name / "setup.py").write_text("from setuptools import setup\nsetup()\n")
+        write_backend_project(tmp_path / name, name, dependencies=())
     reqs = tmp_path / "requirements.txt"
     reqs.write_text("lib\n-e ./editme\ngit+http://127.0.0.1:9/repo.git#egg=vcsproj\n./localdir\n")
     code, out, err = cli(capsys, tmp_path, str(reqs), "-i", server.simple_url, "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert [p["name"] for p in data["packages"]] == ["lib"]
-    assert [u["origin"] for u in data["unsized"]] == [f"{reqs}:{n}" for n in (2, 3, 4)]
+    assert sorted(p["name"] for p in data["packages"]) == ["editme", "lib", "localdir"]
+    assert [u["origin"] for u in data["unsized"]] == [f"{reqs}:3"]
     assert data["exact"] is False
     warnings = err.splitlines()
-    assert len(warnings) == 3
+    assert len(warnings) == 2
     assert all(w.startswith("sizefloor: warning: ") for w in warnings)
     assert "-e ./editme" in warnings[0] and "editable" in warnings[0]
     assert "vcsproj" in warnings[1] and "VCS" in warnings[1]
-    assert "localdir" in warnings[2] and "local directory" in warnings[2]
 
 
 def test_offline_after_online_same_output(

@@ -8,6 +8,7 @@ of its own.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -247,6 +248,72 @@ def test_compare_bases_table_with_a_base_that_cannot(
     assert "cannot" not in debian13 and "MB" in debian13
     floors = [line for line in lines[4:] if line and "MB" in line and "cannot" not in line]
     assert floors, out
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "html"])
+def test_compare_bases_honours_the_format(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    index_server: ServerFactory,
+    project_dir: Path,
+    fmt: str,
+) -> None:
+    """--compare-bases in Markdown is a table a pull request shows; in HTML one page, also
+    into an -o file; neither is the text table."""
+    server = index_server(project_dir)
+    out_file = tmp_path / f"bases.{fmt}"
+    code, out, err = cli(
+        capsys, tmp_path, "-p", "webapp", "--index-url", server.simple_url,
+        "--compare-bases", "--python", "3.13", "--format", fmt, "-o", str(out_file),
+    )  # fmt: skip
+    assert (code, out) == (0, ""), err
+    text = out_file.read_text(encoding="utf-8")
+    assert "---  ----" not in text  # not the text table's rule
+    if fmt == "markdown":
+        assert text.startswith("### The floor of webapp on linux/amd64, by base")
+        assert "| base | python | libc | runtime | dependencies | floor | pull | note |" in text
+        assert any(line.startswith("| distroless-debian13 |") for line in text.splitlines())
+    else:
+        assert text.startswith("<!doctype html>") and "default-src 'none'" in text
+        assert "<th>floor</th>" in text and "distroless-debian13" in text
+        embedded = re.search(r"id=sizefloor-bases>(.*?)</script>", text, re.S)
+        assert embedded is not None
+        assert json.loads(embedded.group(1))["platform"] == "linux/amd64"
+
+
+def test_the_smallest_runtime_by_default(
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    index_server: ServerFactory,
+    project_dir: Path,
+) -> None:
+    """No --base: the floor has the smallest catalogued runtime for the target's Python and
+    C library, named, with how to choose another; --base none leaves it out."""
+    server = index_server(project_dir)
+    common = ["-p", "webapp", "--index-url", server.simple_url, "--no-compile"]
+    for python, libc, expected in (
+        ("3.11", "glibc", "distroless-debian12"),
+        ("3.13", "glibc", "distroless-debian13"),
+        ("3.13", "musl", "python:3.13-alpine"),
+    ):
+        code, out, err = cli(
+            capsys, tmp_path, *common, "--python", python, "--libc", libc, "--format", "json"
+        )
+        assert code == 0, err
+        doc = json.loads(out)
+        assert doc["runtime"]["base"] == expected, (python, libc)
+        assert doc["runtime"]["chosen_by"] == "default"
+        runtime_bytes = doc["runtime"]["installed_bytes"]
+        assert doc["floor"]["installed_bytes"] == runtime_bytes + doc["totals"]["installed_bytes"]
+    code, out, err = cli(capsys, tmp_path, *common, "--python", "3.11")
+    assert code == 0, err
+    assert out.startswith("floor: ") and "distroless-debian12 + 2 packages" in out.splitlines()[0]
+    assert "--base NAME picks another" in out and "--base none leaves it out" in out
+    code, out, err = cli(capsys, tmp_path, *common, "--base", "none", "--format", "json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["runtime"] is None
+    assert doc["floor"]["installed_bytes"] == doc["totals"]["installed_bytes"]
 
 
 @pytest.mark.slow

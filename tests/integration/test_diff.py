@@ -132,18 +132,25 @@ def test_table_shows_exact_byte_deltas(sizefloor_cli: Run, tmp_path: Path) -> No
     assert "<details><summary>Packages (5 changed)</summary>" in markdown
 
 
-def test_max_increase(sizefloor_cli: Run, tmp_path: Path) -> None:
+def test_max_increase(
+    sizefloor_cli: Run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     old, new = _files(tmp_path)
     _, out, _ = sizefloor_cli("diff", str(old), str(new), "--format", "json")
     delta = json.loads(out)["totals"]["delta_installed_bytes"]
     assert delta > 0
     assert sizefloor_cli("diff", str(old), str(new), "--max-increase", f"{delta}B", "-q")[0] == 0
-    code, _, err = sizefloor_cli("diff", str(old), str(new), "--max-increase", str(delta - 1))
+    code, _, err = sizefloor_cli("diff", str(old), str(new), "--max-increase", f"{delta - 1}B")
     assert code == 3
     assert err == (
         f"sizefloor: over budget: the increase is {delta / 1000:.1f} kB ({delta:,} bytes), "
-        f"above --max-increase {delta - 1} ({delta - 1:,} bytes) by 1 B\n"
+        f"above --max-increase {delta - 1}B ({delta - 1:,} bytes) by 1 B\n"
     )
+    with pytest.raises(SystemExit) as caught:  # a bare number is not read as bytes
+        sizefloor_cli("diff", str(old), str(new), "--max-increase", "20")
+    assert caught.value.code == 2
+    _, err = capsys.readouterr()
+    assert "--max-increase: '20' has no unit." in err and "MiB" in err
 
 
 def _git(repo: Path, *args: str) -> None:

@@ -37,22 +37,36 @@ def fat_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_fat(tmp_path_factory.mktemp("fat"))
 
 
-@pytest.fixture
-def page(
-    index_server: ServerFactory, fat_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def _page(
+    server: IndexServer, tmp_path: Path, capsys: pytest.CaptureFixture[str], *more: str
 ) -> tuple[Path, dict[str, Any]]:
     """The page for webapp + worker (``--top 5``), and the same estimate's JSON."""
-    server = index_server(fat_dir)
     reqs = tmp_path / "requirements.txt"
     reqs.write_text("webapp==1.0\nworker==1.0\n")
     common = [str(reqs), "--isolated", "--index-url", server.simple_url, "--python", "3.12"]
-    common += ["--cache-dir", str(tmp_path / "cache"), "--top", "5"]
+    common += ["--cache-dir", str(tmp_path / "cache"), "--top", "5", *more]
     out = tmp_path / "report.html"
     assert main([*common, "--format", "html", "-o", str(out)]) == 0
     assert capsys.readouterr().out == ""
     assert main([*common, "--format", "json"]) == 0
     document: dict[str, Any] = json.loads(capsys.readouterr().out)
     return out, document
+
+
+@pytest.fixture
+def page(
+    index_server: ServerFactory, fat_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[Path, dict[str, Any]]:
+    """The packages alone (``--base none``): the treemap is theirs."""
+    return _page(index_server(fat_dir), tmp_path, capsys, "--base", "none")
+
+
+@pytest.fixture
+def floor_page(
+    index_server: ServerFactory, fat_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> tuple[Path, dict[str, Any]]:
+    """The floor by default: the smallest runtime for Python 3.12 under the packages."""
+    return _page(index_server(fat_dir), tmp_path, capsys)
 
 
 def test_page_is_self_contained(page: tuple[Path, dict[str, Any]]) -> None:
@@ -126,6 +140,25 @@ def test_page_renders_in_chromium(page: tuple[Path, dict[str, Any]], tmp_path: P
     assert sorted(int(b) for b in filled) == sorted(
         r["unique_bytes"] for r in document["requirements"]
     )
+
+
+@needs_chromium
+def test_the_runtime_is_a_block_of_the_treemap(
+    floor_page: tuple[Path, dict[str, Any]], tmp_path: Path
+) -> None:
+    path, document = floor_page
+    runtime = document["runtime"]
+    text = path.read_text(encoding="utf-8")
+    assert "sizefloor: floor " in text and f"({runtime['base']} + " in text  # the title leads
+    result = _chromium("--dump-dom", path.as_uri(), tmp_path=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    dom = result.stdout
+    block = re.findall(r'<g class="runtime" data-name="([^"]+)" data-bytes="(\d+)"', dom)
+    assert block == [(runtime["base"], str(runtime["installed_bytes"]))]
+    drawn = dict(re.findall(r'<g class="package" data-name="([^"]+)" data-bytes="(\d+)"', dom))
+    assert drawn == {p["name"]: str(p["installed_bytes"]) for p in document["packages"]}
+    floor = document["floor"]["installed_bytes"]
+    assert _attribute(dom, "total-floor", "data-bytes") == str(floor)
 
 
 @needs_chromium

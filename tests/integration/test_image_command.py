@@ -48,6 +48,7 @@ from sizefloor.image.audit import audit
 from sizefloor.image.decompress import zstd_available
 from sizefloor.image.reader import read_image
 from sizefloor.pipeline.estimator import Options
+from sizefloor.runtime.bases import smallest_base
 
 # ---------------------------------------------------------------------------------------------
 # helpers: deterministic content, and an independent model of the final filesystem
@@ -672,7 +673,8 @@ def test_blog_image(blog_image: BlogImage, capsys: pytest.CaptureFixture[str]) -
     b = blog_image
     argv = [
         "image", str(b.path), "-r", str(b.requirements), "--isolated",
-        "--index-url", b.index_url, "--no-cache", "--no-compile", "--format", "json",
+        "--index-url", b.index_url, "--no-cache", "--no-compile", "--base", "none",
+        "--format", "json",
     ]  # fmt: skip
     code, out, err = run_cli(argv, capsys)
     assert code == 0, err
@@ -718,6 +720,26 @@ def test_blog_image(blog_image: BlogImage, capsys: pytest.CaptureFixture[str]) -
     assert "VCS folders" in table and "pip's cache" in table and "/app/data" in table
     assert f"{100 * coverage:.1f}% of the real size" in table
     print(table)  # for the record: `pytest -s -k test_blog_image` shows it
+
+
+def test_the_floor_has_the_smallest_runtime_by_default(
+    blog_image: BlogImage, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Without --base, the image is compared with the smallest catalogued runtime that runs
+    its Python, plus the dependencies: the floor the image could have."""
+    b = blog_image
+    argv = [
+        "image", str(b.path), "-r", str(b.requirements), "--isolated",
+        "--index-url", b.index_url, "--no-cache", "--no-compile", "--format", "json",
+    ]  # fmt: skip
+    code, out, err = run_cli(argv, capsys)
+    assert code == 0, err
+    floor = json.loads(out)["floor"]
+    python = floor["target"]["python"]
+    smallest = smallest_base(python=python, platform="linux/amd64")
+    assert floor["runtime"] == smallest is not None
+    assert floor["dependencies_bytes"] == _blog_floor(b)
+    assert floor["installed_bytes"] == floor["runtime_bytes"] + floor["dependencies_bytes"]
 
 
 def _blog_floor(b: BlogImage) -> int:

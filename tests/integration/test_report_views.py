@@ -161,17 +161,17 @@ def test_views_need_text_or_a_file(sizefloor_cli: Run, tmp_path: Path) -> None:
 
 
 def test_max_size(sizefloor_cli: Run) -> None:
-    total = _json(sizefloor_cli)["totals"]["installed_bytes"]
+    total = _json(sizefloor_cli)["floor"]["installed_bytes"]  # the runtime included
     code, _, err = sizefloor_cli("--max-size", f"{total}B", "-q")
     assert (code, err) == (0, "")
     exact_kb = f"{total // 1000}.{total % 1000:03d}kB"  # decimal units, exactly
     assert sizefloor_cli("--max-size", exact_kb, "-q")[0] == 0
-    code, out, err = sizefloor_cli("--max-size", str(total - 1), "-q")
+    code, out, err = sizefloor_cli("--max-size", f"{total - 1}B", "-q")
     assert code == 3
-    assert out.startswith("package")  # the report is still written
+    assert out.startswith("floor: ")  # the report is still written
     assert err.count("\n") == 1
-    assert err.startswith("sizefloor: over budget: the installed size is ")
-    assert f"({total:,} bytes), above --max-size {total - 1} ({total - 1:,} bytes) by 1 B" in err
+    assert err.startswith("sizefloor: over budget: the floor (runtime and packages) is ")
+    assert f"({total:,} bytes), above --max-size {total - 1}B ({total - 1:,} bytes) by 1 B" in err
     assert sizefloor_cli("--max-size", "1GiB", "-q")[0] == 0
     assert sizefloor_cli("--max-size", "1KiB", "-q")[0] == 3
 
@@ -185,3 +185,9 @@ def test_bad_max_size_is_a_usage_error(
     err = capsys.readouterr().err
     assert "--max-size: 'lots' is not a size." in err
     assert "Traceback" not in err
+    with pytest.raises(SystemExit) as caught:
+        main(["-p", "x", "--max-size", "200"])  # 200 what? never 200 bytes
+    assert caught.value.code == 2
+    err = capsys.readouterr().err
+    assert "--max-size: '200' has no unit." in err
+    assert "kB, MB, GB, TB are powers of 1000; KiB, MiB, GiB, TiB powers of 1024" in err

@@ -61,6 +61,17 @@ def test_parse_size_rejects(text: str) -> None:
 # ------------------------------------------------------------------------------ budget
 
 
+@pytest.mark.parametrize("text", ["200", " 200 ", "1.5"])
+def test_budget_without_a_unit_names_the_units(text: str) -> None:
+    assert parse_size(text) == int(float(text))  # a size alone may be bytes
+    with pytest.raises(InvalidSize) as caught:
+        Budget.parse(text)
+    assert caught.value.exit_code == 2
+    assert f"{text.strip()!r} has no unit." in str(caught.value)
+    assert "KiB" in str(caught.value) and "B is bytes" in str(caught.value)
+    assert Budget.parse(f"{text}B").limit == int(float(text))
+
+
 def test_budget_above_and_below() -> None:
     budget = Budget.parse("500MB")
     assert budget.limit == 500_000_000
