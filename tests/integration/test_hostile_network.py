@@ -175,6 +175,31 @@ def test_an_unreachable_proxy_is_a_failure_that_names_it(
     assert len(waits) == 3  # retried like any connection, then given up on
 
 
+@pytest.mark.parametrize("password", ["right", "wrong"])
+def test_a_proxy_asking_for_credentials(
+    tls_index: tuple[IndexServer, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    password: str,
+) -> None:
+    """The proxy's credentials go in Proxy-Authorization; refused ones (407) are a failure
+    naming the proxy, the password hidden."""
+    server, bundle = tls_index
+    record_waits(monkeypatch)
+    monkeypatch.setenv("SSL_CERT_FILE", str(bundle))
+    with CountingProxy(auth=("user", "right")) as guarded:
+        monkeypatch.setenv("HTTPS_PROXY", guarded.url.replace("://", f"://user:{password}@"))
+        if password == "right":
+            assert [p.name for p in run(tmp_path, server.simple_url).packages] == ["lib"]
+            assert guarded.tunnels
+            return
+        with pytest.raises(IndexUnavailable) as caught:
+            run(tmp_path, server.simple_url)
+    message = str(caught.value)
+    assert "through the proxy http://user:" in message and "wrong" not in message
+    assert "407" in message
+
+
 def test_an_unreachable_proxy_exits_1_from_the_command_line(
     tls_index: tuple[IndexServer, Path], tmp_path: Path
 ) -> None:
