@@ -72,12 +72,22 @@ def add_index_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGr
     )
     index.add_argument(
         "--max-page-size",
-        type=parse_size,
+        type=_page_size,
         default=None,
         metavar="SIZE",
         help="refuse index pages larger than this (default 64MiB)",
     )
     return index
+
+
+def _page_size(text: str) -> int:
+    try:
+        size = parse_size(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+    if size <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size above 0")
+    return size
 
 
 def _seconds(text: str) -> float:

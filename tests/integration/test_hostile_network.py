@@ -344,3 +344,22 @@ def test_an_index_lying_about_a_wheels_size(
     (package,) = report.packages
     assert package.download_bytes == real
     assert any(f"its server has {real:,}" in w for w in report.warnings), report.warnings
+
+
+@pytest.mark.parametrize(
+    ("flag", "value", "said"),
+    [
+        ("--max-page-size", "lots", "'lots' is not a size"),
+        ("--max-page-size", "0", "'0' is not a size above 0"),
+        ("--timeout", "-3", "'-3' is not a number of seconds above 0"),
+    ],
+)
+def test_the_new_flags_refuse_bad_values_plainly(
+    flag: str, value: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sizefloor.cli.main import main
+
+    with pytest.raises(SystemExit) as exited:  # argparse's own exit, status 2
+        main(["-p", "lib", "--isolated", flag, value])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and said in err and "Traceback" not in err
