@@ -169,7 +169,7 @@ class Cache:
             return _open_disk(directory)
         except Exception as exc:
             if _is_corruption(exc):
-                return _open_disk(self._move_aside(directory, exc))
+                return self._made_anew(directory, exc)
             if (Path(directory) / _DB).is_file():
                 return self._open_read_only(directory, exc)
             raise
@@ -183,6 +183,16 @@ class Cache:
             "and nothing new is stored"
         )
         return disk
+
+    def _made_anew(self, directory: Path, exc: Exception) -> Any:
+        """A new cache in place of the corrupt one at ``directory``, unless another run
+        sharing it has made one since (then that one)."""
+        try:
+            return _open_disk(directory)
+        except Exception as again:
+            if not _is_corruption(again):
+                raise
+        return _open_disk(self._move_aside(directory, exc))
 
     def _move_aside(self, directory: Path, exc: Exception) -> Path:
         """Move the corrupt cache at ``directory`` aside; the folder to make a new one in."""

@@ -27,7 +27,7 @@ from collections.abc import Iterable
 import httpcore
 import httpx
 
-from sizefloor.errors import SizefloorError
+from sizefloor.errors import InputError
 from sizefloor.net.dns import Resolver, ResolvingBackend
 from sizefloor.net.proxies import ChosenProxy, choose_proxy
 from sizefloor.urls import redact
@@ -108,11 +108,14 @@ class PerOrigin(httpx.BaseTransport):
                 trust_env=False,
                 proxy=None if proxy is None else httpx.Proxy(proxy.url),
             )
-        except (ImportError, ValueError) as exc:  # socks without socksio, an unknown scheme
+        except (ImportError, ValueError, httpx.InvalidURL) as exc:
+            # socks without socksio, an unknown scheme, a URL that does not parse
             assert proxy is not None
-            raise SizefloorError(
-                f"The proxy {redact(proxy.url)} (from {proxy.source}) cannot be used: {exc}",
-                hint="Use an http:// or https:// proxy, or install httpx[socks] for socks5://.",
+            raise InputError(
+                f"The proxy {redact(proxy.url)} (from {proxy.source}) cannot be used: "
+                f"{redact(str(exc))}",
+                hint="Write it as http://[user:password@]host:port (or https://); "
+                "socks5:// needs httpx[socks] installed.",
             ) from exc
         pool = getattr(transport, "_pool", None)
         if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):

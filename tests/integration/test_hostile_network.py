@@ -363,3 +363,41 @@ def test_the_new_flags_refuse_bad_values_plainly(
         main(["-p", "lib", "--isolated", flag, value])
     err = capsys.readouterr().err
     assert exited.value.code == 2 and said in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("proxy", "said"),
+    [
+        ("http://user:s3cret@127.0.0.1:notaport", "cannot be used: Invalid port"),
+        ("ftp://user:s3cret@127.0.0.1:21", "cannot be used: Unknown scheme"),
+    ],
+)
+def test_a_proxy_that_is_not_a_proxy_url_is_an_input_error(
+    plain_index: IndexServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    proxy: str,
+    said: str,
+) -> None:
+    from sizefloor.cli.main import main
+
+    monkeypatch.setenv("HTTP_PROXY", proxy)
+    status = main(["-p", "lib", "--isolated", "-i", plain_index.simple_url, "--no-cache"])
+    err = capsys.readouterr().err
+    assert status == 2, err
+    assert said in err and "(from HTTP_PROXY)" in err and "s3cret" not in err
+
+
+@pytest.mark.parametrize(
+    "url", ["https://user:s3cret@[bad/simple/", "https://h.invalid:99999999/simple/"]
+)
+def test_an_index_url_that_does_not_parse_is_an_input_error(
+    url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sizefloor.cli.main import main
+
+    status = main(["-p", "lib", "--isolated", "-i", url, "--no-cache"])
+    err = capsys.readouterr().err
+    assert status == 2 and "is not a valid URL" in err
+    assert "s3cret" not in err and "internal error" not in err
