@@ -311,6 +311,7 @@ class Http:
         headers: Mapping[str, str] | None = None,
         kind: str = "pages",
         method: str = "GET",
+        max_bytes: int | None = None,
     ) -> FileResponse:
         """GET (or HEAD) ``url``, retrying transient failures.
 
@@ -318,10 +319,11 @@ class Http:
         when the host cannot be reached or keeps failing; :class:`ResponseTooLarge` for
         an index page or metadata file (``kind``) larger than ``options.page_limit``.
         Other statuses are returned for the caller to judge (404: no such project).
+        ``max_bytes`` caps a file's body the same way (a page's cap is the options').
         """
         clean, _ = strip_credentials(url)
         sent = _sendable(clean)
-        limit = self.options.page_limit if kind in ("pages", "metadata") else None
+        limit = self.options.page_limit if kind in ("pages", "metadata") else max_bytes
 
         def exchange(attempt: int) -> FileResponse | _Again:
             with self._client.stream(method, sent, headers=headers) as response:
@@ -361,7 +363,7 @@ class Http:
                     response.read()
                     return _Again(_backoff(attempt + 1, response))
                 if response.status_code == 200:
-                    spool, received = _spool(response)
+                    spool, received = _spool(response, url, _spool_limit(start, end))
                     self._count(response, kind, received)
                     return RangeResult(200, b"", spool)
                 if response.status_code == 206:
@@ -575,14 +577,32 @@ def _content_range_total(header: str) -> int | None:
     return int(total) if slash and total.strip().isdigit() else None
 
 
-def _spool(response: httpx.Response) -> tuple[IO[bytes], int]:
-    """The body of ``response``, streamed to a temporary file, and its length."""
+SPOOL_LIMIT = 32 * 1024**3
+"""The most a whole file sent instead of a range may be, its size unknown (the largest
+wheels are a few GB): a server sending without end must not fill the disk."""
+
+
+def _spool_limit(start: int, end: int) -> int:
+    """The most a whole file sent for range ``[start, end)`` may be: twice the file's known
+    length (``end``, when the range runs to it) and some, else :data:`SPOOL_LIMIT`."""
+    return SPOOL_LIMIT if end >= 1 << 62 else min(2 * end + (1 << 20), SPOOL_LIMIT)
+
+
+def _spool(response: httpx.Response, url: str, limit: int) -> tuple[IO[bytes], int]:
+    """The body of ``response``, streamed to a temporary file, and its length (refused
+    past ``limit`` bytes)."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
     received = 0
     try:
         for chunk in response.iter_raw(1 << 20):
             spool.write(chunk)
             received += len(chunk)
+            if received > limit:
+                raise ResponseTooLarge(
+                    f"{redact(url)} sent more than {human(limit)} for a file of "
+                    "a known size: refused.",
+                    hint="The server is broken or hostile; use another index.",
+                )
     except BaseException:
         spool.close()
         raise
