@@ -65,8 +65,8 @@ class Options:
     """Seconds to wait on a connection or a read (default: pip's ``timeout``, else 30).
     A whole response may take 4 times as long (plus a second per 64 KiB received)."""
     run_timeout: float | None = None
-    """Seconds the run may spend on the network in all (default: 20 x the timeout, at
-    least 600)."""
+    """Seconds the run may spend on the network in all (default: 60 x the timeout, at
+    least 1800)."""
     max_page_bytes: int = 64 * 1024 * 1024
     """The largest index page or metadata file read: a larger one is refused as it
     streams in, and not cached (``--max-page-size``)."""

@@ -68,7 +68,7 @@ def add_index_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGr
         type=_seconds,
         metavar="SECONDS",
         help="wait on a connection or read (default: pip's timeout, else 30); a whole "
-        "response may take 4 times as long, the whole run 20 times (at least 600 s)",
+        "response may take 4 times as long, the whole run 60 times (at least 1800 s)",
     )
     index.add_argument(
         "--max-page-size",

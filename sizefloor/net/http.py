@@ -70,9 +70,10 @@ BYTES_PER_SECOND = 64 * 1024
 """... plus one second per this many bytes received: a large file coming at a fair speed
 is never cut short; a server trickling bytes is given up on."""
 
-RUN_DEADLINE_TIMEOUTS = 20
-RUN_DEADLINE_AT_LEAST = 600.0
-"""The whole run spends at most ``max(20 x timeout, 600)`` s on the network."""
+RUN_DEADLINE_TIMEOUTS = 60
+RUN_DEADLINE_AT_LEAST = 1800.0
+"""The whole run spends at most ``max(60 x timeout, 1800)`` s on the network: a backstop
+well above a cold run over a slow link (each response has its own deadline)."""
 
 
 @dataclass
@@ -447,8 +448,8 @@ class Http:
             return IndexUnavailable(
                 f"Gave up on {redact(url)}: the run has spent its {options.run_seconds:g} s "
                 "on the network.",
-                hint="Every wait is bounded: the whole run by 20 x the timeout (pip's "
-                "`timeout`, at least 600 s). Raise the timeout if the index is slow but "
+                hint="Every wait is bounded: the whole run by 60 x the timeout (pip's "
+                "`timeout`, at least 1800 s). Raise the timeout if the index is slow but "
                 "sound. " + wording.advice,
             )
         return IndexUnavailable(

@@ -265,10 +265,18 @@ def test_the_whole_run_is_bounded(hostile: HostileServer) -> None:
     """Requests that each fail fast still end when the run's own time is spent."""
     hostile.route("*", HostileServer.short_body(100, b"<html>"))
     clock = SteppingClock(5.0)
-    options = HttpOptions(timeout=30.0, retries=10**6, sleep=lambda s: None, clock=clock)
+    options = HttpOptions(
+        timeout=30.0, retries=10**6, sleep=lambda s: None, clock=clock, run_deadline=100.0
+    )
     with Http(options) as client, pytest.raises(IndexUnavailable) as caught:
         client.get(hostile.url + "/simple/six/")
-    assert "600 s on the network" in str(caught.value)
+    assert "100 s on the network" in str(caught.value)
+
+
+def test_the_default_bounds_follow_the_timeout() -> None:
+    assert (HttpOptions().response_seconds, HttpOptions().run_seconds) == (120.0, 1800.0)
+    slow = HttpOptions(timeout=60.0)
+    assert (slow.response_seconds, slow.run_seconds) == (240.0, 3600.0)
 
 
 def test_a_redirect_loop_is_a_plain_failure(hostile: HostileServer, tmp_path: Path) -> None:
