@@ -6,7 +6,11 @@ index gives one and by its URL otherwise. Index pages change, so they are
 kept for :data:`PAGE_TTL` seconds and then revalidated with ``ETag`` /
 ``Last-Modified``.
 
-A cache that cannot be opened or read (corrupt, locked, read-only) is
+A cache that cannot be written (a read-only folder or file system, say a CI cache
+restored read-only) is opened read-only: answers come from it (``--offline`` works from
+it) and nothing new is stored. A corrupt cache (its database damaged, or not a database)
+is moved aside once, to ``<folder>.corrupt-<time>``, with a warning saying where, and a new
+one is made in its place. A cache that still cannot be opened or read (locked, say) is
 bypassed with a warning: sizefloor then works without it.
 """
 
@@ -38,6 +42,77 @@ a batch of a 173-package lock file's pages held 34 MB of bodies in memory."""
 
 _SCHEMA = "v9"
 """Bumped whenever what is stored changes shape: older entries are then not read."""
+
+
+_DB = "cache.db"
+"""diskcache's database file, in the cache folder."""
+
+
+def _open_disk(directory: Path) -> Any:
+    import diskcache  # its sqlite3 import is paid only by a run with a cache
+
+    return diskcache.Cache(
+        str(directory),
+        timeout=1.0,
+        size_limit=2**31,
+        # every thread gets its own SQLite connection: small page caches
+        # and no memory map keep that from costing tens of MB each
+        sqlite_mmap_size=0,
+        sqlite_cache_size=256,
+    )
+
+
+def _read_only(directory: Path) -> bool:
+    """Whether the cache at ``directory`` exists and cannot be written."""
+    db = Path(directory) / _DB
+    return db.is_file() and not (os.access(db, os.W_OK) and os.access(directory, os.W_OK))
+
+
+def _is_corruption(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database is damaged or not a database (SQLite's
+    ``DatabaseError``), rather than locked or unwritable (its ``OperationalError``)."""
+    import sqlite3  # imported already by diskcache, which raised this
+
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(exc, sqlite3.OperationalError)
+
+
+class _ReadOnlyDisk:
+    """A diskcache folder read without writing anything: the SQLite database opened in
+    read-only mode, values read as diskcache stores them (:meth:`diskcache.Disk.fetch`).
+    diskcache itself opens its database for writing, which a read-only folder refuses."""
+
+    def __init__(self, directory: Path) -> None:
+        import sqlite3  # only a run with a cache needs it
+
+        import diskcache  # its Disk reads the values back
+
+        self._disk = diskcache.Disk(str(directory))
+        uri = (directory / _DB).resolve().as_uri()
+        try:
+            self._db = sqlite3.connect(f"{uri}?mode=ro", uri=True, check_same_thread=False)
+            self._db.execute("SELECT count(*) FROM Settings").fetchone()
+        except sqlite3.OperationalError:  # a WAL database needs a writable -shm: read it as is
+            self._db = sqlite3.connect(f"{uri}?immutable=1", uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT mode, filename, value FROM Cache WHERE key = ? AND raw = 1"
+                " AND (expire_time IS NULL OR expire_time > ?)",
+                (key, time.time()),
+            ).fetchall()
+        if not rows:
+            return None
+        ((mode, filename, value),) = rows
+        try:
+            return self._disk.fetch(mode, filename, value, False)
+        except OSError:
+            return None
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
 
 
 def default_cache_dir() -> Path:
@@ -74,24 +149,63 @@ class Cache:
         self._flush_lock = threading.Lock()
         self._writer: threading.Thread | None = None
         self.directory = directory
+        self.read_only = False
+        """Opened read-only: :meth:`set` stores nothing."""
         self.hits: dict[str, list[int]] = {}
         """Kind -> [hits, misses] of :meth:`get`."""
         if directory is None:
             return
         try:
-            import diskcache  # its sqlite3 import is paid only by a run with a cache
-
-            self._disk = diskcache.Cache(
-                str(directory),
-                timeout=1.0,
-                size_limit=2**31,
-                # every thread gets its own SQLite connection: small page caches
-                # and no memory map keep that from costing tens of MB each
-                sqlite_mmap_size=0,
-                sqlite_cache_size=256,
-            )
+            self._disk = self._open(directory)
         except Exception as exc:  # any failure to open means: run without a cache
             self._warn(f"the cache at {directory} cannot be used ({exc}); going on without it")
+
+    def _open(self, directory: Path) -> Any:
+        """The disk cache at ``directory``: read-only when it cannot be written, made anew
+        (the old one moved aside) when it is corrupt."""
+        if _read_only(directory):
+            return self._open_read_only(directory, None)
+        try:
+            return _open_disk(directory)
+        except Exception as exc:
+            if _is_corruption(exc):
+                return self._made_anew(directory, exc)
+            if (Path(directory) / _DB).is_file():
+                return self._open_read_only(directory, exc)
+            raise
+
+    def _open_read_only(self, directory: Path, why: Exception | None) -> Any:
+        disk = _ReadOnlyDisk(Path(directory))
+        self.read_only = True
+        reason = f" ({why})" if why is not None else ""
+        self._warn(
+            f"the cache at {directory} cannot be written{reason}: it is read from, "
+            "and nothing new is stored"
+        )
+        return disk
+
+    def _made_anew(self, directory: Path, exc: Exception) -> Any:
+        """A new cache in place of the corrupt one at ``directory``, unless another run
+        sharing it has made one since (then that one)."""
+        try:
+            return _open_disk(directory)
+        except Exception as again:
+            if not _is_corruption(again):
+                raise
+        return _open_disk(self._move_aside(directory, exc))
+
+    def _move_aside(self, directory: Path, exc: Exception) -> Path:
+        """Move the corrupt cache at ``directory`` aside; the folder to make a new one in."""
+        aside = Path(f"{directory}.corrupt-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
+        try:
+            os.replace(directory, aside)
+        except OSError as moving:
+            raise RuntimeError(f"it is corrupt ({exc}) and could not be moved: {moving}") from exc
+        self._warn(
+            f"the cache at {directory} was corrupt ({exc}): moved it to {aside} "
+            "and started a new one (delete the old one when you no longer need it)"
+        )
+        return directory
 
     def _warn(self, message: str) -> None:
         with self._lock:
@@ -106,20 +220,37 @@ class Cache:
                 return self._pending[full_key]
             if full_key in self._inflight:
                 return self._inflight[full_key]
-        if self._disk is None:
+        disk = self._disk
+        if disk is None:
             return None
         try:
-            value = self._disk.get(full_key)
+            value = disk.get(full_key)
         except Exception as exc:
-            self._warn(f"the cache could not be read ({type(exc).__name__}); bypassing it")
-            self._disk = None
+            self._read_failed(disk, exc)
             return None
         with self._lock:
             self.hits.setdefault(kind, [0, 0])[value is None] += 1
         return value
 
+    def _read_failed(self, disk: Any, exc: Exception) -> None:
+        """A read failed: a corrupt cache is moved aside and made anew (once), any other
+        failure makes the rest of the run go without a cache."""
+        with self._flush_lock:
+            if self._disk is not disk:
+                return  # another thread dealt with it
+            self._disk = None
+            with contextlib.suppress(Exception):
+                disk.close()
+            if self.directory is not None and _is_corruption(exc) and not self.read_only:
+                try:
+                    self._disk = _open_disk(self._move_aside(self.directory, exc))
+                    return
+                except Exception as again:
+                    exc = again
+            self._warn(f"the cache could not be read ({type(exc).__name__}); bypassing it")
+
     def set(self, kind: str, key: str, value: Any) -> None:
-        if self._disk is None:
+        if self._disk is None or self.read_only:
             return
         with self._lock:
             self._pending[f"{_SCHEMA}:{kind}:{key}"] = value
@@ -183,7 +314,7 @@ class Cache:
     def _write_blob(self, key: str, data: bytes) -> str | None:
         """Write ``data`` under a name made of ``key`` (atomically: another
         process reads the old file or the new one); ``None`` when it cannot be."""
-        if self._disk is None or self.directory is None:
+        if self._disk is None or self.directory is None or self.read_only:
             return None
         name = hashlib.sha256(f"{_SCHEMA}:{key}".encode()).hexdigest()
         path = self._blob_path(name)

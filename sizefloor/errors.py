@@ -22,6 +22,7 @@ command line gives it (:mod:`sizefloor.cli.exits`)::
     │   ├── ContextError             a build context that cannot be measured
     │   └── DockerignoreError        a .dockerignore that docker build would refuse
     ├── IndexUnavailable             an index that cannot be reached, or keeps failing
+    │   └── ResponseTooLarge         an index page or metadata file over the size cap
     ├── MetadataUnavailable          a file whose metadata cannot be read
     ├── OfflineMiss                  --offline and the cache lacks something
     ├── DebianError                  Debian's archive cannot be read (--refresh-runtime)
@@ -55,6 +56,7 @@ __all__ = [
     "ProjectNotFound",
     "RequirementsError",
     "ResolutionImpossible",
+    "ResponseTooLarge",
     "SizefloorError",
     "TargetError",
     "UnsupportedCompression",
@@ -200,6 +202,11 @@ class DockerignoreError(InputError):
 
 class IndexUnavailable(SizefloorError):
     """An index or file host could not be reached, or kept failing."""
+
+
+class ResponseTooLarge(IndexUnavailable):
+    """An index page or metadata file larger than the cap (``--max-page-size``): refused as it
+    streams in, never held whole nor cached."""
 
 
 class MetadataUnavailable(SizefloorError):

@@ -62,7 +62,14 @@ class Options:
     concurrency: int = 16
     """Connections per host."""
     timeout: float | None = None
-    """Seconds to wait on a connection or a read (default: pip's ``timeout``, else 30)."""
+    """Seconds to wait on a connection or a read (default: pip's ``timeout``, else 30).
+    A whole response may take 4 times as long (plus a second per 64 KiB received)."""
+    run_timeout: float | None = None
+    """Seconds the run may spend on the network in all (default: 60 x the timeout, at
+    least 1800)."""
+    max_page_bytes: int = 64 * 1024 * 1024
+    """The largest index page or metadata file read: a larger one is refused as it
+    streams in, and not cached (``--max-page-size``)."""
     base: str | None = None
     """What the service runs on (``python:3.12-slim``, ``distroless``, ``host``, ``none``,
     see :mod:`sizefloor.runtime.catalogue`): it implies the target and adds the runtime to

@@ -14,7 +14,16 @@ def redact(url: str) -> str:
     >>> redact("https://token@example.invalid/simple/")
     'https://****@example.invalid/simple/'
     """
-    parts = urllib.parse.urlsplit(url)
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:  # a URL that does not parse ("http://u:pw@[bad"): hide it by hand
+        scheme, sep, rest = url.partition("://")
+        authority, slash, path = rest.partition("/")
+        if "@" not in authority:
+            return url
+        userinfo, _, host = authority.rpartition("@")
+        user, colon, _password = userinfo.partition(":")
+        return f"{scheme}{sep}{user + ':' if colon else ''}****@{host}{slash}{path}"
     if "@" not in parts.netloc:
         return url
     userinfo, _, host = parts.netloc.rpartition("@")

@@ -65,7 +65,41 @@ def add_index_arguments(parser: argparse.ArgumentParser) -> argparse._ArgumentGr
         "([tool.sizefloor], SIZEFLOOR_*)",
     )
     index.add_argument("--pre", action="store_true", help="allow pre-releases")
+    index.add_argument(
+        "--timeout",
+        type=_seconds,
+        metavar="SECONDS",
+        help="wait on a connection or read (default: pip's timeout, else 30); a whole "
+        "response may take 4 times as long, the whole run 60 times (at least 1800 s)",
+    )
+    index.add_argument(
+        "--max-page-size",
+        type=_page_size,
+        default=None,
+        metavar="SIZE",
+        help="refuse index pages larger than this (default 64MiB)",
+    )
     return index
+
+
+def _page_size(text: str) -> int:
+    try:
+        size = parse_size(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(exc.message) from None
+    if size <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size above 0")
+    return size
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds above 0")
+    return value
 
 
 def add_resolution_arguments(parser: argparse.ArgumentParser) -> None:
@@ -362,6 +396,8 @@ def options_from_args(args: argparse.Namespace, uploaded: datetime | None) -> Op
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         use_cache=not args.no_cache,
         offline=args.offline,
+        timeout=getattr(args, "timeout", None),
+        max_page_bytes=getattr(args, "max_page_size", None) or Options.max_page_bytes,
         pip_version=args.pip_version,
         base=getattr(args, "base", None),
         refresh_runtime=getattr(args, "refresh_runtime", False),

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import IO
 
 from sizefloor.cache import Cache
+from sizefloor.dists import zipdir
 from sizefloor.errors import MetadataUnavailable, OfflineMiss
 from sizefloor.index.files import DistFile
 from sizefloor.net.http import Http
@@ -74,9 +75,24 @@ def read_sdist(http: Http, cache: Cache, dist: DistFile) -> SdistInfo:
     return info
 
 
+DOWNLOAD_LIMIT = 1024**3
+"""The largest sdist downloaded (it is read in memory): real ones are far smaller."""
+
+EXPANDED_LIMIT = 16 * 1024**3
+"""The most an sdist's files may add up to: a compression bomb stops here, not at the disk."""
+
+METADATA_LIMIT = 32 * 1024**2
+"""The largest ``PKG-INFO`` or ``requires.txt`` read."""
+
+
 def inspect_sdist(http: Http, dist: DistFile) -> SdistInfo:
     """Download ``dist`` once and read what it says about itself."""
-    response = http.get(dist.url, headers={"Accept-Encoding": "identity"}, kind="files")
+    response = http.get(
+        dist.url,
+        headers={"Accept-Encoding": "identity"},
+        kind="files",
+        max_bytes=DOWNLOAD_LIMIT,
+    )
     if response.status_code != 200:
         raise MetadataUnavailable(
             f"{redact(dist.url)} answered {response.status_code}.",
@@ -85,7 +101,7 @@ def inspect_sdist(http: Http, dist: DistFile) -> SdistInfo:
     data = io.BytesIO(response.content)
     try:
         members = _members(data, dist.filename)
-    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError) as exc:
+    except (tarfile.TarError, zipfile.BadZipFile, EOFError, OSError, UnicodeError) as exc:
         raise MetadataUnavailable(f"{dist.filename} cannot be opened: {exc}.") from exc
     size = data.seek(0, 2)
     return _read(dist.filename, size, members, len(response.content))
@@ -113,17 +129,36 @@ def _members(data: IO[bytes], filename: str) -> Members:
             for info in archive.infolist():
                 if info.is_dir():
                     continue
+                reason = zipdir.check_member(
+                    info.filename, info.compress_type, info.compress_size, info.file_size, None
+                )
+                is_wanted = info.filename.endswith(wanted)
+                if reason is None and is_wanted and info.file_size > METADATA_LIMIT:
+                    reason = f"declares {info.file_size:,} bytes of metadata"
+                if reason is not None:
+                    raise MetadataUnavailable(
+                        f"{filename} cannot be read: member {info.filename!r} {reason}.",
+                        hint="The index serves a damaged or hostile file; pin another version.",
+                    )
                 content = archive.read(info) if info.filename.endswith(wanted) else None
                 result[info.filename] = (info.file_size, content)
         return result
+    total = 0
     with tarfile.open(fileobj=data, mode="r:*") as archive:
         for member in archive:
             if not member.isfile():
                 continue
+            total += member.size
             content = None
             if member.name.endswith(wanted):
                 extracted = archive.extractfile(member)
-                content = extracted.read() if extracted else None
+                content = extracted.read(METADATA_LIMIT + 1) if extracted else None
+            if total > EXPANDED_LIMIT or (content is not None and len(content) > METADATA_LIMIT):
+                raise MetadataUnavailable(
+                    f"{filename} expands past what any real sdist holds ({member.name!r}): "
+                    "refused.",
+                    hint="The index serves a damaged or hostile file; pin another version.",
+                )
             result[member.name] = (member.size, content)
     return result
 

@@ -44,6 +44,10 @@ SCRIPT_HEAD = 128
 """How much of a ``.data/scripts`` file is kept to see its ``#!python`` line."""
 
 SCRIPT_WHOLE_BELOW = 16 * 1024
+
+WANTED_CAP = 32 * 1024 * 1024
+"""The largest ``METADATA`` or ``entry_points.txt`` read: a wheel declaring 64,000
+requirements has 2 MB of them; one declaring more than this is refused."""
 """Scripts compressed larger than this are read only as far as their first line."""
 
 
@@ -182,7 +186,9 @@ class WheelReader:
             info = self._inspect_remote(dist)
         except zipdir.ZipFormatError as exc:
             raise MetadataUnavailable(
-                f"{dist.filename} from {redact(dist.source)} is not a readable wheel: {exc}."
+                f"{dist.filename} from {redact(dist.source)} is not a readable wheel: {exc}.",
+                hint="pip could not install it either: the index serves a damaged or hostile "
+                "file. Pin another version, or tell the index's maintainers.",
             ) from exc
         if not dist.is_local:
             self.cache.set("wheel", dist.cache_key, info.to_cache())
@@ -207,7 +213,9 @@ class WheelReader:
             return self._whole(dist)
         contents, fetched = read
         fetched += directory.fetched
-        return _build_info(dist.filename, size, directory.members, contents, fetched, ranged=True)
+        return _build_info(
+            dist.filename, directory.size, directory.members, contents, fetched, ranged=True
+        )
 
     def _wanted_contents(
         self, dist: DistFile, buffer: _Sparse, directory: Directory
@@ -255,6 +263,14 @@ class WheelReader:
         result = self.http.get_range(dist.url, tail_start, size)
         if result.whole is not None:
             return result.whole
+        if result.total is not None and result.total != size:
+            self._warn(
+                f"the index lists {dist.filename} as {size:,} bytes; its server has "
+                f"{result.total:,}: it is read as the server has it"
+            )
+            size = result.total
+            tail_start = max(0, size - TAIL_BYTES)
+            result = self.http.get_range(dist.url, tail_start, size)
         if result.status_code != 206:
             return None
         buffer = _Sparse()
@@ -280,6 +296,7 @@ class WheelReader:
         members = zipdir.parse_central_directory(
             buffer.slice(tail.cd_offset, tail.cd_offset + tail.cd_size), tail
         )
+        zipdir.check_members(members, tail.cd_offset)
         return buffer, Directory(size, members, tail.cd_offset, fetched)
 
     def directory(self, dist: DistFile) -> Directory | None:
@@ -334,11 +351,9 @@ class WheelReader:
             fileobj.seek(0, 2)
             size = fileobj.tell()
             fileobj.seek(0)
-            try:
-                archive = zipfile.ZipFile(fileobj)
-            except zipfile.BadZipFile as exc:
-                raise zipdir.ZipFormatError(str(exc)) from exc
+            archive = _open_zip(fileobj)
             with archive:
+                _check_infos(archive.infolist(), archive.start_dir)
                 infos = [i for i in archive.infolist() if not i.is_dir()]
                 members = tuple((i.filename, i.file_size) for i in infos)
                 compressed = tuple(i.compress_size for i in infos)
@@ -413,19 +428,56 @@ class _Sparse:
 
     def slice(self, start: int, end: int) -> bytes:
         piece = self._piece(start, end)
-        if piece is None:
-            raise ValueError(f"bytes {start}-{end} were not fetched")
+        if piece is None:  # the server sent fewer bytes than were asked for
+            raise zipdir.ZipFormatError(f"the server did not send bytes {start}-{end}")
         return piece[1][start - piece[0] : end - piece[0]]
 
     def tail(self, size: int) -> bytes:
         p_start, p_data = self.pieces[-1]
-        if p_start + len(p_data) != size:
-            raise ValueError("the fetched bytes do not reach the end of the archive")
+        if p_start + len(p_data) != size:  # a short answer, or a size that is not the file's
+            raise zipdir.ZipFormatError("the bytes the server sent do not reach the file's end")
         return p_data
+
+
+def _open_zip(fileobj: IO[bytes]) -> zipfile.ZipFile:
+    """The whole archive, opened; a member name that is not what its flag says (UTF-8)
+    is named, as the central directory reader names it."""
+    try:
+        return zipfile.ZipFile(fileobj)
+    except zipfile.BadZipFile as exc:
+        raise zipdir.ZipFormatError(str(exc)) from exc
+    except UnicodeDecodeError as exc:
+        raw = exc.object[:200] if isinstance(exc.object, bytes) else b""
+        raise zipdir.ZipFormatError(f"member name {raw!r} is not UTF-8") from None
+
+
+def _check_infos(infos: list[zipfile.ZipInfo], cd_offset: int) -> None:
+    """:func:`zipdir.check_member` for every member of a whole archive."""
+    starts = sorted({i.header_offset for i in infos} | {cd_offset})
+    seen: dict[int, str] = {}
+    for info in infos:
+        # an upper bound on the room for its data: up to the next record, less its header
+        at = bisect.bisect_right(starts, info.header_offset)
+        following = starts[at] if at < len(starts) else cd_offset
+        room = following - info.header_offset - zipdir.LOCAL_HEADER.size
+        reason = zipdir.check_member(
+            info.orig_filename,
+            info.compress_type,
+            info.compress_size,
+            info.file_size,
+            room,
+            info.flag_bits,
+        )
+        other = seen.setdefault(info.header_offset, info.orig_filename)
+        if reason is None and other != info.orig_filename and not info.is_dir():
+            reason = f"shares its data with {other!r} (overlapping entries: a zip bomb)"
+        if reason is not None:
+            raise zipdir.ZipFormatError(f"member {info.orig_filename!r} {reason}")
 
 
 def _read_local(archive: zipfile.ZipFile, name: str) -> bytes:
     """A wanted member of a whole wheel: scripts only as far as their first line."""
+    _check_wanted(name, archive.getinfo(name).file_size)
     if "/scripts/" in name:
         with archive.open(name) as f:
             return f.read(SCRIPT_HEAD)
@@ -464,7 +516,18 @@ def _is_wanted(name: str, names: list[str]) -> bool:
 
 def _wanted_members(members: tuple[zipdir.Member, ...]) -> list[zipdir.Member]:
     names = [m.name for m in members]
-    return [m for m in members if _is_wanted(m.name, names) and not m.is_dir]
+    wanted = [m for m in members if _is_wanted(m.name, names) and not m.is_dir]
+    for member in wanted:
+        _check_wanted(member.name, member.file_size)
+    return wanted
+
+
+def _check_wanted(name: str, size: int) -> None:
+    if "/scripts/" not in name and size > WANTED_CAP:
+        raise zipdir.ZipFormatError(
+            f"member {name!r} declares {size:,} bytes, more than {WANTED_CAP >> 20} MiB: "
+            "no real wheel's metadata is that large"
+        )
 
 
 def _head_only(member: zipdir.Member) -> bool:

@@ -25,6 +25,8 @@ position is off by (the *delta*) from where the records are actually found.
 
 from __future__ import annotations
 
+import bisect
+import posixpath
 import stat
 import struct
 import zlib
@@ -34,9 +36,12 @@ from sizefloor.errors import MetadataUnavailable
 
 __all__ = [
     "MAX_TAIL",
+    "READABLE_METHODS",
     "Member",
     "Tail",
     "ZipFormatError",
+    "check_member",
+    "check_members",
     "local_header_span",
     "locate_central_directory",
     "member_data",
@@ -98,6 +103,14 @@ UNIX = 3
 
 STORED = 0
 DEFLATED = 8
+
+
+DEFLATE_MAX_RATIO = 1032
+"""The most deflate can expand: a 258-byte match coded in two bits. A deflated member
+declaring more than this many bytes per compressed byte cannot be what it says."""
+
+DEFLATE_SLACK = 1032 * 16
+"""Bytes allowed beyond the ratio for the smallest members (block headers and padding)."""
 
 
 MAX_TAIL = EOCD.size + MAX_COMMENT + ZIP64_LOCATOR.size + ZIP64_EOCD.size
@@ -358,6 +371,72 @@ def _member_name(raw_name: bytes, flags: int) -> str:
         return raw_name.decode("utf-8" if flags & FLAG_UTF8 else "cp437")
     except UnicodeDecodeError:
         raise ZipFormatError(f"member name {raw_name!r} is not UTF-8") from None
+
+
+READABLE_METHODS = frozenset({STORED, DEFLATED, 12, 14, 93})
+"""What Python's zipfile (pip's reader) decompresses: stored, deflate, bzip2, lzma, and
+zstandard (Python 3.14)."""
+
+
+def check_member(
+    name: str, method: int, compressed: int, size: int, room: int | None, flags: int = 0
+) -> str | None:
+    """What makes a member impossible to install as it is declared, as an installer would
+    find it (``None``: nothing). ``room`` is how many bytes the archive has for its data
+    (up to the next record), when known. Said as the end of a sentence naming the member."""
+    if flags & FLAG_ENCRYPTED:
+        return "is encrypted: pip cannot install it"
+    if method not in READABLE_METHODS:
+        return f"uses compression method {method}, which pip cannot read"
+    if name.startswith("/") or (len(name) > 1 and name[1] == ":" and name[0].isalpha()):
+        return "has an absolute path: pip refuses to install outside its target"
+    normal = posixpath.normpath(name)
+    if normal == ".." or normal.startswith("../"):
+        return "leads outside the install directory ('..'): pip refuses such a wheel"
+    if method == STORED and compressed != size:
+        return (
+            f"is stored (not compressed) yet declares {size:,} bytes in {compressed:,}: "
+            "a stored member's sizes are equal"
+        )
+    if method == DEFLATED and size > compressed * DEFLATE_MAX_RATIO + DEFLATE_SLACK:
+        return (
+            f"declares {size:,} bytes deflated into {compressed:,}: more than deflate's "
+            f"{DEFLATE_MAX_RATIO}:1 can expand"
+        )
+    if room is not None and compressed > room:
+        return (
+            f"declares {compressed:,} compressed bytes where the archive has room for "
+            f"{max(room, 0):,}"
+        )
+    return None
+
+
+def check_members(members: tuple[Member, ...], cd_offset: int) -> None:
+    """Raise :class:`ZipFormatError` for the first member :func:`check_member` refuses
+    (its data has room up to the next local header, or the central directory)."""
+    starts = sorted({m.header_offset for m in members} | {cd_offset})
+    seen: dict[int, str] = {}
+    for member in members:
+        room = _room(member, starts, cd_offset)
+        reason = check_member(
+            member.name,
+            member.method,
+            member.compressed_size,
+            member.file_size,
+            room,
+            member.flags,
+        )
+        other = seen.setdefault(member.header_offset, member.name)
+        if reason is None and other != member.name and not member.is_dir:
+            reason = f"shares its data with {other!r} (overlapping entries: a zip bomb)"
+        if reason is not None:
+            raise ZipFormatError(f"member {member.name!r} {reason}")
+
+
+def _room(member: Member, starts: list[int], cd_offset: int) -> int:
+    i = bisect.bisect_right(starts, member.header_offset)
+    following = starts[i] if i < len(starts) else cd_offset
+    return following - member.header_offset - LOCAL_HEADER.size - len(member.raw_name)
 
 
 def _check_entry_count(count: int, tail: Tail) -> None:

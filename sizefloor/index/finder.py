@@ -173,7 +173,10 @@ class Finder:
         key = strip_credentials(url)[0]
         cached, fresh = self.cache.get_page(key)
         if cached is not None and (fresh or self.cache.offline):
-            return parse_page(cached, url, accept)
+            records = self._parse_cached(cached, url, accept)
+            if records is not None:
+                return records
+            cached = None
         if self.cache.offline:
             raise OfflineMiss(
                 f"--offline: the cache has no copy of {redact(url)}.",
@@ -181,8 +184,11 @@ class Finder:
             )
         response = self.http.get(url, headers=_page_headers(cached), kind="pages")
         if response.status_code == 304 and cached is not None:
-            self.cache.set_page(key, cached)
-            return parse_page(cached, url, accept)
+            records = self._parse_cached(cached, url, accept)
+            if records is not None:
+                self.cache.set_page(key, cached)
+                return records
+            response = self.http.get(url, headers=_page_headers(None), kind="pages")
         if response.status_code == 404:
             if missing_directory(index):
                 self._warn(f"skipping the index {index}: no such directory")
@@ -196,6 +202,17 @@ class Finder:
         records = parse_page(entry, url, accept)
         self.cache.set_page(key, entry)
         return records
+
+    def _parse_cached(
+        self, cached: Mapping[str, Any], url: str, accept: Callable[[str], bool] | None
+    ) -> list[FileRecord] | None:
+        """The records of a cached page; ``None`` when the copy is damaged (it is then
+        fetched again, with a warning, rather than blamed on the index)."""
+        try:
+            return parse_page(cached, url, accept)
+        except IndexUnavailable:
+            self._warn(f"the cached copy of {redact(url)} could not be read; fetched again")
+            return None
 
     def _warn(self, message: str) -> None:
         with self._lock:

@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from sizefloor.errors import RequirementsError
@@ -209,8 +209,26 @@ def parse_requirement_strings(lines: Iterable[str]) -> RequirementSet:
 
 # --------------------------------------------------------------------------- the reader
 
+MAX_INCLUDES = 10_000
+"""The most ``-r``/``-c`` lines followed in one read: a file including another twice,
+which includes another twice, and so on 30 deep, would be read a billion times."""
+
 # The files being included, outermost first: (absolute path, path as displayed).
 _Chain = tuple[tuple[str, str], ...]
+
+
+@dataclass
+class _Frame:
+    """A file being read: where it is, how its lines count, and the lines still to read."""
+
+    key: str
+    """Its absolute path."""
+    display: str
+    """Its path as given or as resolved from the file including it."""
+    constraint: bool
+    base_dir: str
+    """The directory paths on its lines are relative to."""
+    lines: Iterator[tuple[int, str]] = field(default_factory=lambda: iter(()))
 
 
 class _Reader:
@@ -222,6 +240,7 @@ class _Reader:
         self.constraints: list[RequirementLine] = []
         self.options = IndexOptions()
         self.files: list[str] = []
+        self.includes = 0
 
     def result(self) -> RequirementSet:
         options = self.options
@@ -249,68 +268,88 @@ class _Reader:
         return content
 
     def read_content(self, content: str, display: str, *, constraint: bool, chain: _Chain) -> None:
-        """Read the lines of the file ``display`` (``constraint``: a constraints file)."""
-        base_dir = os.path.dirname(os.path.abspath(display))
-        for number, line in logical_lines(content, self.environ):
-            origin = Origin(display, number)
-            args, options_text = split_options(line)
-            given = read_options(options_text, origin)
-            editables = [g for g in given if g.option.kind == "editable"]
-            if args or editables:
-                self._requirement(args, given, editables, base_dir, origin, constraint)
-            else:
-                self._options(given, display, base_dir, origin, constraint, chain)
+        """Read the lines of the file ``display`` (``constraint``: a constraints file), and
+        of the files it includes, depth first, in order. Iterative: an ``-r`` chain
+        hundreds of files deep is read like any other (``chain`` holds the files already
+        being read, outermost first)."""
+        stack = [
+            _Frame(key, shown, constraint, os.path.dirname(os.path.abspath(shown)))
+            for key, shown in chain[:-1]
+        ]
+        reading = {frame.key for frame in stack}
+        first = _Frame(chain[-1][0], display, constraint, os.path.dirname(os.path.abspath(display)))
+        first.lines = logical_lines(content, self.environ, display)
+        stack.append(first)
+        reading.add(first.key)
+        base = len(stack) - 1
+        while len(stack) > base:
+            frame = stack[-1]
+            item = next(frame.lines, None)
+            if item is None:
+                stack.pop()
+                reading.discard(frame.key)
+                continue
+            number, line = item
+            included = self._line(frame, Origin(frame.display, number), line, stack, reading)
+            if included is not None:
+                stack.append(included)
+                reading.add(included.key)
 
-    def _options(
-        self,
-        given: list[Given],
-        display: str,
-        base_dir: str,
-        origin: Origin,
-        constraint: bool,
-        chain: _Chain,
-    ) -> None:
+    def _line(
+        self, frame: _Frame, origin: Origin, line: str, stack: list[_Frame], reading: set[str]
+    ) -> _Frame | None:
+        """Take in one logical line; the file it includes, to be read next, if any."""
+        args, options_text = split_options(line)
+        given = read_options(options_text, origin)
+        editables = [g for g in given if g.option.kind == "editable"]
+        if args or editables:
+            self._requirement(args, given, editables, frame.base_dir, origin, frame.constraint)
+            return None
         includes = [g for g in given if g.option.kind == "include"]
         if not includes:
             for option in given:
-                self.options.apply(option, base_dir, origin)
-            return
+                self.options.apply(option, frame.base_dir, origin)
+            return None
         if len(given) > 1:
             raise origin.error(
                 f"{includes[0].spelled} shares its line with other options",
                 "Put each -r/-c option on a line of its own "
                 "(pip follows only the first and ignores the rest of the line).",
             )
-        self._include(includes[0], display, origin, constraint, chain)
+        return self._include(includes[0], frame, origin, stack, reading)
 
     def _include(
         self,
         given: Given,
-        display: str,
+        frame: _Frame,
         origin: Origin,
-        constraint: bool,
-        chain: _Chain,
-    ) -> None:
+        stack: list[_Frame],
+        reading: set[str],
+    ) -> _Frame:
         is_constraint = given.option.long == "--constraint"
         kind = "constraints" if is_constraint else "requirements"
-        included = _included_path(given, display, origin, kind)
+        included = _included_path(given, frame.display, origin, kind)
         key = os.path.abspath(included)
-        keys = [k for k, _ in chain]
-        if key in keys:
-            cycle = [shown for _, shown in chain[keys.index(key) :]] + [included]
+        if key in reading:
+            keys = [f.key for f in stack]
+            cycle = [f.display for f in stack[keys.index(key) :]] + [included]
             raise origin.error(
                 f"include cycle: {' -> '.join(cycle)}",
                 "Remove one of the -r/-c lines that form the cycle.",
             )
+        self.includes += 1
+        if self.includes > MAX_INCLUDES:
+            raise origin.error(
+                f"more than {MAX_INCLUDES:,} -r/-c includes followed: the files include "
+                "one another over and over",
+                "Include each file once (a file named by several -r lines is read each time).",
+            )
         content = self.read_file(included, including=origin, kind=kind)
         # Inside a constraints file, -r lines are constraints as well.
         # (pip itself reads them as requirements.)
-        self.read_content(
-            content,
-            included,
-            constraint=constraint or is_constraint,
-            chain=(*chain, (key, included)),
-        )
+        child = _Frame(key, included, frame.constraint or is_constraint, os.path.dirname(key))
+        child.lines = logical_lines(content, self.environ, included)
+        return child
 
     def _requirement(
         self,

@@ -59,6 +59,11 @@ requests (a request costs a round trip; 16 KiB cost about as much on most links)
 REQUEST_BYTES = 16 * 1024 * 1024
 """The most one range request asks for (a bound on the memory a wheel takes)."""
 
+SOURCE_CAP = 8 * 1024 * 1024
+"""The largest ``.py`` member compiled: a larger one (generated code, or a hostile wheel's
+256 MB module, which took half a gigabyte to compile) has its ``.pyc`` modelled, and the
+report says so. Real modules are far below it; this bounds the memory a wheel takes."""
+
 SAMPLE_GAP = 2 * 1024
 """The gap bridged between two sampled members (:mod:`sizefloor.install.calibrate`): they
 are spread out, and every byte between them would add to a small budget."""
@@ -266,6 +271,15 @@ def compile_all(
 
     def one(item: WheelToCompile) -> Compiled | str:
         to_compile = compiled_paths(item.info, project=item.project, scheme=scheme)
+        sizes = dict(item.info.members)
+        large = sorted(name for name in to_compile if sizes.get(name, 0) > SOURCE_CAP)
+        if large:
+            warn(
+                f"--exact-bytecode: {len(large)} module(s) of {item.dist.filename} are over "
+                f"{SOURCE_CAP >> 20} MiB ({large[0]}, {sizes[large[0]]:,} bytes): their .pyc "
+                "is modelled, not compiled"
+            )
+            to_compile = {name: path for name, path in to_compile.items() if name not in large}
         try:
             return compile_wheel(reader, item.dist, to_compile, scheme.pip_version)
         except (SizefloorError, zipdir.ZipFormatError, OSError) as exc:

@@ -10,10 +10,12 @@ from collections.abc import Mapping
 
 import httpx
 
+from sizefloor.errors import IndexUnavailable
 from sizefloor.net.auth import HostAuth
 from sizefloor.net.dns import Resolver
 from sizefloor.net.filetransport import FileTransport
 from sizefloor.net.transport import PerOrigin
+from sizefloor.urls import redact
 
 
 def make_client(
@@ -35,16 +37,33 @@ def make_client(
         auth=HostAuth(credentials),
         verify=verify,
         cert=client_cert,
-        proxy=proxy,
         trust_env=True,
         timeout=httpx.Timeout(timeout, connect=min(timeout, 15.0)),
         follow_redirects=True,
         limits=limits,
         # per origin: see sizefloor.net.transport
         transport=PerOrigin(
-            resolver, verify=verify, cert=client_cert, limits=limits, trusted=trusted_hosts
+            resolver,
+            verify=verify,
+            cert=client_cert,
+            limits=limits,
+            trusted=trusted_hosts,
+            proxy=proxy,
         ),
         mounts={"file://": FileTransport()},
         headers={"User-Agent": user_agent},
+        event_hooks={"response": [_no_redirect_to_files]},
     )
     return client, resolver
+
+
+def _no_redirect_to_files(response: httpx.Response) -> None:
+    """Refuse a redirect from the network to a ``file:`` URL: an index must not make
+    sizefloor read this machine's files."""
+    location = response.headers.get("location", "")
+    network = response.request.url.scheme in ("http", "https")
+    if response.is_redirect and network and location.strip().lower().startswith("file:"):
+        raise IndexUnavailable(
+            f"{redact(str(response.request.url))} redirects to a local file ({location}): refused.",
+            hint="An index may redirect to other web addresses only; check the index URL.",
+        )

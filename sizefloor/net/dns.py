@@ -27,6 +27,8 @@ from typing import Any
 
 import httpcore
 
+from sizefloor.net.deadline import BoundedStream, limit
+
 HEDGE_AFTER = 0.3
 """Seconds a lookup may take before the same question is asked again."""
 
@@ -103,7 +105,9 @@ class Resolver:
 
 
 class ResolvingBackend(httpcore.SyncBackend):
-    """httpcore's synchronous backend, with host names looked up by a :class:`Resolver`."""
+    """httpcore's synchronous backend, with host names looked up by a :class:`Resolver`,
+    and every stream bounded by the deadline of the exchange using it
+    (:mod:`sizefloor.net.deadline`)."""
 
     def __init__(self, resolver: Resolver) -> None:
         self.resolver = resolver
@@ -116,6 +120,7 @@ class ResolvingBackend(httpcore.SyncBackend):
         local_address: str | None = None,
         socket_options: Iterable[Any] | None = None,
     ) -> httpcore.NetworkStream:
+        timeout = limit(timeout)
         try:
             addresses = self.resolver.addresses(host, port)
         except (OSError, UnicodeError) as exc:
@@ -123,9 +128,10 @@ class ResolvingBackend(httpcore.SyncBackend):
         error: httpcore.ConnectError | None = None
         for address in addresses:
             try:
-                return super().connect_tcp(
+                stream = super().connect_tcp(
                     address, port, timeout, local_address, socket_options=socket_options
                 )
+                return BoundedStream(stream)
             except httpcore.ConnectError as exc:
                 error = exc
         assert error is not None

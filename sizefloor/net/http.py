@@ -3,8 +3,12 @@
 - credentials: from the index URLs the user gave (``https://user:pw@host/``),
   then ``~/.netrc`` (``NETRC``), applied per host (:mod:`sizefloor.net.auth`);
   never logged or printed;
-- proxies: ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``NO_PROXY`` from the environment
-  (httpx's ``trust_env``), or pip's configured proxy;
+- proxies: pip's configured proxy, else ``HTTPS_PROXY`` / ``HTTP_PROXY`` / ``ALL_PROXY``
+  and ``NO_PROXY`` from the environment, for every origin (:mod:`sizefloor.net.proxies`);
+  a proxy that cannot be reached fails the run, naming it;
+- every wait bounded: a deadline for each response and one for the whole run
+  (:mod:`sizefloor.net.deadline`), index pages capped in size (:attr:`HttpOptions.page_limit`),
+  redirect loops and redirects to local files refused;
 - TLS: pip's configured ``cert`` bundle when there is one;
 - retries with backoff on connection errors and 429/5xx answers, in one loop
   (:meth:`Http._with_retries`), waiting with the ``sleep`` of :class:`HttpOptions`;
@@ -28,12 +32,15 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, TypeVar
 
-from sizefloor.errors import IndexAuthError, IndexUnavailable
+from sizefloor.errors import IndexAuthError, IndexUnavailable, ResponseTooLarge
+from sizefloor.net.proxies import ChosenProxy, choose_proxy
+from sizefloor.units import human
 from sizefloor.urls import is_file_url, redact, strip_credentials
 
 if TYPE_CHECKING:  # httpx is imported on the first request: a warm run needs none
     import httpx
 
+    from sizefloor.net.deadline import Budget
     from sizefloor.net.dns import Resolver
 
 T = TypeVar("T")
@@ -47,6 +54,26 @@ RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 DEFAULT_SLEEP: Callable[[float], object] = time.sleep
 """How clients wait between tries when their options name no ``sleep``: read when the
 options are made, so a test of a whole run can replace it (``tests/recordedwaits.py``)."""
+
+DEFAULT_CLOCK: Callable[[], float] = time.monotonic
+"""What clients read the time from to keep their deadlines, when their options name no
+``clock``: read when the options are made, so a test can make time pass at will."""
+
+PAGE_LIMIT = 64 * 1024 * 1024
+"""The largest index page (or metadata file) read, decoded: the largest real page seen is
+23 MB. A larger answer is refused, as it streams in, and never cached."""
+
+RESPONSE_DEADLINE_TIMEOUTS = 4
+"""A response must be complete within this many ``timeout`` s ..."""
+
+BYTES_PER_SECOND = 64 * 1024
+"""... plus one second per this many bytes received: a large file coming at a fair speed
+is never cut short; a server trickling bytes is given up on."""
+
+RUN_DEADLINE_TIMEOUTS = 60
+RUN_DEADLINE_AT_LEAST = 1800.0
+"""The whole run spends at most ``max(60 x timeout, 1800)`` s on the network: a backstop
+well above a cold run over a slow link (each response has its own deadline)."""
 
 
 @dataclass
@@ -90,6 +117,34 @@ class HttpOptions:
     )
     """How the client waits between two tries (tests pass one that records the delays);
     :data:`DEFAULT_SLEEP` when the options were made."""
+    deadline: float | None = None
+    """Seconds one response may take, headers to last byte, before it is given up on
+    (``None``: :data:`RESPONSE_DEADLINE_TIMEOUTS` x ``timeout``), plus a second per
+    :data:`BYTES_PER_SECOND` bytes received."""
+    run_deadline: float | None = None
+    """Seconds the client may spend on the network in all, counted from its first request
+    (``None``: :data:`RUN_DEADLINE_TIMEOUTS` x ``timeout``, at least
+    :data:`RUN_DEADLINE_AT_LEAST`)."""
+    page_limit: int | None = PAGE_LIMIT
+    """The largest index page or metadata file read (``None``: no limit)."""
+    clock: Callable[[], float] = field(
+        default_factory=lambda: DEFAULT_CLOCK, compare=False, repr=False
+    )
+    """Where deadlines read the time (:data:`DEFAULT_CLOCK` when the options were made)."""
+
+    @property
+    def response_seconds(self) -> float:
+        return (
+            self.deadline
+            if self.deadline is not None
+            else RESPONSE_DEADLINE_TIMEOUTS * self.timeout
+        )
+
+    @property
+    def run_seconds(self) -> float:
+        if self.run_deadline is not None:
+            return self.run_deadline
+        return max(RUN_DEADLINE_TIMEOUTS * self.timeout, RUN_DEADLINE_AT_LEAST)
 
 
 class FileResponse:
@@ -110,6 +165,8 @@ class RangeResult:
     status_code: int
     content: bytes
     whole: IO[bytes] | None
+    total: int | None = None
+    """The file's length, as the server's ``Content-Range`` gives it (206 and 416)."""
 
     def close(self) -> None:
         """Close :attr:`whole`, when there is one."""
@@ -165,6 +222,8 @@ class Http:
             max_workers=self.options.concurrency, thread_name_prefix="sizefloor"
         )
         self._spans_pool: ThreadPoolExecutor | None = None
+        self._run_end: float | None = None
+        """When the run's network time is up: set by the first request."""
 
     @property
     def _client(self) -> httpx.Client:
@@ -253,28 +312,37 @@ class Http:
         headers: Mapping[str, str] | None = None,
         kind: str = "pages",
         method: str = "GET",
+        max_bytes: int | None = None,
     ) -> FileResponse:
         """GET (or HEAD) ``url``, retrying transient failures.
 
         Raises :class:`IndexAuthError` on 401/403 and :class:`IndexUnavailable`
-        when the host cannot be reached or keeps failing. Other statuses are
-        returned for the caller to judge (404 means "no such project").
+        when the host cannot be reached or keeps failing; :class:`ResponseTooLarge` for
+        an index page or metadata file (``kind``) larger than ``options.page_limit``.
+        Other statuses are returned for the caller to judge (404: no such project).
+        ``max_bytes`` caps a file's body the same way (a page's cap is the options').
         """
         clean, _ = strip_credentials(url)
         sent = _sendable(clean)
+        limit = self.options.page_limit if kind in ("pages", "metadata") else max_bytes
 
         def exchange(attempt: int) -> FileResponse | _Again:
-            response = self._client.request(method, sent, headers=headers)
-            if self._worth_retrying(response, attempt):
-                return _Again(_backoff(attempt + 1, response))
-            self._settle(url, response, attempt, kind, response.num_bytes_downloaded, _PAGE)
-            final = str(response.url)  # where redirects led
-            return FileResponse(
-                response.status_code,
-                response.headers,
-                response.content,
-                clean if final == sent else final,
-            )
+            with self._client.stream(method, sent, headers=headers) as response:
+                if self._worth_retrying(response, attempt):
+                    response.read()
+                    return _Again(_backoff(attempt + 1, response))
+                body = _read_body(response, url, limit) if response.status_code == 200 else b""
+                if response.status_code != 200:
+                    response.read()
+                    body = response.content
+                self._settle(url, response, attempt, kind, response.num_bytes_downloaded, _PAGE)
+                final = str(response.url)  # where redirects led
+                return FileResponse(
+                    response.status_code,
+                    response.headers,
+                    body,
+                    clean if final == sent else final,
+                )
 
         return self._with_retries(url, exchange, _PAGE)
 
@@ -296,12 +364,17 @@ class Http:
                     response.read()
                     return _Again(_backoff(attempt + 1, response))
                 if response.status_code == 200:
-                    spool, received = _spool(response)
+                    spool, received = _spool(response, url, _spool_limit(start, end))
                     self._count(response, kind, received)
                     return RangeResult(200, b"", spool)
-                body = response.read()
+                if response.status_code == 206:
+                    # a range is a few KB: more than asked (and some slack) is not one
+                    body = _read_body(response, url, (end - start) + (1 << 16), ranged=True)
+                else:
+                    body = response.read()
                 self._settle(url, response, attempt, kind, response.num_bytes_downloaded, _RANGE)
-                return RangeResult(response.status_code, body, None)
+                total = _content_range_total(response.headers.get("content-range", ""))
+                return RangeResult(response.status_code, body, None, total)
 
         return self._with_retries(url, exchange, _RANGE)
 
@@ -313,26 +386,86 @@ class Http:
         """``exchange(attempt)`` until it gives an answer: tried again after a transport
         error or an :class:`_Again`, up to ``options.retries`` more times, with
         ``options.sleep`` between tries. A host that stays unreachable raises
-        :class:`IndexUnavailable`."""
-        # Imported here, like the client: a warm run needs no httpx.
+        :class:`IndexUnavailable`; so do a response past its deadline and a run past its
+        own (:mod:`sizefloor.net.deadline`), at once."""
+        # Imported here, like the client: a warm run needs no httpx (nor httpcore).
         import httpx
+
+        # Imported here: it needs httpcore.
+        from sizefloor.net.deadline import bounded
 
         attempt = 0
         while True:
+            budget = self._budget(url, wording)
             try:
-                outcome = exchange(attempt)
+                with bounded(budget):
+                    outcome = exchange(attempt)
+            except httpx.TooManyRedirects as exc:
+                raise IndexUnavailable(
+                    f"Could not {wording.verb} {redact(url)}: it redirects in a loop "
+                    f"({_describe(exc)}).",
+                    hint="The server is misconfigured; check the URL or use another index.",
+                ) from exc
             except httpx.TransportError as exc:
+                timed_out = isinstance(exc, httpx.TimeoutException)
+                if budget.passed or (timed_out and budget.remaining() <= 0):
+                    raise self._out_of_time(url, budget, wording) from exc
                 if attempt >= self.options.retries:
-                    timed_out = isinstance(exc, httpx.TimeoutException)
                     reason = "timed out" if timed_out else _describe(exc)
-                    raise _unreachable(url, reason, attempt + 1, wording) from exc
+                    raise _unreachable(url, reason, attempt + 1, wording, self._proxy(url)) from exc
                 delay = _backoff(attempt + 1, None)
             else:
                 if not isinstance(outcome, _Again):
                     return outcome
                 delay = outcome.delay
             attempt += 1
-            self.options.sleep(delay)
+            assert self._run_end is not None
+            left = self._run_end - self.options.clock()
+            self.options.sleep(max(0.0, min(delay, left)))
+
+    def _budget(self, url: str, wording: _Wording) -> Budget:
+        """The deadline of the next exchange: the response's, within the run's."""
+        # Imported here, like the client: it needs httpcore.
+        from sizefloor.net.deadline import Budget
+
+        options = self.options
+        now = options.clock()
+        with self._client_lock:
+            if self._run_end is None:
+                self._run_end = now + options.run_seconds
+            run_end = self._run_end
+        budget = Budget(
+            now + options.response_seconds, run_end, options.clock, 1 / BYTES_PER_SECOND
+        )
+        if now >= run_end:
+            budget.passed = True
+            raise self._out_of_time(url, budget, wording)
+        return budget
+
+    def _out_of_time(self, url: str, budget: Budget, wording: _Wording) -> IndexUnavailable:
+        options = self.options
+        if budget.until >= budget.hard_end:
+            return IndexUnavailable(
+                f"Gave up on {redact(url)}: the run has spent its {options.run_seconds:g} s "
+                "on the network.",
+                hint="Every wait is bounded: the whole run by 60 x the timeout (pip's "
+                "`timeout`, at least 1800 s). Raise the timeout if the index is slow but "
+                "sound. " + wording.advice,
+            )
+        return IndexUnavailable(
+            f"Could not {wording.verb} {redact(url)}: the server sent its answer too slowly "
+            f"(not complete within {options.response_seconds:g} s).",
+            hint="A response must be complete within 4 x the timeout (pip's `timeout`), "
+            f"plus a second per {BYTES_PER_SECOND // 1024} KiB received; the server (or a "
+            "proxy on the way) is trickling its answer. " + wording.advice,
+        )
+
+    def _proxy(self, url: str) -> ChosenProxy | None:
+        """The proxy requests for ``url`` go through (for messages), if any."""
+        parts = urllib.parse.urlsplit(url)
+        if not parts.hostname:
+            return None
+        return choose_proxy(parts.scheme, parts.hostname, parts.port, configured=self.options.proxy)
 
     def _worth_retrying(self, response: httpx.Response, attempt: int) -> bool:
         return response.status_code in RETRY_STATUSES and attempt < self.options.retries
@@ -401,14 +534,76 @@ def _sendable(url: str) -> str:
     return urllib.parse.urlunsplit(parts._replace(netloc="localhost"))
 
 
-def _spool(response: httpx.Response) -> tuple[IO[bytes], int]:
-    """The body of ``response``, streamed to a temporary file, and its length."""
+def _read_body(
+    response: httpx.Response, url: str, limit: int | None, *, ranged: bool = False
+) -> bytes:
+    """The body of ``response``, decoded, refused once it grows past ``limit`` bytes
+    (before it is read, when its ``Content-Length`` says so)."""
+    if limit is None:
+        return response.read()
+    length = response.headers.get("content-length", "")
+    declared = int(length) if length.isdigit() else 0
+    encoded = bool(response.headers.get("content-encoding"))
+    if declared > limit and not encoded:
+        raise _too_large(url, limit, declared, ranged=ranged)
+    chunks: list[bytes] = []
+    received = 0
+    for chunk in response.iter_bytes(1 << 20):
+        received += len(chunk)
+        if received > limit:
+            raise _too_large(url, limit, None, ranged=ranged)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _too_large(url: str, limit: int, declared: int | None, *, ranged: bool) -> ResponseTooLarge:
+    if ranged:
+        return ResponseTooLarge(
+            f"{redact(url)} answered a range request with more bytes than were asked for.",
+            hint="The server is broken or hostile; use another index.",
+        )
+    size = f" ({human(declared)})" if declared is not None else ""
+    cap = f"{limit >> 20} MiB" if limit % (1 << 20) == 0 else human(limit)
+    return ResponseTooLarge(
+        f"{redact(url)} is larger than {cap}{size}, the most an index page "
+        "or metadata file may be: refused (and not cached).",
+        hint="The largest real index page is a few tens of MB. If this one is genuine, "
+        "raise the limit with --max-page-size SIZE.",
+    )
+
+
+def _content_range_total(header: str) -> int | None:
+    """The complete length in ``Content-Range: bytes a-b/LENGTH`` (or ``bytes */LENGTH``)."""
+    _, slash, total = header.rpartition("/")
+    return int(total) if slash and total.strip().isdigit() else None
+
+
+SPOOL_LIMIT = 32 * 1024**3
+"""The most a whole file sent instead of a range may be, its size unknown (the largest
+wheels are a few GB): a server sending without end must not fill the disk."""
+
+
+def _spool_limit(start: int, end: int) -> int:
+    """The most a whole file sent for range ``[start, end)`` may be: twice the file's known
+    length (``end``, when the range runs to it) and some, else :data:`SPOOL_LIMIT`."""
+    return SPOOL_LIMIT if end >= 1 << 62 else min(2 * end + (1 << 20), SPOOL_LIMIT)
+
+
+def _spool(response: httpx.Response, url: str, limit: int) -> tuple[IO[bytes], int]:
+    """The body of ``response``, streamed to a temporary file, and its length (refused
+    past ``limit`` bytes)."""
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - the caller closes it
     received = 0
     try:
         for chunk in response.iter_raw(1 << 20):
             spool.write(chunk)
             received += len(chunk)
+            if received > limit:
+                raise ResponseTooLarge(
+                    f"{redact(url)} sent more than {human(limit)} for a file of "
+                    "a known size: refused.",
+                    hint="The server is broken or hostile; use another index.",
+                )
     except BaseException:
         spool.close()
         raise
@@ -426,7 +621,22 @@ def _backoff(attempt: int, response: httpx.Response | None) -> float:
     return float(min(0.25 * (2 ** (attempt - 1)), 4.0))
 
 
-def _unreachable(url: str, reason: str, attempts: int, wording: _Wording) -> IndexUnavailable:
+_THROUGH_PROXY = (
+    "Check that the proxy is running and that its address is right; pip's `proxy` setting "
+    "comes first, then HTTPS_PROXY / HTTP_PROXY / ALL_PROXY, and NO_PROXY lists the hosts "
+    "reached directly. --offline answers from the cache alone."
+)
+
+
+def _unreachable(
+    url: str, reason: str, attempts: int, wording: _Wording, proxy: ChosenProxy | None
+) -> IndexUnavailable:
+    if proxy is not None:
+        return IndexUnavailable(
+            f"Could not {wording.verb} {redact(url)} through the proxy {redact(proxy.url)} "
+            f"(from {proxy.source}): {reason} (after {attempts} attempts).",
+            hint=_unreachable_hint(reason, _THROUGH_PROXY),
+        )
     return IndexUnavailable(
         f"Could not {wording.verb} {redact(url)}: {reason} (after {attempts} attempts).",
         hint=_unreachable_hint(reason, wording.advice),
@@ -445,7 +655,7 @@ def _unreachable_hint(reason: str, otherwise: str) -> str:
     return otherwise
 
 
-def _describe(exc: httpx.TransportError) -> str:
+def _describe(exc: httpx.HTTPError) -> str:
     text = str(exc) or type(exc).__name__
     return redact(text)
 

@@ -9,6 +9,11 @@ made 56 TLS connections for 32 needed); with one of 32, those examinations
 were a tenth of the run's CPU time. :class:`PerOrigin` gives every origin its
 own pool of ``limits``, made on its first request.
 
+Each origin's pool also goes through the proxy :func:`sizefloor.net.proxies.choose_proxy`
+picks for it (httpx applies the proxy variables only when it makes the transport itself),
+and its connections are bounded by the running exchange's deadline
+(:mod:`sizefloor.net.deadline`).
+
 Imported with the first request: a warm run needs no httpx.
 """
 
@@ -22,7 +27,10 @@ from collections.abc import Iterable
 import httpcore
 import httpx
 
+from sizefloor.errors import InputError
 from sizefloor.net.dns import Resolver, ResolvingBackend
+from sizefloor.net.proxies import ChosenProxy, choose_proxy
+from sizefloor.urls import redact
 
 
 class PerOrigin(httpx.BaseTransport):
@@ -37,8 +45,11 @@ class PerOrigin(httpx.BaseTransport):
         cert: str | None,
         limits: httpx.Limits,
         trusted: Iterable[str] = (),
+        proxy: str | None = None,
     ) -> None:
         self.resolver = resolver
+        self._proxy = proxy
+        """pip's ``proxy`` setting (``None``: not set, the environment decides)."""
         self._ssl = _ssl_context(verify, cert)
         """One for every origin: loading the trust store costs 10-40 ms."""
         self._unverified = _ssl_context(False, cert)
@@ -57,7 +68,8 @@ class PerOrigin(httpx.BaseTransport):
             if transport is None:
                 port = url.port or (443 if url.scheme == "https" else 80)
                 trusted = self.trusts(url.host, port)
-                transport = self._transports[key] = self._make(trusted)
+                proxy = self.proxy_for(url.scheme, url.host, url.port)
+                transport = self._transports[key] = self._make(trusted, proxy)
         return transport.handle_request(request)
 
     @property
@@ -73,19 +85,38 @@ class PerOrigin(httpx.BaseTransport):
         host = host.lower()
         return host in self._trusted or f"{host}:{port}" in self._trusted
 
+    def proxy_for(self, scheme: str, host: str, port: int | None) -> ChosenProxy | None:
+        """The proxy the origin's requests go through, ``None`` when they go directly."""
+        return choose_proxy(scheme, host, port, configured=self._proxy)
+
     def close(self) -> None:
         with self._lock:
             transports, self._transports = list(self._transports.values()), {}
         for transport in transports:
             transport.close()
 
-    def _make(self, trusted: bool) -> httpx.HTTPTransport:
+    def _make(self, trusted: bool, proxy: ChosenProxy | None) -> httpx.HTTPTransport:
         """httpx's transport, looking hosts up through the resolver. httpx takes
         no network backend of its own, so it is set on the connection pool it
         made; if a later httpx moves that pool, the transport is left as it is
         (and ``tests/test_dns.py`` says so)."""
         context = self._unverified if trusted else self._ssl
-        transport = httpx.HTTPTransport(verify=context, limits=self._limits, trust_env=True)
+        try:
+            transport = httpx.HTTPTransport(
+                verify=context,
+                limits=self._limits,
+                trust_env=False,
+                proxy=None if proxy is None else httpx.Proxy(proxy.url),
+            )
+        except (ImportError, ValueError, httpx.InvalidURL) as exc:
+            # socks without socksio, an unknown scheme, a URL that does not parse
+            assert proxy is not None
+            raise InputError(
+                f"The proxy {redact(proxy.url)} (from {proxy.source}) cannot be used: "
+                f"{redact(str(exc))}",
+                hint="Write it as http://[user:password@]host:port (or https://); "
+                "socks5:// needs httpx[socks] installed.",
+            ) from exc
         pool = getattr(transport, "_pool", None)
         if isinstance(pool, httpcore.ConnectionPool) and hasattr(pool, "_network_backend"):
             pool._network_backend = ResolvingBackend(self.resolver)

@@ -68,6 +68,8 @@ def estimate(
     pip_version: tuple[int, int] = (26, 0),
     concurrency: int = 16,
     timeout: float | None = None,
+    run_timeout: float | None = None,
+    max_page_bytes: int = 64 * 1024 * 1024,
     base: str | None = None,
     refresh_runtime: bool = False,
     image_bytes: int | None = None,

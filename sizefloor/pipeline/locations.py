@@ -3,11 +3,14 @@ configuration, then pip's own default index."""
 
 from __future__ import annotations
 
+import urllib.parse
 from dataclasses import dataclass
 
+from sizefloor.errors import InputError
 from sizefloor.inputs.pipconfig import IndexSettings, default_index_url, load_index_settings
 from sizefloor.inputs.requirements import RequirementSet
 from sizefloor.options import Options
+from sizefloor.urls import redact
 
 __all__ = ["Locations", "find_locations"]
 
@@ -45,4 +48,19 @@ def find_locations(options: Options, reqs: RequirementSet) -> Locations:
         extras += pip.extra_index_urls
         links += pip.find_links
     indexes = () if no_index else tuple(u for u in dict.fromkeys([primary, *extras]) if u)
+    for url in (*indexes, *links):
+        _check_url(url)
     return Locations(indexes, tuple(dict.fromkeys(links)), pip)
+
+
+def _check_url(url: str) -> None:
+    """An index or find-links URL that does not parse is an input error naming it (it was
+    an internal error wherever it was first taken apart)."""
+    try:
+        urllib.parse.urlsplit(url).port  # noqa: B018 - the port is checked as it is read
+    except ValueError as exc:
+        raise InputError(
+            f"{redact(url)} is not a valid URL ({exc}).",
+            hint="Check the --index-url, --extra-index-url and --find-links values, the "
+            "requirements file's option lines and pip's configuration.",
+        ) from None

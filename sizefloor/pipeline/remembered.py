@@ -52,6 +52,8 @@ _IRRELEVANT_OPTIONS = frozenset(
         "offline",
         "concurrency",
         "timeout",
+        "run_timeout",
+        "max_page_bytes",
         "refresh_runtime",
         "base",
         "image_bytes",

@@ -43,6 +43,8 @@ def http_options(options: Options, locations: Locations, reqs: RequirementSet) -
         client_cert=pip.client_cert if pip else None,
         proxy=pip.proxy if pip else None,
         trusted_hosts=(*(pip.trusted_hosts if pip else ()), *reqs.trusted_hosts),
+        run_deadline=options.run_timeout,
+        page_limit=options.max_page_bytes,
     )
 
 

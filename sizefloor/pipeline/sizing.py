@@ -86,7 +86,7 @@ def size_distribution(
         "name": item.display_name,
         "version": str(item.version),
         "filename": item.dist.filename,
-        "download_bytes": item.dist.size or info.size,
+        "download_bytes": info.size or item.dist.size,  # the file's, when the index says otherwise
         "required_by": item.required_by,
         "requested": item.requested,
         "url": redact(item.dist.url) if item.dist.url.startswith("http") else item.dist.url,

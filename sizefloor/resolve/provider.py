@@ -16,7 +16,7 @@ each file is inspected once (:mod:`sizefloor.resolve.inspections`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -192,20 +192,21 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
             if canonicalize_name(req.name) == candidate.name and not req.extras:
                 continue  # a self-dependency through an extra is covered by the base
             deps.append(Wanted(req, origin))
+        deps = _merged(deps)
         self.finder.prefetch(w.requirement.name for w in deps)
         return deps
 
     # -- helpers -------------------------------------------------------------
 
     def _specifier(self, name: NormalizedName, wanted: Sequence[Wanted]) -> SpecifierSet:
-        """What every requirement on ``name`` and its constraint allow together."""
-        specifier = SpecifierSet()
-        for w in wanted:
-            specifier &= w.requirement.specifier
+        """What every requirement on ``name`` and its constraint allow together: one set
+        made of them all at once (intersecting them two by two took time in the square of
+        their number, and this is asked each time the resolver adds one)."""
+        sets = [w.requirement.specifier for w in wanted]
         constraint = self.constraints.get(name)
         if constraint is not None:
-            specifier &= constraint
-        return specifier
+            sets.append(constraint)
+        return _all_of(sets)
 
     def _allowed(
         self, project: ProjectVersions, specifier: SpecifierSet
@@ -228,6 +229,38 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
         if dist.requires_python_listed or not dist.is_wheel:
             return True
         return self.projects.python_allows(self.inspections.requires_python(dist))
+
+
+def _all_of(sets: Iterable[SpecifierSet]) -> SpecifierSet:
+    """One specifier set allowing what every one of ``sets`` allows, in time linear in their
+    specifiers (each distinct one kept once)."""
+    unique = {str(spec): None for specifiers in sets for spec in specifiers}
+    return SpecifierSet(",".join(unique))
+
+
+def _merged(deps: list[Wanted]) -> list[Wanted]:
+    """``deps`` with the requirements on one project (and extras) folded into one, by name
+    and not URL: a wheel declaring thousands of Requires-Dist lines on one project made
+    the resolver ask about each in turn, with all the others (time in the square of their
+    number). A project named once keeps its requirement as written."""
+    groups: dict[str, list[Wanted]] = {}
+    for wanted in deps:
+        req = wanted.requirement
+        key = f"@{id(wanted)}" if req.url else identify(req.name, req.extras)
+        groups.setdefault(key, []).append(wanted)
+    if all(len(group) == 1 for group in groups.values()):
+        return deps
+    merged: list[Wanted] = []
+    for group in groups.values():
+        if len(group) == 1:
+            merged.append(group[0])
+            continue
+        first = group[0].requirement
+        extras = f"[{','.join(sorted(first.extras))}]" if first.extras else ""
+        combined = Requirement(f"{first.name}{extras}")
+        combined.specifier = _all_of(w.requirement.specifier for w in group)
+        merged.append(Wanted(combined, group[0].origin))
+    return merged
 
 
 def _is_version(text: str) -> bool:

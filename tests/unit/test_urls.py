@@ -27,3 +27,9 @@ def test_file_urls_round_trip() -> None:
     assert url == "file:///tmp/some%20dir/wheel%20%C3%A4-1.0-py3-none-any.whl"
     assert file_url_path(url) == path
     assert url2pathname("/a%20b") == "/a b"
+
+
+def test_redact_hides_credentials_of_a_url_that_does_not_parse() -> None:
+    assert redact("http://user:s3cret@[bad/x") == "http://user:****@[bad/x"
+    assert redact("http://t0ken@[bad") == "http://****@[bad"
+    assert redact("http://[bad") == "http://[bad"

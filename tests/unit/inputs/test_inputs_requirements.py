@@ -182,21 +182,35 @@ def test_env_vars_are_expanded_from_environ(tmp_path: Path) -> None:
     assert str(only(reqs).requirement) == "foo==1.2"
 
 
-def test_only_braced_uppercase_vars_are_expanded_and_unset_ones_are_kept(tmp_path: Path) -> None:
+def test_only_braced_uppercase_vars_are_expanded(tmp_path: Path) -> None:
     reqs = parse(
         tmp_path,
         "--extra-index-url https://$TOKEN@a.example.invalid/\n"
-        "--extra-index-url https://${token}@b.example.invalid/\n"
-        "--extra-index-url https://${UNSET}@c.example.invalid/\n"
-        "--extra-index-url https://${EMPTY}@d.example.invalid/\n",
-        environ={"TOKEN": "x", "token": "y", "EMPTY": ""},
+        "--extra-index-url https://${token}@b.example.invalid/\n",
+        environ={"TOKEN": "x", "token": "y"},
     )
     assert reqs.extra_index_urls == (
         "https://$TOKEN@a.example.invalid/",
         "https://${token}@b.example.invalid/",
-        "https://${UNSET}@c.example.invalid/",
-        "https://${EMPTY}@d.example.invalid/",
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ("--index-url https://${UNSET}@c.example.invalid/simple/", "${UNSET} is not set"),
+        ("--extra-index-url https://${EMPTY}@d.example.invalid/", "${EMPTY} is empty"),
+        ("-f ${UNSET}/wheels", "${UNSET} is not set"),
+        ("foo==${UNSET}", "${UNSET} is not set"),
+    ],
+)
+def test_an_unset_or_empty_variable_is_an_input_error_naming_it(
+    tmp_path: Path, line: str, said: str
+) -> None:
+    """pip leaves it as written: the index URL then failed as a network error, retried."""
+    message = error_of(tmp_path, f"# first\n{line}\n", environ={"EMPTY": ""})
+    assert f"requirements.txt:2: {said}" in message
+    assert "Set the environment variable" in message
 
 
 def test_env_default_is_os_environ(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
