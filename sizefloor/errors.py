@@ -8,6 +8,7 @@ command line gives it (:mod:`sizefloor.cli.exits`)::
     ├── InputError                   exit 2: the user's input is wrong
     │   ├── RequirementsError        a requirements file or string (file, line)
     │   ├── TargetError              an impossible --python / --platform / --libc / --base
+    │   ├── InterpreterError         --python-exe names no CPython of the target's version
     │   ├── InvalidSize              a size that cannot be read (--max-size, --image-size)
     │   ├── ProjectNotFound          no such project on any index
     │   ├── NoCompatibleFiles        the project publishes nothing for the target
@@ -44,6 +45,7 @@ __all__ = [
     "IndexAuthError",
     "IndexUnavailable",
     "InputError",
+    "InterpreterError",
     "InvalidSize",
     "MetadataUnavailable",
     "MissingFromArchive",
@@ -104,6 +106,10 @@ class RequirementsError(InputError):
 
 class TargetError(InputError):
     """A target (Python version, platform, libc, base) that cannot exist."""
+
+
+class InterpreterError(InputError):
+    """``--python-exe`` names a file that is not a CPython of the target's version."""
 
 
 class InvalidSize(InputError):

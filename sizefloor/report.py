@@ -358,6 +358,40 @@ class Analysis:
 
 
 @dataclass(frozen=True)
+class BytecodeSizing:
+    """How the ``.pyc`` bytes were sized, by which interpreter, and how far off they may be."""
+
+    method: str
+    """``compiled`` (``--exact-bytecode``), ``calibrated`` (the model corrected by modules
+    compiled) or ``modelled`` (the model alone)."""
+    bytes: int
+    """The ``.pyc`` bytes of the estimate (packages sized from wheels)."""
+    error_bytes: int
+    """Their stated error, either way (the sum of the packages')."""
+    interpreter: Mapping[str, str] | None = None
+    """The CPython that compiled: ``executable``, ``version``, ``found`` (where it was
+    found: ``running``, ``--python-exe``, ``PATH``, ``pyenv``, ``uv``...)."""
+    python: str = ""
+    """The target's Python, ``X.Y``."""
+    reason: str = ""
+    """Why the model alone, when it is: ``--model-bytecode``, or that no CPython of the
+    target's version was found (and where sizefloor looked)."""
+    hint: str | None = None
+    """The command that gets an interpreter, when none was found (``uv python install
+    3.12``): run it, then run sizefloor again."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "bytes": self.bytes,
+            "error_bytes": self.error_bytes,
+            "interpreter": dict(self.interpreter) if self.interpreter is not None else None,
+            "reason": self.reason or None,
+            "hint": self.hint,
+        }
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything an estimate found, sorted largest package first."""
 
@@ -382,6 +416,8 @@ class Report:
     """A real image's size to compare with the floor (``--image-size``)."""
     analysis: Analysis | None = None
     """The graph and the findings (:mod:`sizefloor.analysis`); every estimate has them."""
+    bytecode: BytecodeSizing | None = None
+    """How the ``.pyc`` bytes were sized (``None`` with ``--no-compile``)."""
 
     @property
     def floor(self) -> Floor:
@@ -408,6 +444,7 @@ class Report:
             "sizefloor": self.sizefloor_version,
             "target": dict(self.target),
             "compile_bytecode": self.compile_bytecode,
+            "bytecode": self.bytecode.to_json() if self.bytecode is not None else None,
             "sources": list(self.sources),
             "indexes": list(self.indexes),
             "packages": [self._package_json(p, files) for p in self.packages],

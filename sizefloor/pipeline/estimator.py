@@ -21,6 +21,7 @@ from sizefloor.inputs.requirements import (
     parse_requirement_strings,
     read_requirements,
 )
+from sizefloor.install import interpreters
 from sizefloor.options import Options, Progress
 from sizefloor.pipeline import remembered
 from sizefloor.pipeline.locations import find_locations
@@ -52,6 +53,7 @@ def estimate(
     compile_bytecode: bool = True,
     exact_bytecode: bool = False,
     sample_bytecode: bool = True,
+    python_exe: str | None = None,
     constraints: Sequence[str | os.PathLike[str]] = (),
     cache_dir: str | os.PathLike[str] | None = None,
     use_cache: bool = True,
@@ -129,7 +131,14 @@ def estimate_dependencies(
     try:
         key = None
         if cache.directory is not None:
-            key = remembered.result_key(reqs, target, options, locations.indexes, locations.links)
+            key = remembered.result_key(
+                reqs,
+                target,
+                options,
+                locations.indexes,
+                locations.links,
+                compiler=_compiler(options, target, cache),
+            )
         report = remembered.lookup(cache, key) if key is not None else None
         if report is not None:
             return report
@@ -145,6 +154,15 @@ def estimate_dependencies(
         return report
     finally:
         cache.close()
+
+
+def _compiler(options: Options, target: Target, cache: Cache) -> str:
+    """Which CPython would compile the bytecode (part of a remembered estimate's key: one
+    installed since, or gone, changes the figures)."""
+    search = interpreters.for_options(options, target.python_version, cache)
+    if search is None or search.interpreter is None:
+        return "none"
+    return f"{search.interpreter.identity}:{search.interpreter.executable}"
 
 
 def _only_direct(reqs: RequirementSet) -> bool:
