@@ -6,7 +6,7 @@ from sizefloor.analysis.findings import savings
 from sizefloor.analysis.summary import findings_of
 from sizefloor.render import views
 from sizefloor.render.cells import mark, share, summary
-from sizefloor.render.table import floor_lines
+from sizefloor.render.table import bytecode_line, floor_lines
 from sizefloor.report import Report
 from sizefloor.units import human
 
@@ -46,6 +46,8 @@ def render_markdown(report: Report, *, top: int = 0) -> str:
         kinds = [f"{f.title} {human(f.bytes)}" for f in found if f.saving][:3]
         top_kinds = ", ".join(kinds)
         out.append(f"- Could go: **{human(saved)}** ({share(saved, total)}): {top_kinds}")
+    if report.bytecode is not None and total:
+        out.append(f"- {bytecode_line(report)}")
     out.append("")
     if graph_rows:
         out += [
