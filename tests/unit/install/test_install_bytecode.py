@@ -183,12 +183,6 @@ def test_pip_skips_sources_whose_codec_it_has_not_imported(
     assert bytecode.pip_compiles(source, (26, 2))
 
 
-def test_exact_needs_the_targets_python() -> None:
-    assert bytecode.exact_unavailable(VERSION) is None
-    why = bytecode.exact_unavailable((2, 7))
-    assert why is not None and "2.7" in why and PY in why
-
-
 # -- exact: range requests ---------------------------------------------------------------
 
 
