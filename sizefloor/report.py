@@ -367,7 +367,8 @@ class BytecodeSizing:
     bytes: int
     """The ``.pyc`` bytes of the estimate (packages sized from wheels)."""
     error_bytes: int
-    """Their stated error, either way (the sum of the packages')."""
+    """Their stated error, either way: the root-sum-square of the packages' when calibrated
+    (their sampling errors are independent), the sum when modelled alone."""
     interpreter: Mapping[str, str] | None = None
     """The CPython that compiled: ``executable``, ``version``, ``found`` (where it was
     found: ``running``, ``--python-exe``, ``PATH``, ``pyenv``, ``uv``...)."""

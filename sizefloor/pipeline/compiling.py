@@ -3,6 +3,7 @@ compiling itself, done on a thread while the packages that need none of it are s
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Sequence
 
@@ -83,8 +84,12 @@ def bytecode_sizing(
     xy = "{}.{}".format(*target.python_version)
     found = search.interpreter if search is not None else None
     if found is not None and (exact or sampled):
+        # the wheels' sampling errors are independent: together, root-sum-square (what
+        # the calibration's goal is set on); the model's, alone, are summed (its bias is
+        # shared)
+        spread = round(math.sqrt(sum(p.error_bytes**2 for p in wheels)))
         return BytecodeSizing(
-            "compiled" if exact else "calibrated", size, error, found.to_json(), xy
+            "compiled" if exact else "calibrated", size, spread, found.to_json(), xy
         )
     if not options.sample_bytecode and not options.exact_bytecode:
         return BytecodeSizing("modelled", size, error, None, xy, "--model-bytecode")
