@@ -42,7 +42,12 @@ import sys
 from dataclasses import dataclass, field
 from email.parser import HeaderParser
 
-from packaging.utils import canonicalize_name
+
+def canonicalize_name(name: str) -> str:
+    """PEP 503's normal form (packaging's, without importing it: ``pip-as`` runs this
+    module under the target's Python, which may have nothing but pip)."""
+    return re.sub(r"[-_.]+", "-", name).lower()
+
 
 HOME_SITE = "lib/python"
 """site-packages of pip's home scheme, relative to the home (``--target`` temp dir)."""

@@ -38,6 +38,8 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _catalogue
+import _foreign
 import _measure
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -664,7 +666,10 @@ HEADER = (
     "disk error %",
     "pins equal",
 )
-LEFT = {"case", "target", "pins equal", "package", "why", "files that differ"}
+LEFT = {
+    "case", "target", "pins equal", "package", "why", "files that differ", "entry", "arch",
+    "method", "source", "list commit", "found in", "truth within ±",
+}  # fmt: skip
 
 
 def table_row(o: Outcome) -> list[str]:
@@ -981,22 +986,29 @@ For each requirements file (case) and target:
    `{prefix}/lib/python{py}/site-packages/../../../bin/x.py`): the `.pyc`
    files are then the image's, byte for byte.
    sizefloor's default there models the `.pyc` sizes and calibrates the
-   model on the wheels that carry most of its error (largest stated error
-   first, until the others state at most 1% of the estimate together):
-   a small, deterministic sample of each one's `.py` members
-   (all of them when they fit: 5% of their compressed bytes, held between 16
-   and 32 KiB, plus any one module holding 30% of the sources) is fetched by
-   range and compiled by the target's CPython; the modules not compiled get
-   the model times the sample's ratio of real to modelled bytes, shrunk
-   towards 1 as far as the sample is uncertain, and a stated error from that
-   uncertainty (`sizefloor/install/calibrate.py`). *stated ±*: the estimate's stated
+   model to a goal: the set's calibrated bytecode states at most 0.6% of the
+   estimate as its error (root-sum-square over the wheels), each wheel's
+   share growing with the square root of its modelled bytecode; a wheel whose
+   model alone states less than its share is left to it. Each other wheel's
+   largest modules are compiled for certain, then a deterministic sample of
+   the others spread over the archive, sized for that share (the whole wheel
+   when it costs little or nearly as much); they are fetched by range and
+   compiled by the target's CPython, found where users keep it; the modules
+   not compiled get the model times the spread sample's ratio of real to
+   modelled bytes, shrunk towards 1 as far as it is uncertain, and a stated
+   error from that uncertainty (`sizefloor/install/calibrate.py`). *stated ±*: the estimate's stated
    error (all of it `.pyc` but for packages sized from sdists); *within ±*:
    the packages (from wheels, with bytecode) whose real `.pyc` bytes lie
    within their stated error.
 5. With `--compile` again, the same truth against sizefloor with
    `--model-bytecode` (the model alone: nothing fetched or compiled) and with
-   `--exact-bytecode` (the host's Python is the target's: each wheel's `.py`
-   files are fetched by range and compiled, nothing is modelled).
+   `--exact-bytecode` (each wheel's `.py` files are fetched by range and
+   compiled by the target's CPython, nothing is modelled).
+6. With `--foreign X.Y`: the byte-compiled comparison for a CPython X.Y target
+   while sizefloor runs on this Python (`benchmarks/_foreign.py`, described
+   with its table).
+7. With `--catalogue`: the runtime catalogue recomputed from its sources
+   (`benchmarks/_catalogue.py`, described with its table).
 
 Packages are listed when their installed bytes differ by more than
 {threshold} of the truth, exactly sized ones also when they differ at all.
@@ -1038,6 +1050,33 @@ def target_tags(tools: Tools, target: TargetSpec) -> list[str]:
     return list(json.loads(ran.stdout)["target"]["platform_tags"])
 
 
+def _foreign_section(args: argparse.Namespace, cases: list[Path], build: Any) -> list[str]:
+    """The foreign-target compiled table (``benchmarks/_foreign.py``)."""
+    xy = args.foreign
+    python = args.foreign_python or _foreign.find_python(xy)
+    if python is None:
+        return ["", f"## Byte-compiled for another Python: no CPython {xy} to install the truth"]
+    print(f"foreign target: CPython {xy}, truth by {python}", file=sys.stderr)
+    rows: dict[int, _foreign.ForeignRow] = {}
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
+        futures = {
+            pool.submit(_foreign.run_case, case, case_label(case), xy, python, build): i
+            for i, case in enumerate(cases)
+        }
+        for future in concurrent.futures.as_completed(futures):
+            row = future.result()
+            rows[futures[future]] = row
+            print(
+                f"  {row.case:24} {xy} (compiled, foreign) {row.seconds:6.1f}s  "
+                f"{_foreign.pct(row.default.bytes, row.truth)} bytes"
+                + (f"  {row.failures[0][:100]}" if row.failures else ""),
+                file=sys.stderr,
+            )
+    running = platform.python_version()
+    ordered = [rows[i] for i in range(len(cases))]
+    return _foreign.render(ordered, xy, running, python, markdown_table)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description="Compare sizefloor's estimates with real pip installs, per case and target.",
@@ -1064,6 +1103,23 @@ def main(argv: list[str] | None = None) -> int:
         "--output",
         default=str(ROOT / "docs" / "accuracy.md"),
         help="where to write the report (default: docs/accuracy.md)",
+    )
+    parser.add_argument(
+        "--foreign",
+        metavar="X.Y",
+        help="also compare byte-compiled installs for a CPython X.Y target, sizefloor running "
+        "on this Python and finding X.Y off PATH (benchmarks/_foreign.py)",
+    )
+    parser.add_argument(
+        "--foreign-python",
+        metavar="PATH",
+        help="the CPython X.Y whose pip installs the truth (default: pyenv's, else on PATH)",
+    )
+    parser.add_argument(
+        "--catalogue",
+        action="store_true",
+        help="also recompute the runtime catalogue's Debian-derived entries from Debian's "
+        "archive (benchmarks/_catalogue.py)",
     )
     parser.add_argument("--jobs", type=int, default=2, help="cases run at once (default: 2)")
     parser.add_argument(
@@ -1099,8 +1155,16 @@ def main(argv: list[str] | None = None) -> int:
     )
     scratch = tempfile.mkdtemp(prefix="sizefloor-accuracy-")
     results: dict[int, Outcome] = {}
+    bench = Bench(tools, args, scratch)
+
+    def bench_build(packages: list[dict[str, Any]]) -> tuple[str | None, str]:
+        """Wheels of the packages sized from sdists: (the wheelhouse, "") or (None, why not)."""
+        out = Outcome("", "")
+        if bench.build_sdists(packages, out):
+            return bench.wheelhouse, ""
+        return None, "; ".join(out.failures)
+
     try:
-        bench = Bench(tools, args, scratch)
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
             futures = {
                 pool.submit(bench.run_case, c, t, tags[t], compiled=comp): i
@@ -1118,10 +1182,23 @@ def main(argv: list[str] | None = None) -> int:
                     f"  {o.case:24} {o.target:24} {o.seconds:6.1f}s  {status}"[:200],
                     file=sys.stderr,
                 )
+        outcomes = [o for i in range(len(jobs)) for o in (results[i], *results[i].also)]
+        return _finish(args, argv, started, tools, cases, targets, outcomes, bench_build)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
-    outcomes = [o for i in range(len(jobs)) for o in (results[i], *results[i].also)]
+
+def _finish(
+    args: argparse.Namespace,
+    argv: list[str] | None,
+    started: float,
+    tools: Tools,
+    cases: list[Path],
+    targets: list[TargetSpec],
+    outcomes: list[Outcome],
+    bench_build: Any,
+) -> int:
+    """The report: the tables, then the foreign-target and catalogue sections, written."""
     elapsed = time.monotonic() - started
     given = sys.argv[1:] if argv is None else argv
     example_target = TargetSpec("P", "P", "glibc")
@@ -1141,6 +1218,15 @@ def main(argv: list[str] | None = None) -> int:
         + " --list-files" * tools.list_files,
     }
     text = render(outcomes, meta)
+    extra = _foreign_section(args, cases, bench_build) if args.foreign else []
+    if args.catalogue:
+        print("recomputing the runtime catalogue's Debian-derived entries", file=sys.stderr)
+        extra += _catalogue.render(markdown_table)
+    if extra:
+        head, sep, method = text.partition("\n## Method\n")
+        text = head.rstrip("\n") + "\n" + "\n".join(extra) + "\n" + sep + method
+    elapsed = time.monotonic() - started
+    text = text.replace(meta["duration"], f"{elapsed / 60:.1f} min", 1)
     print(text)
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(text, encoding="utf-8")

@@ -13,7 +13,10 @@ What it does:
    configured with (``/etc/apt/sources.list``, ``sources.list.d``; or
    ``SIZEFLOOR_DEBIAN_MIRROR``), for Debian 12 and 13 on amd64 and arm64:
 
-   * ``distroless-debianN``: Google's distroless ``python3`` image, its package lists verbatim;
+   * ``distroless-debianN``: Google's distroless ``python3`` image: exactly its package lists
+     (``sizefloor/runtime/data/distroless.json``, each with the GoogleContainerTools/distroless
+     commit it was read from) and the files its build writes itself (``ld.so.cache`` on
+     Debian 13, the CA bundle, ``passwd``, ``group``, ``os-release``, the status.d entries);
    * ``debian:N-slim+python3``: what ``apt-get install --no-install-recommends python3``
      adds to ``debian:N-slim`` (the Depends/Pre-Depends closure, no Recommends);
    * ``minbase-debianN``: the slim base itself as its packages make it (for arm64, whose
@@ -406,12 +409,13 @@ def _python_entry(
 
 
 def debian_images(measurements: dict[str, Any]) -> list[dict[str, Any]]:
-    from sizefloor.runtime.debian import Computation, SetSize
+    from sizefloor.runtime.debian import Computation, DebPackageSize, SetSize
 
     def comp(key: str) -> Computation:
         m = measurements[key]
+        listed = [str(entry).partition("=") for entry in m.get("package_list", ())]
         size = SetSize(
-            packages=(),
+            packages=tuple(DebPackageSize(n, v, 0, 0, 0, 0, 0) for n, _, v in listed),
             apparent_bytes=int(m["bytes"]),
             disk_bytes=int(m["disk_bytes"]),
             files=int(m["files"]),
@@ -431,6 +435,8 @@ def debian_images(measurements: dict[str, Any]) -> list[dict[str, Any]]:
             base_packages=int(m["base_packages"]),
             as_of=m["as_of"],
             unlisted=tuple(m.get("unlisted", ())),
+            list_commit=str(m.get("list_commit", "")),
+            generated=tuple((str(p), int(b)) for p, b in m.get("generated", ())),
         )
         return comp
 

@@ -10,6 +10,7 @@ command line gives it (:mod:`sizefloor.cli.exits`)::
     │   ├── ProjectFileError         a pyproject.toml, a lock file, a Dockerfile or a folder
     │   │                            that cannot be read, or a format sizefloor does not read
     │   ├── TargetError              an impossible --python / --platform / --libc / --base
+    │   ├── InterpreterError         --python-exe names no CPython of the target's version
     │   ├── InvalidSize              a size that cannot be read (--max-size, --image-size)
     │   ├── ProjectNotFound          no such project on any index
     │   ├── NoCompatibleFiles        the project publishes nothing for the target
@@ -47,6 +48,7 @@ __all__ = [
     "IndexAuthError",
     "IndexUnavailable",
     "InputError",
+    "InterpreterError",
     "InvalidSize",
     "MetadataUnavailable",
     "MissingFromArchive",
@@ -131,6 +133,10 @@ class ProjectFileError(InputError):
 
 class TargetError(InputError):
     """A target (Python version, platform, libc, base) that cannot exist."""
+
+
+class InterpreterError(InputError):
+    """``--python-exe`` names a file that is not a CPython of the target's version."""
 
 
 class InvalidSize(InputError):

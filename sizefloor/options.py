@@ -40,11 +40,14 @@ class Options:
     """Count the ``.pyc`` files pip writes (``False``: ``pip install --no-compile``)."""
     exact_bytecode: bool = False
     """Compile each wheel's ``.py`` members (fetched by range) instead of modelling
-    the ``.pyc`` sizes: only when the target's Python is the one running sizefloor
-    (:mod:`sizefloor.install.exact`); otherwise a warning, and the model."""
+    the ``.pyc`` sizes, with a CPython of the target's version
+    (:mod:`sizefloor.install.exact`); without one, a warning, and the model."""
     sample_bytecode: bool = True
-    """Calibrate the ``.pyc`` model on a small sample of each wheel's modules, compiled
+    """Calibrate the ``.pyc`` model on modules of the wheels, compiled
     (:mod:`sizefloor.install.calibrate`), when a CPython of the target's version is at hand."""
+    python_exe: str | None = None
+    """The CPython of the target's version that compiles (``--python-exe``); by default one
+    is looked for where users keep them (:mod:`sizefloor.install.interpreters`)."""
     constraints: tuple[str | os.PathLike[str], ...] = ()
     """Constraints files, as ``-c``."""
     cache_dir: Path | None = None

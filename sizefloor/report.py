@@ -426,6 +426,41 @@ class DockerfileReport:
 
 
 @dataclass(frozen=True)
+class BytecodeSizing:
+    """How the ``.pyc`` bytes were sized, by which interpreter, and how far off they may be."""
+
+    method: str
+    """``compiled`` (``--exact-bytecode``), ``calibrated`` (the model corrected by modules
+    compiled) or ``modelled`` (the model alone)."""
+    bytes: int
+    """The ``.pyc`` bytes of the estimate (packages sized from wheels)."""
+    error_bytes: int
+    """Their stated error, either way: the root-sum-square of the packages' when calibrated
+    (their sampling errors are independent), the sum when modelled alone."""
+    interpreter: Mapping[str, str] | None = None
+    """The CPython that compiled: ``executable``, ``version``, ``found`` (where it was
+    found: ``running``, ``--python-exe``, ``PATH``, ``pyenv``, ``uv``...)."""
+    python: str = ""
+    """The target's Python, ``X.Y``."""
+    reason: str = ""
+    """Why the model alone, when it is: ``--model-bytecode``, or that no CPython of the
+    target's version was found (and where sizefloor looked)."""
+    hint: str | None = None
+    """The command that gets an interpreter, when none was found (``uv python install
+    3.12``): run it, then run sizefloor again."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "method": self.method,
+            "bytes": self.bytes,
+            "error_bytes": self.error_bytes,
+            "interpreter": dict(self.interpreter) if self.interpreter is not None else None,
+            "reason": self.reason or None,
+            "hint": self.hint,
+        }
+
+
+@dataclass(frozen=True)
 class Report:
     """Everything an estimate found, sorted largest package first."""
 
@@ -452,6 +487,8 @@ class Report:
     """The graph and the findings (:mod:`sizefloor.analysis`); every estimate has them."""
     dockerfile: DockerfileReport | None = None
     """What the Dockerfile given as the input adds to its image beside the floor."""
+    bytecode: BytecodeSizing | None = None
+    """How the ``.pyc`` bytes were sized (``None`` with ``--no-compile``)."""
 
     @property
     def floor(self) -> Floor:
@@ -478,6 +515,7 @@ class Report:
             "sizefloor": self.sizefloor_version,
             "target": dict(self.target),
             "compile_bytecode": self.compile_bytecode,
+            "bytecode": self.bytecode.to_json() if self.bytecode is not None else None,
             "sources": list(self.sources),
             "indexes": list(self.indexes),
             "packages": [self._package_json(p, files) for p in self.packages],

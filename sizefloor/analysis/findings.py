@@ -14,7 +14,9 @@ directories list, so they need no download and no network:
 ``sources``        C, C++, Cython and Fortran sources and headers, ``include/``
 ``bytecode``       ``.pyc`` files shipped in a wheel that the target never loads
 ``shared-library`` one shared library bundled several times (``numpy.libs/`` and
-                   ``scipy.libs/`` each carrying ``libgfortran-040039e1.so.5.0.0``)
+                   ``scipy.libs/`` each carrying ``libgfortran-040039e1.so.5.0.0``), or
+                   installed under several names in one package (``pyarrow``'s
+                   ``libarrow_python.so``, ``.so.2600``, ``.so.2600.1.0``)
 ``large-file``     the largest single files, for a look
 ``variant``        a known lighter variant of a requirement, sized for the same target
                    (:mod:`sizefloor.analysis.variants`, added by the pipeline)
@@ -26,7 +28,10 @@ finding saves the bytes of its identical copies (hard-linked, a layer stores
 one); when the copies are only different builds of one library its bytes are
 those besides the largest build, and it is advice (:attr:`Finding.saving` is
 ``False``), like the ``large-file`` findings, which point at files another
-finding may count too.
+finding may count too. Copies of one library within one package (the names a
+library goes by, which a wheel cannot hold as symbolic links) are a finding of
+their own: the one copy needed, and the others' bytes saved by symbolic links;
+only that one copy then counts towards the copies across packages.
 """
 
 from __future__ import annotations
@@ -305,6 +310,7 @@ def _shared_libraries(
     packages: Sequence[PackageSize], claimed: set[tuple[str, str]], site: str
 ) -> list[Finding]:
     groups: dict[str, list[tuple[str, InstalledFile]]] = {}
+    names: dict[tuple[str, str], list[InstalledFile]] = {}  # (package, folder + name): copies
     for p in packages:
         for f in p.contents:
             # every name the pattern matches has ".so" in it: most files go at this test
@@ -313,42 +319,96 @@ def _shared_libraries(
             match = _SHARED_LIBRARY.match(posixpath.basename(f.path))
             if match is not None:
                 groups.setdefault(library_key(match.group("base")), []).append((p.name, f))
-    findings = []
-    for key, copies in groups.items():
+                stem = posixpath.dirname(f.path) + "/" + match.group("base") + match.group("hashes")
+                names.setdefault((p.name, stem), []).append(f)
+    findings, redundant = _copies_within(names, site)
+    for key, found in groups.items():
+        copies = [(name, f) for name, f in found if (name, f.path) not in redundant]
+        if len(copies) >= 2:
+            findings.append(_across_packages(key, copies, site))
+    return findings
+
+
+def _copies_within(
+    names: dict[tuple[str, str], list[InstalledFile]], site: str
+) -> tuple[list[Finding], set[tuple[str, str]]]:
+    """One library installed under several names in one package (``libarrow_python.so``,
+    ``.so.2600``, ``.so.2600.1.0``: wheels cannot hold symbolic links, so each name is a
+    whole copy). The loader needs one file; the others can be symbolic links to it."""
+    findings: list[Finding] = []
+    redundant: set[tuple[str, str]] = set()
+    for (package, _), copies in names.items():
         if len(copies) < 2:
             continue
-        by_package: dict[str, int] = {}
-        builds: dict[tuple[str, int], int] = {}  # (file name, size) -> copies: same = identical
-        for name, f in copies:
-            by_package[name] = by_package.get(name, 0) + f.size
-            build = (posixpath.basename(f.path), f.size)
-            builds[build] = builds.get(build, 0) + 1
-        linkable = sum((count - 1) * size for (_, size), count in builds.items())
-        others = sum(size for _, size in builds) - max(size for _, size in builds)
-        remedy = f"{len(copies)} copies in {', '.join(sorted(by_package))}"
-        if linkable:
+        # the one needed: the fully versioned name (the real file), the largest on a tie
+        keep = max(copies, key=lambda f: (f.path.count("."), f.size, f.path))
+        others = sorted((f for f in copies if f is not keep), key=lambda f: f.path)
+        redundant.update((package, f.path) for f in others)
+        saved = sum(f.size for f in others)
+        folder = posixpath.dirname(keep.path)
+        where = site_relative(folder)
+        prefix = site.split("/lib/python")[0]
+        target = f"{site}/{where}" if where is not None else f"{prefix}/{folder}"
+        name = posixpath.basename(keep.path)
+        links = " && ".join(f"ln -sf {name} {posixpath.basename(f.path)}" for f in others)
+        remedy = (
+            f"{len(copies)} copies of one library in {package} (wheels cannot hold symbolic "
+            f"links, so each name it goes by is a whole file); the loader needs one, {name}: "
+            f"replace the others with symbolic links in the same RUN as pip install, "
+            f"`cd {target} && {links}`, to save {human(saved)}"
+        )
+        if len({f.size for f in copies}) > 1:
             remedy += (
-                f"; the identical ones can be hard-linked in the same RUN as pip install "
-                f"(`hardlink {site}`, util-linux) to save {human(linkable)}"
-            )
-        if len(builds) > 1:
-            remedy += (
-                f"; {len(builds)} different builds ({human(others)} besides the largest) are "
-                "not interchangeable: they go only with one of the packages"
+                "; their sizes differ: check that the package loads only one "
+                "(`readelf -d` on its extension modules names it) before linking"
             )
         findings.append(
             Finding(
                 kind="shared-library",
-                title=f"{key} bundled {len(copies)} times",
-                bytes=linkable or others,
+                title=f"{name} installed {len(copies)} times in {package}",
+                bytes=saved,
                 files=len(copies),
-                packages=_largest(by_package),
-                saving=bool(linkable),
-                paths=_largest({display_path(f.path): f.size for _, f in copies}, 10),
+                packages=((package, sum(f.size for f in copies)),),
+                saving=True,
+                paths=_largest({display_path(f.path): f.size for f in copies}, 10),
                 remedy=remedy,
             )
         )
-    return findings
+    return findings, redundant
+
+
+def _across_packages(key: str, copies: list[tuple[str, InstalledFile]], site: str) -> Finding:
+    """One library bundled by several packages: identical copies can be hard-linked;
+    different builds go only with their own package."""
+    by_package: dict[str, int] = {}
+    builds: dict[tuple[str, int], int] = {}  # (file name, size) -> copies: same = identical
+    for name, f in copies:
+        by_package[name] = by_package.get(name, 0) + f.size
+        build = (posixpath.basename(f.path), f.size)
+        builds[build] = builds.get(build, 0) + 1
+    linkable = sum((count - 1) * size for (_, size), count in builds.items())
+    others = sum(size for _, size in builds) - max(size for _, size in builds)
+    remedy = f"{len(copies)} copies in {', '.join(sorted(by_package))}"
+    if linkable:
+        remedy += (
+            f"; the identical ones can be hard-linked in the same RUN as pip install "
+            f"(`hardlink {site}`, util-linux) to save {human(linkable)}"
+        )
+    if len(builds) > 1:
+        remedy += (
+            f"; {len(builds)} different builds ({human(others)} besides the largest) are "
+            "not interchangeable: they go only with one of the packages"
+        )
+    return Finding(
+        kind="shared-library",
+        title=f"{key} bundled {len(copies)} times",
+        bytes=linkable or others,
+        files=len(copies),
+        packages=_largest(by_package),
+        saving=bool(linkable),
+        paths=_largest({display_path(f.path): f.size for _, f in copies}, 10),
+        remedy=remedy,
+    )
 
 
 def library_key(base: str) -> str:

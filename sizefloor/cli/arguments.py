@@ -135,15 +135,21 @@ def add_resolution_arguments(parser: argparse.ArgumentParser) -> None:
     sizing.add_argument(
         "--exact-bytecode",
         action="store_true",
-        help="compile the .py files (fetched by range) instead of modelling the .pyc sizes: "
-        "exact when the target's Python is the one running sizefloor",
+        help="compile the .py files (fetched by range) instead of modelling the .pyc sizes, "
+        "with a CPython of the target's version",
     )
     sizing.add_argument(
         "--model-bytecode",
         action="store_true",
-        help="model the .pyc sizes alone: do not calibrate the model on a few modules of each "
-        "wheel, fetched by range and compiled (the default when the target's Python is the "
-        "one running sizefloor)",
+        help="model the .pyc sizes alone: do not calibrate the model on modules of the "
+        "wheels, fetched by range and compiled (the default when a CPython of the target's "
+        "version is found: on PATH, in pyenv, uv, asdf, mise, conda...)",
+    )
+    sizing.add_argument(
+        "--python-exe",
+        metavar="PATH",
+        help="the CPython of the target's version that compiles the bytecode (default: one "
+        "found on PATH or in pyenv, uv, asdf, mise, conda, /usr/local/bin, /opt/python*)",
     )
     sizing.add_argument(
         "--pip-version",
@@ -392,6 +398,7 @@ def options_from_args(args: argparse.Namespace, uploaded: datetime | None) -> Op
         compile_bytecode=not args.no_compile,
         exact_bytecode=getattr(args, "exact_bytecode", False),
         sample_bytecode=not getattr(args, "model_bytecode", False),
+        python_exe=getattr(args, "python_exe", None),
         constraints=tuple(args.constraint),
         cache_dir=Path(args.cache_dir) if args.cache_dir else None,
         use_cache=not args.no_cache,

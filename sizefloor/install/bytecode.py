@@ -48,13 +48,15 @@ generated data tables to a third (``idna``'s) or to three times it
 (``phonenumbers``'). :data:`RELATIVE_ERROR` is the largest held-out p90: the
 truth is within the stated ± for nine packages in ten.
 
-That is why, when a CPython of the target's version is at hand, the default
-run calibrates the model on each wheel with a small sample of its modules,
-compiled (:mod:`sizefloor.install.calibrate`): per-package p90 11% instead of 25%.
+That is why, when a CPython of the target's version is found
+(:mod:`sizefloor.install.interpreters`), the default run calibrates the model on
+modules of the wheels, compiled (:mod:`sizefloor.install.calibrate`), to within
+1% of the whole estimate.
 
-**Exact** (``--exact-bytecode``, when the running interpreter is the target's
-CPython): :func:`compiled_size` compiles the source as pip does
-(:mod:`sizefloor.install.exact` fetches it), and :func:`pip_compiles` skips what pip
+**Exact** (``--exact-bytecode``): :func:`compiled_size` compiles the source as pip does
+(in this process when the running interpreter is the target's CPython, else in worker
+processes of the one found, :mod:`sizefloor.install.compilers`; :mod:`sizefloor.install.exact`
+fetches it), and :func:`pip_compiles` skips what pip
 skips. One thing stays out of reach: marshal writes a constant once and refers
 back to it only when the object has other references, and whether a frozenset
 constant does can hang on which strings the compiling process had interned
@@ -69,7 +71,6 @@ import encodings
 import importlib.util
 import marshal
 import re
-import sys
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -166,20 +167,6 @@ def cache_tag(python_version: tuple[int, int]) -> str:
 
 PYC_HEADER = 16
 """Magic number, flags, source mtime and source size: four 32-bit words."""
-
-
-def exact_unavailable(python_version: tuple[int, int]) -> str | None:
-    """Why the running interpreter cannot compile the target's bytecode exactly
-    (``None`` when it can: it is the target's CPython X.Y)."""
-    running = sys.version_info[:2]
-    if sys.implementation.name != "cpython":
-        return f"sizefloor runs on {sys.implementation.name}, not CPython"
-    if running != tuple(python_version):
-        return (
-            f"the target's Python is {python_version[0]}.{python_version[1]} and sizefloor "
-            f"runs on {running[0]}.{running[1]}"
-        )
-    return None
 
 
 def compile_pyc(

@@ -1,4 +1,4 @@
-"""Sampled calibration: the ``.pyc`` model corrected by a few modules compiled.
+"""Sampled calibration: the ``.pyc`` model corrected by modules compiled, to a stated goal.
 
 The model (:mod:`sizefloor.install.bytecode`) sees only what a wheel's central
 directory says of each module: its size, compressed size and name. What it
@@ -6,66 +6,63 @@ cannot see is how the code is written, and that is mostly a trait of the
 project: ``pygments``' lexers are keyword tables that marshal to 0.7 of what
 the model says, ``six`` and ``rich`` are many small functions and classes,
 1.1 to 1.3 of it. So by default, when a CPython of the target's version is at
-hand (:func:`available`), the wheels that carry most of the model's stated
-error (:func:`sizefloor.install.exact.worth_calibrating`: the largest first, until
-the others state at most 1% of the estimate together) each get a small,
-deterministic sample of their ``.py`` members compiled, and the model is
-corrected by what the sample shows:
+hand (:mod:`sizefloor.install.interpreters`), modules are compiled, as many as
+the estimate's accuracy needs, and the model is corrected by what they show.
 
-1. **The sample** (:func:`choose`). Every ``.py`` member pip compiles costs its
-   compressed bytes and a local header to fetch. A wheel whose modules all fit
-   in the budget (:func:`budget`: :data:`SHARE` of their bytes, held between
-   :data:`LEAST` and :data:`MOST`) is compiled whole: its bytecode is then
-   exact. Otherwise a module holding :data:`DOMINANT` of the wheel's source
-   bytes is taken on top of the budget (if it costs at most
-   :data:`DOMINANT_MOST`: ``idna``'s tables are most of it, and unlike the
-   rest), and the non-empty modules are visited in the archive's order,
-   spread out (:func:`spread`: the first, the middle, the quarters, the
-   eighths...), each taken if it still fits. Modules are stored by path, so
-   the sample is stratified across the package's folders. It depends on the
-   wheel alone.
-2. **Fetch and compile** (:func:`sizefloor.install.exact.sample_all`): the chosen
+1. **The goal** (:func:`targets`). The calibrated bytecode of the whole set
+   states at most :data:`GOAL` of the estimate as its error (90%, root-sum-square
+   over the wheels, whose sampling errors are independent). Each wheel gets a
+   share of it that grows with the square root of its modelled bytecode (the
+   allocation that costs the fewest compiled modules for that total). A wheel
+   whose model alone states less than its share (±:data:`bytecode.RELATIVE_ERROR
+   <sizefloor.install.bytecode.RELATIVE_ERROR>`) is left to the model: nothing fetched.
+2. **The sample** (:func:`choose`), sized for that target, assuming modules'
+   ratios of real to modelled bytes spread by :data:`PLAN_SPREAD` within a wheel:
+   the largest modules are compiled for certain until what the others could
+   deviate on their own fits half the target; then enough of the others, spread
+   over the archive's order (:func:`spread`: the first, the middle, the
+   quarters...; modules are stored by path, so the sample is stratified across
+   the package's folders), for the ratio to fit the other half. A wheel whose
+   modules cost at most :data:`LEAST` to fetch, or whose sample would cost
+   :data:`WHOLE_SHARE` of them, is compiled whole: its bytecode is then exact.
+   A one-module package is thus compiled, not sampled.
+3. **Fetch and compile** (:func:`sizefloor.install.exact.sample_all`): the chosen
    members are fetched by range and compiled as pip compiles them by worker
    processes of the target's CPython (:mod:`sizefloor.install.compilers`); cached
    with the wheel's identity, so a warm run fetches nothing.
-3. **The correction** (:func:`calibrate`). The ratio ``r`` of the sampled
-   modules' real ``.pyc`` bytes to their modelled bytes estimates the
-   package's. With ``s²`` the spread of the sampled modules' ratios (weighted
-   by modelled bytes, pooled with a prior spread :data:`SPREAD` worth
-   :data:`SPREAD_WEIGHT` modules), ``n`` the effective number of sampled
-   modules, ``u`` that of the others (``(sum m)² / sum m²``) and ``f`` the
-   sampled share of the modelled bytes::
+4. **The correction** (:func:`calibrate`). The modules compiled for certainty
+   are the largest, and behave unlike the rest (``docutils``' large modules
+   marshal to 1.3 of the model, its small language tables to 0.5): the ratio
+   ``r`` of real to modelled bytes is measured on the compiled modules no
+   larger than the largest one left (the spread sample). With ``s²`` the spread
+   of their ratios (weighted by modelled bytes, pooled with a prior spread
+   :data:`SPREAD` worth :data:`SPREAD_WEIGHT` modules) and ``m`` the modelled
+   sizes::
 
-       se² = s² / n · (1 - f)                     the uncertainty of r
-       w   = PRIOR² / (PRIOR² + se²)
-       r'  = 1 + (r - 1) · w                      shrunk towards the model
-       ±   = Z · sqrt(se² · w + s² / u)           the stated error, relative
+       var(r) = s² · sum(m²) / (sum m)²           over the sampled modules
+       w      = PRIOR² / (PRIOR² + var(r))
+       r'     = 1 + (r - 1) · w                   shrunk towards the model
+       ±      = Z · sqrt(s² · sum(m²) + (sum m)² · var(r) · w)   over the others
 
-   The modules not sampled get the model times ``r'``, and ``±`` of that as
-   their stated error (instead of :data:`sizefloor.install.bytecode.RELATIVE_ERROR`):
-   the ratio's remaining uncertainty, and the modules' own deviations from it,
-   which do not average out when a few large modules make up the rest.
+   The modules not compiled get the model times ``r'``; ``±`` (bytes) is their
+   stated error: the modules' own deviations and the ratio's uncertainty.
 
-Fitted and checked on the corpus of ``benchmarks/pyc_model.py`` (208 wheels
-with bytecode, 33,603 modules, CPython 3.10 to 3.13), each wheel sampled as
-above: the per-package |error| of the bytecode falls from p50 8.6% / p90
-25.2% (the model) to 3.0% / 11.0% on 3.11 (3.10: 7.8/24.2 to 3.1/10.9; 3.12:
-7.0/25.8 to 2.2/10.5; 3.13: 8.1/25.9 to 2.3/11.2); 50 wheels fit whole in the
-budget. The stated error holds for 89% (3.10) to 92% of the packages that are
-calibrated, and is 14-15% of their calibrated bytes (bytes-weighted; the
-model states 27%). The samples cost 4.5 MB for the 208 wheels; on
-``benchmarks/speed-cases/ml.txt`` 10 of the 56 wheels are worth calibrating,
-and their samples add 0.08% of the wheels' bytes (327 kB) to what sizefloor
-reads. What a small sample misses: a package whose many small
-modules differ from its few large ones, which cost more than the budget
-(``docutils``: some 80 language tables marshal to 0.5-0.6 of the model, its
-large modules to 1.3 of it; calibrated, its bytecode comes out 22-29% low,
-outside the stated error). Tried on the same corpus and not kept: taking the
-largest modules first, sampling in proportion to size (biased the other way
-on ``pygments``-like packages, whose small modules sit closer to the model),
-strata by size, by folder or by compressibility, a ratio that varies with
-module size, a larger budget (64 KiB: p90 10.4% on 3.11, for twice the
-compile time).
+Measured by ``benchmarks/calibration.py`` (``docs/calibration.md``) on the
+corpus of ``benchmarks/pyc_model.py`` (208 wheels, 33,603 modules, each
+compiled by CPython 3.10 to 3.13), each wheel sized alone (the hardest set:
+its bytecode is up to half of it): the whole set's |error| is at most 0.65%
+(3.10), 0.68% (3.11), 0.80% (3.12), 0.95% (3.13), p90 0.03-0.08%, where the
+model alone is off by p90 9-12% and up to 67%; the accuracy cases built from
+the corpus within 0.61%. The price: 70-89 MB of the 208 wheels' sources
+fetched and compiled when each is alone, 0.1-2.9 MB per accuracy case. Against
+real compiled installs (``benchmarks/accuracy.py``, ``docs/accuracy.md``): a
+3.12 target sized from 3.11 within 0.64% on every case, the host's within 0.72%.
+
+What was tried before, and why it went: a fixed budget of 16-32 KiB of sources
+a wheel, taking the spread modules that fit, favours small modules and states
+errors of 3-11% a package; on the accuracy cases its totals came out 0.4-2.8%
+low. Sizing the sample by the goal (and measuring the ratio on the spread
+sample only) is what brings every case within 1%.
 """
 
 from __future__ import annotations
@@ -73,25 +70,24 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
 
 from sizefloor.install import bytecode
-from sizefloor.install.compilers import find
 
-if TYPE_CHECKING:
-    from sizefloor.target import Target
+GOAL = 0.006
+"""The stated error of a set's calibrated bytecode, as a share of the estimate (90%,
+root-sum-square over its wheels): a set's estimate is then within 1% of the truth."""
 
-SHARE = 0.05
-"""The budget: this share of the bytes the wheel's ``.py`` members cost to fetch..."""
+PLAN_SPREAD = 0.2
+"""The spread of modules' real-to-modelled ratios within a wheel that a sample is
+sized for (on the corpus: p50 0.16, p90 0.25; a wider one states a wider error)."""
+
 LEAST = 16 * 1024
-"""...but at least this many bytes (a wheel whose modules cost less is compiled whole)..."""
-MOST = 32 * 1024
-"""...and at most this many."""
-
-DOMINANT = 0.3
-"""A module holding this share of the wheel's source bytes is compiled on top of
-the budget (when it costs at most :data:`DOMINANT_MOST`): it weighs too much to guess."""
-DOMINANT_MOST = 64 * 1024
+"""A wheel whose ``.py`` members cost at most this to fetch is compiled whole..."""
+WHOLE_SHARE = 0.6
+"""...and one whose sample would cost this share of them."""
+FEWEST = 8
+"""The fewest modules a spread sample takes (all of them when there are fewer)."""
 
 HEADER = 30
 """A local file header without its name (the fetch also takes the name)."""
@@ -108,15 +104,20 @@ Z = 1.64
 (the two-sided 90% of a normal law)."""
 
 
-def available(target: Target) -> bool:
-    """Whether a CPython of the target's version is here to compile the samples:
-    the running interpreter, or one on ``PATH`` (:func:`sizefloor.install.compilers.find`)."""
-    return find(target.python_version) is not None
-
-
-def budget(cost: int) -> int:
-    """The bytes a wheel whose ``.py`` members cost ``cost`` bytes may spend on its sample."""
-    return max(LEAST, min(MOST, round(SHARE * cost)))
+def targets(wheels: Sequence[tuple[int, int]]) -> list[int | None]:
+    """For each wheel's (modelled bytecode, other installed bytes): the error (bytes,
+    90%) its calibrated bytecode may state, or ``None`` when the model alone states
+    less (no sample). The shares add up, root-sum-square, to :data:`GOAL` of the whole."""
+    total = sum(b + other for b, other in wheels)
+    modelled = sum(b for b, _ in wheels)
+    shares: list[int | None] = []
+    for b, _ in wheels:
+        if b <= 0 or modelled <= 0:
+            shares.append(None)
+            continue
+        share = GOAL * total * math.sqrt(b / modelled)
+        shares.append(None if bytecode.RELATIVE_ERROR * b <= share else max(1, round(share)))
+    return shares
 
 
 class SampleModule(NamedTuple):
@@ -128,6 +129,8 @@ class SampleModule(NamedTuple):
     size: int
     compressed: int | None
     """Its compressed size in the wheel, when the directory said."""
+    modelled: int = 0
+    """Its ``.pyc`` size in the model."""
 
     @property
     def cost(self) -> int:
@@ -136,20 +139,33 @@ class SampleModule(NamedTuple):
         return HEADER + len(self.name.encode()) + data
 
 
-def choose(candidates: Sequence[SampleModule]) -> list[str]:
-    """The members to compile (see the module's docstring): all of them when they
-    fit the budget, else the dominant ones and a spread-out sample of the others."""
-    total = sum(c.cost for c in candidates)
-    left = budget(total)
-    if total <= left:
-        return [c.name for c in candidates]
-    source = sum(c.size for c in candidates)
-    chosen = [c.name for c in candidates if c.size >= DOMINANT * source and c.cost <= DOMINANT_MOST]
-    for i in spread(len(candidates)):
-        candidate = candidates[i]
-        if candidate.size and candidate.cost <= left and candidate.name not in chosen:
-            chosen.append(candidate.name)
-            left -= candidate.cost
+def choose(candidates: Sequence[SampleModule], target: int) -> list[str]:
+    """The members to compile for the wheel's calibrated bytecode to state about
+    ``target`` bytes of error (see the module's docstring): the largest for
+    certain, then a spread sample of the others; all of them when that costs
+    nearly as much."""
+    whole = [c.name for c in candidates]
+    cost = sum(c.cost for c in candidates)
+    filled = [c for c in candidates if c.size]
+    if cost <= LEAST or not filled:
+        return whole
+    allowed = (max(target, 1) / Z) ** 2 / 2  # half for the modules' own deviations
+    largest = sorted(filled, key=lambda c: -c.modelled)
+    squares = sum(c.modelled**2 for c in largest)
+    certain: set[str] = set()
+    for c in largest:
+        if PLAN_SPREAD**2 * squares <= allowed:
+            break
+        certain.add(c.name)
+        squares -= c.modelled**2
+    rest = [c for c in filled if c.name not in certain]  # the archive's order
+    need = math.ceil(PLAN_SPREAD**2 * sum(c.modelled for c in rest) ** 2 / allowed)
+    need = max(need, min(len(rest), FEWEST))  # half for the ratio
+    picked = {rest[i].name for i in spread(len(rest))[:need]}
+    chosen = [c.name for c in candidates if c.name in certain or c.name in picked]
+    by_name = {c.name: c for c in candidates}
+    if sum(by_name[name].cost for name in chosen) >= WHOLE_SHARE * cost:
+        return whole
     return chosen
 
 
@@ -183,20 +199,24 @@ def calibrate(pairs: Sequence[tuple[int, int]], unsampled: Sequence[int]) -> Cal
     real) ``.pyc`` sizes of the compiled ones and the modelled sizes of the
     others (``unsampled``). Without a pair, the model's own: ratio 1 and
     :data:`sizefloor.install.bytecode.RELATIVE_ERROR`."""
+    rest = [m for m in unsampled if m > 0]
     pairs = [(m, t) for m, t in pairs if m > 0]
-    rest = sum(unsampled)
-    if not pairs or rest <= 0:
+    if rest:  # the modules compiled for certainty (larger than any left) say nothing of them
+        spread_sample = [(m, t) for m, t in pairs if m <= max(rest)]
+        pairs = spread_sample or pairs
+    if not pairs or not rest:
         return Calibration(1.0, bytecode.RELATIVE_ERROR, 0)
     modelled = sum(m for m, _ in pairs)
     ratio = sum(t for _, t in pairs) / modelled
     n = len(pairs)
     spread2 = sum(m * (t / m - ratio) ** 2 for m, t in pairs) / modelled
     spread2 = (SPREAD_WEIGHT * SPREAD**2 + n * spread2) / (SPREAD_WEIGHT + n)
-    se2 = spread2 / effective(m for m, _ in pairs) * rest / (modelled + rest)
-    shrink = PRIOR**2 / (PRIOR**2 + se2)
-    posterior2 = se2 * shrink  # the ratio's own uncertainty, after shrinking
-    own2 = spread2 / effective(unsampled)  # the modules' own deviations from it
-    return Calibration(1 + (ratio - 1) * shrink, Z * math.sqrt(posterior2 + own2), n)
+    ratio_var = spread2 / effective(m for m, _ in pairs)
+    shrink = PRIOR**2 / (PRIOR**2 + ratio_var)
+    calibrated = 1 + (ratio - 1) * shrink
+    left = sum(rest)
+    variance = spread2 * sum(m * m for m in rest) + left**2 * ratio_var * shrink
+    return Calibration(calibrated, Z * math.sqrt(variance) / (left * calibrated), n)
 
 
 def effective(sizes: Iterable[int]) -> float:

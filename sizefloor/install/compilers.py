@@ -7,8 +7,9 @@ worker processes of an X.Y interpreter:
 
 - the running one when it is the target's (the workers compile in parallel,
   beside the threads that fetch: compiling holds the GIL);
-- else ``pythonX.Y`` found on ``PATH`` (:func:`find`), when it says it is
-  CPython X.Y (it is asked once, by running it).
+- else one found where users keep their Pythons (:mod:`sizefloor.install.interpreters`:
+  ``PATH``, pyenv, uv, asdf, mise, conda..., or ``--python-exe``), once it has
+  said it is CPython X.Y.
 
 Each worker is ``python -I -c WORKER``: isolated mode (no site-packages, no
 ``PYTHON*`` variables), the standard library alone. Frames on its standard
@@ -24,14 +25,19 @@ from __future__ import annotations
 import contextlib
 import os
 import queue
-import shutil
 import struct
 import subprocess
-import sys
 import threading
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sizefloor.errors import CompilerError
+from sizefloor.install import interpreters
+from sizefloor.install.interpreters import Interpreter
+
+if TYPE_CHECKING:
+    from sizefloor.cache import Cache
+
+__all__ = ["Compiler", "Interpreter", "find"]
 
 WORKER = r"""
 import marshal, struct, sys, warnings
@@ -62,57 +68,12 @@ _HEAD = struct.Struct("<II")
 _SIZE = struct.Struct("<q")
 
 
-@dataclass(frozen=True)
-class Interpreter:
-    executable: str
-    version: str
-    """``3.12.1``: the full version, part of every cache key its sizes go under."""
-
-    @property
-    def identity(self) -> str:
-        major, minor = self.version.split(".")[:2]
-        return f"cpython-{major}{minor}-{self.version}"
-
-
-_found: dict[tuple[int, int], Interpreter | None] = {}
-_found_lock = threading.Lock()
-
-
-def find(version: tuple[int, int]) -> Interpreter | None:
-    """A CPython of ``version``: the running one, else ``pythonX.Y`` on ``PATH``
-    when it answers that it is one (asked once a process)."""
-    version = (int(version[0]), int(version[1]))
-    running = sys.implementation.name == "cpython" and sys.version_info[:2] == version
-    if running and sys.executable:
-        return Interpreter(sys.executable, ".".join(map(str, sys.version_info[:3])))
-    with _found_lock:
-        if version not in _found:
-            _found[version] = _probe(version)
-        return _found[version]
-
-
-def _probe(version: tuple[int, int]) -> Interpreter | None:
-    executable = shutil.which(f"python{version[0]}.{version[1]}")
-    if executable is None:
-        return None
-    script = "import sys; print(sys.implementation.name, '%d.%d.%d' % sys.version_info[:3])"
-    try:
-        done = subprocess.run(
-            [executable, "-I", "-c", script],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=False,
-            stdin=subprocess.DEVNULL,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    name, _, full = done.stdout.strip().partition(" ")
-    if done.returncode != 0 or name != "cpython":
-        return None
-    if tuple(int(p) for p in full.split(".")[:2]) != version:
-        return None
-    return Interpreter(executable, full)
+def find(
+    version: tuple[int, int], *, explicit: str | None = None, cache: Cache | None = None
+) -> Interpreter | None:
+    """A CPython of ``version``: the running one, else one found where users keep them
+    (:func:`sizefloor.install.interpreters.find`)."""
+    return interpreters.find(version, explicit=explicit, cache=cache)
 
 
 class Compiler:

@@ -33,6 +33,7 @@ cached under their own key.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import io
@@ -48,7 +49,7 @@ from sizefloor.dists.wheel import Directory, WheelInfo, WheelReader
 from sizefloor.errors import CompilerError, MetadataUnavailable, OfflineMiss, SizefloorError
 from sizefloor.index.files import DistFile
 from sizefloor.install import bytecode, calibrate
-from sizefloor.install.compilers import Compiler, find
+from sizefloor.install.compilers import Compiler, Interpreter
 from sizefloor.install.plan import InstallScheme, compiled_paths
 from sizefloor.urls import file_url_path, is_file_url, redact
 
@@ -260,34 +261,49 @@ class WheelToCompile:
     project: str
 
 
+def _within_cap(
+    item: WheelToCompile, scheme: InstallScheme, warn: Callable[[str], None]
+) -> dict[str, str]:
+    """The wheel's modules to compile, leaving to the model any over :data:`SOURCE_CAP`
+    (compiling one holds it whole in memory), with a warning that says so."""
+    to_compile = compiled_paths(item.info, project=item.project, scheme=scheme)
+    sizes = dict(item.info.members)
+    large = sorted(name for name in to_compile if sizes.get(name, 0) > SOURCE_CAP)
+    if large:
+        warn(
+            f"--exact-bytecode: {len(large)} module(s) of {item.dist.filename} are over "
+            f"{SOURCE_CAP >> 20} MiB ({large[0]}, {sizes[large[0]]:,} bytes): their .pyc "
+            "is modelled, not compiled"
+        )
+    return {name: path for name, path in to_compile.items() if name not in large}
+
+
 def compile_all(
     reader: WheelReader,
     wheels: Sequence[WheelToCompile],
     scheme: InstallScheme,
     warn: Callable[[str], None],
+    interpreter: Interpreter | None = None,
 ) -> dict[str, Compiled]:
-    """The compiled bytecode of each wheel, by URL, fetched concurrently. A wheel
-    that cannot be read is left out with a warning (its bytecode is modelled)."""
+    """The compiled bytecode of each wheel, by URL, fetched concurrently: compiled in
+    this process, or by worker processes of ``interpreter`` when it is given (the
+    target's CPython, not the one running sizefloor). A wheel that cannot be read
+    is left out with a warning (its bytecode is modelled)."""
+    with contextlib.ExitStack() as stack:
+        compiler = None if interpreter is None else stack.enter_context(Compiler(interpreter))
 
-    def one(item: WheelToCompile) -> Compiled | str:
-        to_compile = compiled_paths(item.info, project=item.project, scheme=scheme)
-        sizes = dict(item.info.members)
-        large = sorted(name for name in to_compile if sizes.get(name, 0) > SOURCE_CAP)
-        if large:
-            warn(
-                f"--exact-bytecode: {len(large)} module(s) of {item.dist.filename} are over "
-                f"{SOURCE_CAP >> 20} MiB ({large[0]}, {sizes[large[0]]:,} bytes): their .pyc "
-                "is modelled, not compiled"
-            )
-            to_compile = {name: path for name, path in to_compile.items() if name not in large}
-        try:
-            return compile_wheel(reader, item.dist, to_compile, scheme.pip_version)
-        except (SizefloorError, zipdir.ZipFormatError, OSError) as exc:
-            return f"{item.dist.filename}: {exc}"
+        def one(item: WheelToCompile) -> Compiled | str:
+            to_compile = _within_cap(item, scheme, warn)
+            try:
+                return compile_wheel(
+                    reader, item.dist, to_compile, scheme.pip_version, compiler=compiler
+                )
+            except (SizefloorError, zipdir.ZipFormatError, OSError) as exc:
+                return f"{item.dist.filename}: {exc}"
 
+        with bytecode.silenced():
+            results = list(reader.http.map(one, wheels))
     done: dict[str, Compiled] = {}
-    with bytecode.silenced():
-        results = list(reader.http.map(one, wheels))
     for item, result in zip(wheels, results, strict=True):
         if isinstance(result, str):
             warn(f"--exact-bytecode: {result}; its bytecode is modelled instead")
@@ -296,74 +312,62 @@ def compile_all(
     return done
 
 
-ERROR_BUDGET = 0.01
-"""The share of the whole estimate that wheels left to the model alone may
-state as their bytecode error, together (:func:`worth_calibrating`)."""
-
-
-def worth_calibrating(
+def calibration_targets(
     wheels: Sequence[WheelToCompile], scheme: InstallScheme
-) -> list[WheelToCompile]:
-    """The wheels whose bytecode a sample should calibrate: the largest stated
-    model errors first, until what the rest state together is at most
-    :data:`ERROR_BUDGET` of the estimate (their files plus modelled bytecode).
+) -> list[tuple[WheelToCompile, int]]:
+    """The wheels whose bytecode a sample calibrates, each with the error (bytes) its
+    calibrated bytecode may state (:func:`sizefloor.install.calibrate.targets`): the
+    others' model alone states less than their share of the goal.
 
     Calibrating costs requests and compile time per wheel, and most wheels of a
     large set hold too little Python to move the total: on a 56-package data
-    stack a dozen wheels carry most of the model's error. The model's own error
-    on what is left is bounded by what it states (and its errors of different
-    projects partly cancel), so the total stays well within the accuracy goal."""
-    errors: list[tuple[int, int]] = []
-    total = 0
-    for i, item in enumerate(wheels):
-        sizes = dict(item.info.members)
-        compressed = item.info.compressed_size()
-        modelled = 0
-        plan = compiled_paths(item.info, project=item.project, scheme=scheme)
-        for name, path in plan.items():
-            estimate = bytecode.pyc_size(
-                sizes.get(name, 0),
-                path,
-                scheme.python_version,
-                compressed_size=compressed.get(name),
-            )
-            modelled += estimate.size
-        total += sum(sizes.values()) + modelled
-        errors.append((int(modelled * bytecode.RELATIVE_ERROR), i))
-    errors.sort(reverse=True)
-    left = sum(error for error, _ in errors)
-    chosen: set[int] = set()
-    for error, i in errors:
-        if left <= ERROR_BUDGET * total or error == 0:
-            break
-        chosen.add(i)
-        left -= error
-    return [item for i, item in enumerate(wheels) if i in chosen]
+    stack a dozen wheels carry most of the model's error."""
+    sizes: list[tuple[int, int]] = []
+    for item in wheels:
+        members = dict(item.info.members)
+        modelled = sum(_modelled(item, scheme).values())
+        sizes.append((modelled, sum(members.values())))
+    shares = calibrate.targets(sizes)
+    return [(item, share) for item, share in zip(wheels, shares, strict=True) if share is not None]
+
+
+def _modelled(item: WheelToCompile, scheme: InstallScheme) -> dict[str, int]:
+    """Each ``.py`` member pip compiles -> its ``.pyc`` size in the model."""
+    sizes = dict(item.info.members)
+    compressed = item.info.compressed_size()
+    plan = compiled_paths(item.info, project=item.project, scheme=scheme)
+    return {
+        name: bytecode.pyc_size(
+            sizes.get(name, 0), path, scheme.python_version, compressed_size=compressed.get(name)
+        ).size
+        for name, path in plan.items()
+    }
 
 
 def sample_all(
     reader: WheelReader,
-    wheels: Sequence[WheelToCompile],
+    wheels: Sequence[tuple[WheelToCompile, int]],
     scheme: InstallScheme,
     warn: Callable[[str], None],
+    interpreter: Interpreter,
 ) -> dict[str, Compiled]:
-    """A sample of each wheel's modules compiled (:func:`sizefloor.install.calibrate.choose`;
-    which wheels are worth it is :func:`worth_calibrating`'s choice),
-    by URL, fetched concurrently and compiled by worker processes of the target's
-    CPython (:mod:`sizefloor.install.compilers`); the whole of a wheel whose modules fit
-    the sample's budget. A wheel that cannot be read or compiled is left out
-    with a warning (its bytecode is then modelled alone)."""
-    interpreter = find(scheme.python_version)
-    if interpreter is None:
-        return {}
+    """A sample of each wheel's modules compiled, sized for the error the wheel may
+    state (:func:`sizefloor.install.calibrate.choose`; which wheels, and their
+    targets, are :func:`calibration_targets`'), by URL, fetched concurrently and
+    compiled by worker processes of ``interpreter``, the target's CPython
+    (:mod:`sizefloor.install.compilers`); the whole of a wheel whose modules cost
+    little. A wheel that cannot be read or compiled is left out with a warning
+    (its bytecode is then modelled alone)."""
     with Compiler(interpreter) as compiler, bytecode.silenced():
         results = list(
-            reader.http.map(lambda item: _sample(reader, item, scheme, compiler), wheels)
+            reader.http.map(
+                lambda item: _sample(reader, item[0], item[1], scheme, compiler), wheels
+            )
         )
     done: dict[str, Compiled] = {}
     failed: list[CompilerError] = []
     offline = 0
-    for item, result in zip(wheels, results, strict=True):
+    for (item, _), result in zip(wheels, results, strict=True):
         if result is None:
             offline += 1
         elif isinstance(result, CompilerError):
@@ -386,7 +390,11 @@ def sample_all(
 
 
 def _sample(
-    reader: WheelReader, item: WheelToCompile, scheme: InstallScheme, compiler: Compiler
+    reader: WheelReader,
+    item: WheelToCompile,
+    target: int,
+    scheme: InstallScheme,
+    compiler: Compiler,
 ) -> Compiled | str | CompilerError | None:
     """A sample of one wheel's modules compiled; else why not: what could not be
     read (a message), the compiler's failure, or ``None`` when ``--offline`` and
@@ -394,11 +402,12 @@ def _sample(
     to_compile = compiled_paths(item.info, project=item.project, scheme=scheme)
     sizes = dict(item.info.members)
     compressed = item.info.compressed_size()
+    modelled = _modelled(item, scheme)
     candidates = [
-        calibrate.SampleModule(name, sizes[name], compressed.get(name))
+        calibrate.SampleModule(name, sizes[name], compressed.get(name), modelled.get(name, 0))
         for name in dict.fromkeys(name for name, _ in item.info.members if name in to_compile)
     ]
-    sample = calibrate.choose(candidates)
+    sample = calibrate.choose(candidates, target)
     if not sample:
         return Compiled({})
     try:

@@ -1,29 +1,40 @@
-"""Bytecode compiled rather than modelled: whether it can be, and the compiling itself, done on a
-thread while the packages that need none of it are sized."""
+"""Bytecode compiled rather than modelled: which CPython compiles it, whether it can be, and the
+compiling itself, done on a thread while the packages that need none of it are sized."""
 
 from __future__ import annotations
 
+import math
 import threading
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from sizefloor.cache import Cache
 from sizefloor.dists.wheel import WheelInfo, WheelReader
 from sizefloor.index.files import DistFile
-from sizefloor.install import bytecode, calibrate
+from sizefloor.install import interpreters
 from sizefloor.install.exact import (
     Compiled,
     WheelToCompile,
+    calibration_targets,
     compile_all,
     sample_all,
-    worth_calibrating,
 )
+from sizefloor.install.interpreters import Interpreter, Search
 from sizefloor.install.plan import InstallScheme
 from sizefloor.options import Options
+from sizefloor.report import BytecodeSizing, PackageSize
 from sizefloor.resolve import Resolved
 from sizefloor.resolve.inspections import Inspection
 from sizefloor.target import Target
 
-__all__ = ["Compiling", "Inspecting", "wants_exact_bytecode", "wants_sampled_bytecode"]
+__all__ = [
+    "Compiling",
+    "Inspecting",
+    "bytecode_interpreter",
+    "bytecode_sizing",
+    "wants_exact_bytecode",
+    "wants_sampled_bytecode",
+]
 
 
 class Inspecting(Protocol):
@@ -33,23 +44,72 @@ class Inspecting(Protocol):
     def inspection(self, dist: DistFile) -> Inspection: ...
 
 
-def wants_exact_bytecode(options: Options, target: Target, warn: Callable[[str], None]) -> bool:
-    """Whether every ``.pyc`` is compiled (``--exact-bytecode``, when the target's Python is
-    the one running sizefloor; otherwise a warning, and the model)."""
+def bytecode_interpreter(options: Options, target: Target, cache: Cache | None) -> Search | None:
+    """Where a CPython of the target's version was looked for, and the one found
+    (:func:`sizefloor.install.interpreters.for_options`)."""
+    return interpreters.for_options(options, target.python_version, cache)
+
+
+def wants_exact_bytecode(
+    options: Options, target: Target, warn: Callable[[str], None], search: Search | None
+) -> bool:
+    """Whether every ``.pyc`` is compiled (``--exact-bytecode``, when a CPython of the
+    target's version is here; otherwise a warning, and the model)."""
     if not (options.exact_bytecode and options.compile_bytecode):
         return False
-    why = bytecode.exact_unavailable(target.python_version)
-    if why is not None:
-        warn(f"--exact-bytecode: {why}; the .pyc sizes are modelled instead")
-    return why is None
+    if search is None or search.interpreter is None:
+        xy = "{}.{}".format(*target.python_version)
+        warn(
+            f"--exact-bytecode: no CPython {xy} was found to compile with; the .pyc sizes are "
+            f"modelled instead (`{interpreters.install_command(target.python_version)}`, or "
+            "--python-exe PATH, then run again)"
+        )
+        return False
+    return True
 
 
-def wants_sampled_bytecode(options: Options, target: Target, exact: bool) -> bool:
-    """Whether the ``.pyc`` model is calibrated on compiled samples (a CPython of the
+def wants_sampled_bytecode(options: Options, exact: bool, search: Search | None) -> bool:
+    """Whether the ``.pyc`` model is calibrated on compiled modules (a CPython of the
     target's version is at hand, and nothing asked otherwise)."""
     if exact or not (options.sample_bytecode and options.compile_bytecode):
         return False
-    return calibrate.available(target)
+    return search is not None and search.interpreter is not None
+
+
+def bytecode_sizing(
+    options: Options,
+    target: Target,
+    search: Search | None,
+    packages: Sequence[PackageSize],
+    *,
+    exact: bool,
+    sampled: bool,
+) -> BytecodeSizing | None:
+    """What the report says of its ``.pyc`` bytes: how they were sized, by which
+    interpreter, their stated error; and when none was found, what would find one."""
+    if not options.compile_bytecode:
+        return None
+    wheels = [p for p in packages if p.exact]
+    size = sum(p.bytecode_bytes for p in wheels)
+    error = sum(p.error_bytes for p in wheels)
+    xy = "{}.{}".format(*target.python_version)
+    found = search.interpreter if search is not None else None
+    if found is not None and (exact or sampled):
+        # the wheels' sampling errors are independent: together, root-sum-square (what
+        # the calibration's goal is set on); the model's, alone, are summed (its bias is
+        # shared)
+        spread = round(math.sqrt(sum(p.error_bytes**2 for p in wheels)))
+        return BytecodeSizing(
+            "compiled" if exact else "calibrated", size, spread, found.to_json(), xy
+        )
+    if not options.sample_bytecode and not options.exact_bytecode:
+        return BytecodeSizing("modelled", size, error, None, xy, "--model-bytecode")
+    looked = ", ".join(search.looked) if search is not None else "nowhere"
+    reason = f"no CPython {xy} was found (looked in: {looked})"
+    if search is not None and search.rejected:
+        reason += f"; not usable: {'; '.join(search.rejected[:3])}"
+    hint = interpreters.install_command(target.python_version)
+    return BytecodeSizing("modelled", size, error, None, xy, reason, hint)
 
 
 class Compiling:
@@ -71,21 +131,32 @@ class Compiling:
         scheme: InstallScheme,
         *,
         exact: bool,
+        interpreter: Interpreter,
         warn: Callable[[str], None],
     ) -> Compiling:
-        """Compile every wheel's modules (``exact``), or a sample of those worth calibrating."""
+        """Compile every wheel's modules (``exact``), or samples of those worth calibrating,
+        with ``interpreter`` (in this process when it is the one running)."""
         wheels = [
             WheelToCompile(r.dist, info, r.display_name)
             for r in resolved
             if isinstance(info := provider.inspection(r.dist), WheelInfo)
         ]
-        if not exact:
-            wheels = worth_calibrating(wheels, scheme)
-        compile_wheels = compile_all if exact else sample_all
         compiling = cls()
-        compiling.urls = frozenset(w.dist.url for w in wheels)
+        if exact:
+            here = interpreter.found == "running"
+            compiling.urls = frozenset(w.dist.url for w in wheels)
+            compiling._run(
+                lambda: compiling.compiled.update(
+                    compile_all(reader, wheels, scheme, warn, None if here else interpreter)
+                )
+            )
+            return compiling
+        targets = calibration_targets(wheels, scheme)
+        compiling.urls = frozenset(w.dist.url for w, _ in targets)
         compiling._run(
-            lambda: compiling.compiled.update(compile_wheels(reader, wheels, scheme, warn))
+            lambda: compiling.compiled.update(
+                sample_all(reader, targets, scheme, warn, interpreter)
+            )
         )
         return compiling
 

@@ -22,6 +22,7 @@ from sizefloor.inputs.requirements import (
     parse_requirement_strings,
     read_requirements,
 )
+from sizefloor.install import interpreters
 from sizefloor.options import Options, Progress
 from sizefloor.pipeline import remembered
 from sizefloor.pipeline.alternatives import with_alternatives
@@ -59,6 +60,7 @@ def estimate(
     compile_bytecode: bool = True,
     exact_bytecode: bool = False,
     sample_bytecode: bool = True,
+    python_exe: str | None = None,
     constraints: Sequence[str | os.PathLike[str]] = (),
     cache_dir: str | os.PathLike[str] | None = None,
     use_cache: bool = True,
@@ -96,7 +98,27 @@ def estimate(
     given = Options(**{f.name: keywords[f.name] for f in fields(Options)})
     if options is not None and given != Options():
         raise TypeError("pass either options= or option keywords, not both")
-    opts = options or given
+    return estimate_with(
+        requirements,
+        options or given,
+        target=target,
+        target_options=(python, platform, libc, libc_version),
+        progress=progress,
+    )
+
+
+def estimate_with(
+    requirements: RequirementsInput,
+    options: Options,
+    *,
+    target: Target | None = None,
+    target_options: tuple[str | None, str | None, str | None, str | None] = (None,) * 4,
+    progress: Progress | None = None,
+) -> Report:
+    """:func:`estimate` with its options as one value; ``target_options`` are ``python``,
+    ``platform``, ``libc`` and ``libc_version`` as the user gave them (or ``None``)."""
+    python, platform, libc, libc_version = target_options
+    opts = options
     loaded = load_input(
         requirements,
         selection_of(opts),
@@ -109,7 +131,7 @@ def estimate(
         opts, python, platform = dockerfile_options(docker, opts, python, platform)
     reqs = _with_constraints(loaded.requirements or RequirementSet(), opts)
     chosen, tgt = _base_and_target(opts.base, target, python, platform, libc, libc_version)
-    if docker is not None and chosen is not None and (options or given).base is None:
+    if docker is not None and chosen is not None and options.base is None:
         chosen = replace(chosen, chosen_by="Dockerfile")
     report = _estimate_loaded(loaded, reqs, tgt, opts, progress)
     if opts.alternatives and loaded.locked is None:
@@ -234,7 +256,14 @@ def estimate_dependencies(
     try:
         key = None
         if cache.directory is not None:
-            key = remembered.result_key(reqs, target, options, locations.indexes, locations.links)
+            key = remembered.result_key(
+                reqs,
+                target,
+                options,
+                locations.indexes,
+                locations.links,
+                compiler=_compiler(options, target, cache),
+            )
         report = remembered.lookup(cache, key) if key is not None else None
         if report is not None:
             return report
@@ -250,6 +279,15 @@ def estimate_dependencies(
         return report
     finally:
         cache.close()
+
+
+def _compiler(options: Options, target: Target, cache: Cache) -> str:
+    """Which CPython would compile the bytecode (part of a remembered estimate's key: one
+    installed since, or gone, changes the figures)."""
+    search = interpreters.for_options(options, target.python_version, cache)
+    if search is None or search.interpreter is None:
+        return "none"
+    return f"{search.interpreter.identity}:{search.interpreter.executable}"
 
 
 def _only_direct(reqs: RequirementSet) -> bool:

@@ -32,9 +32,16 @@ from sizefloor.index.finder import Finder
 from sizefloor.inputs.locked import Chosen, LockedFile, LockedPackage, LockedSet, select
 from sizefloor.inputs.references import path_to_url
 from sizefloor.inputs.requirements import RequirementSet
+from sizefloor.install.interpreters import Interpreter
 from sizefloor.net.http import Http
 from sizefloor.options import Options, Progress
-from sizefloor.pipeline.compiling import Compiling, wants_exact_bytecode, wants_sampled_bytecode
+from sizefloor.pipeline.compiling import (
+    Compiling,
+    bytecode_interpreter,
+    bytecode_sizing,
+    wants_exact_bytecode,
+    wants_sampled_bytecode,
+)
 from sizefloor.pipeline.inputs import selection_of
 from sizefloor.pipeline.locations import Locations, find_locations
 from sizefloor.pipeline.projects import builder_for, size_local
@@ -130,15 +137,17 @@ class _LockedRun:
             accept=file_filter(self.target),
         )
         reader = WheelReader(http, cache, warn=self.warn)
-        exact = wants_exact_bytecode(self.options, self.target, self.warn)
-        sampled = wants_sampled_bytecode(self.options, self.target, exact)
+        search = bytecode_interpreter(self.options, self.target, cache)
+        exact = wants_exact_bytecode(self.options, self.target, self.warn, search)
+        sampled = wants_sampled_bytecode(self.options, exact, search)
         reader.keep_directories = exact or sampled
         items = self._files(chosen, finder, locations)
         inspections = Inspections(reader, http)
         for item in items:
             inspections.future(item.dist)
         self._graph(items, inspections)
-        sized = self._size(items, inspections, reader, exact=exact, sampled=sampled)
+        interpreter = search.interpreter if search is not None else None
+        sized = self._size(items, inspections, reader, interpreter, exact=exact, sampled=sampled)
         self.warnings.extend(finder.warnings)
         packages = sorted(
             [*(s.package for s in sized), *self.local], key=lambda p: (-p.installed_bytes, p.name)
@@ -155,6 +164,9 @@ class _LockedRun:
             sources=(self.locked.path,),
             indexes=tuple(redact(u) for u in locations.indexes),
             transfer=http.traffic.to_json(),
+            bytecode=bytecode_sizing(
+                self.options, self.target, search, packages, exact=exact, sampled=sampled
+            ),
         )
         return analysed(report)
 
@@ -326,6 +338,7 @@ class _LockedRun:
         items: Sequence[_Item],
         inspections: Inspections,
         reader: WheelReader,
+        interpreter: Interpreter | None,
         *,
         exact: bool,
         sampled: bool,
@@ -333,10 +346,16 @@ class _LockedRun:
         resolved = [self._resolved(item) for item in items]
         scheme = scheme_for(self.target, self.options)
         compiling = Compiling()
-        if exact or sampled:
+        if (exact or sampled) and interpreter is not None:
             self.progress("compiling", 0, 0)
             compiling = Compiling.start(
-                resolved, _Inspected(inspections.get), reader, scheme, exact=exact, warn=self.warn
+                resolved,
+                _Inspected(inspections.get),
+                reader,
+                scheme,
+                exact=exact,
+                interpreter=interpreter,
+                warn=self.warn,
             )
         return size_all(
             resolved,

@@ -41,9 +41,10 @@ log = logging.getLogger(__name__)
 
 _KIND = "result"
 
-_FORMAT = 2
-"""Bumped when what is remembered changes shape (2: reports keep their analysis), so an
-entry written by an older sizefloor is never read as a newer one."""
+_FORMAT = 3
+"""Bumped when what is remembered changes shape (2: reports keep their analysis; 3: they
+say how their bytecode was sized), so an entry written by an older sizefloor is never read
+as a newer one."""
 
 _IRRELEVANT_OPTIONS = frozenset(
     {
@@ -70,10 +71,14 @@ def result_key(
     options: Any,
     indexes: Sequence[str],
     links: Sequence[str],
+    *,
+    compiler: str = "",
 ) -> str | None:
-    """The digest naming an estimate's inputs, or ``None`` when they involve
-    something local whose changes the digest could not see."""
+    """The digest naming an estimate's inputs (``compiler``: the CPython that would
+    compile its bytecode), or ``None`` when they involve something local whose changes
+    the digest could not see."""
     parts: list[Any] = [__version__, _FORMAT, sys.version, sorted(target.to_json().items())]
+    parts.append(compiler)
     parts.append(
         [
             (f.name, repr(getattr(options, f.name)))

@@ -7,6 +7,8 @@ what can be (install.exact), model the rest → plan each install (install) → 
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sizefloor import __version__
 from sizefloor.analysis.summary import analysed
 from sizefloor.cache import Cache
@@ -15,7 +17,13 @@ from sizefloor.index.finder import Finder
 from sizefloor.inputs.requirements import RequirementSet
 from sizefloor.net.http import Http, HttpOptions
 from sizefloor.options import Options, Progress
-from sizefloor.pipeline.compiling import Compiling, wants_exact_bytecode, wants_sampled_bytecode
+from sizefloor.pipeline.compiling import (
+    Compiling,
+    bytecode_interpreter,
+    bytecode_sizing,
+    wants_exact_bytecode,
+    wants_sampled_bytecode,
+)
 from sizefloor.pipeline.locations import Locations
 from sizefloor.pipeline.roots import Requested, constraints_of, requested
 from sizefloor.pipeline.sizing import Sized, scheme_for, size_all, totals_of
@@ -98,8 +106,9 @@ class _Run:
             accept=file_filter(self.target),
         )
         reader = WheelReader(http, cache, warn=self.warn)
-        exact = wants_exact_bytecode(self.options, self.target, self.warn)
-        sampled = wants_sampled_bytecode(self.options, self.target, exact)
+        search = bytecode_interpreter(self.options, self.target, cache)
+        exact = wants_exact_bytecode(self.options, self.target, self.warn, search)
+        sampled = wants_sampled_bytecode(self.options, exact, search)
         reader.keep_directories = exact or sampled
         asked = requested(self.reqs, self.target)
         for item in asked.unsized:
@@ -108,10 +117,16 @@ class _Run:
         resolved = self._resolve(asked, provider, finder)
         scheme = scheme_for(self.target, self.options)
         compiling = Compiling()
-        if exact or sampled:
+        if (exact or sampled) and search is not None and search.interpreter is not None:
             self.progress("compiling", 0, 0)
             compiling = Compiling.start(
-                resolved, provider, reader, scheme, exact=exact, warn=self.warn
+                resolved,
+                provider,
+                reader,
+                scheme,
+                exact=exact,
+                interpreter=search.interpreter,
+                warn=self.warn,
             )
         sized = size_all(
             resolved,
@@ -122,7 +137,10 @@ class _Run:
             progress=self.progress,
         )
         report = self._report(sized, asked, locations, http, cache)
-        return analysed(report), finder
+        sizing = bytecode_sizing(
+            self.options, self.target, search, report.packages, exact=exact, sampled=sampled
+        )
+        return analysed(replace(report, bytecode=sizing)), finder
 
     def _provider(self, finder: Finder, reader: WheelReader, asked: Requested) -> Provider:
         return Provider(

@@ -7,6 +7,7 @@ from sizefloor.analysis.summary import findings_of
 from sizefloor.render import views
 from sizefloor.render.cells import mark, share, summary
 from sizefloor.render.dockerfile import base_note, dockerfile_markdown
+from sizefloor.render.table import bytecode_line
 from sizefloor.report import Finding, Report, RuntimeSize
 from sizefloor.units import human
 
@@ -113,6 +114,8 @@ def _highlights(report: Report, found: tuple[Finding, ...]) -> list[str]:
     if saved:
         kinds = ", ".join([f"{f.title} {human(f.bytes)}" for f in found if f.saving][:3])
         out.append(f"- Could go: **{human(saved)}** ({share(saved, total)}): {kinds}")
+    if report.bytecode is not None and total:
+        out.append(f"- {bytecode_line(report)}")
     return [*out, ""]
 
 

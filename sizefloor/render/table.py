@@ -69,7 +69,8 @@ def render_table(report: Report, *, top: int = 0) -> str:
             + "; ".join(f"{p.name} ± {human(p.error_bytes)} ({p.note})" for p in estimated)
         )
     if report.compile_bytecode and report.totals.installed_bytes:
-        out.append(bytecode_line(report) + "; --no-compile sizes without it, exactly")
+        hinted = report.bytecode is not None and report.bytecode.hint is not None
+        out.append(bytecode_line(report) + ("" if hinted else "; --no-compile: without it"))
     for u in report.unsized:
         out.append(f"not sized: {u.requirement} ({u.origin}): {u.reason}")
     sections = (
@@ -176,7 +177,35 @@ def _image_lines(report: Report) -> list[str]:
 
 
 def bytecode_line(report: Report) -> str:
-    """How the ``.pyc`` bytes were sized: compiled (``--exact-bytecode``), modelled, or both."""
+    """How the ``.pyc`` bytes were sized (compiled, calibrated or modelled), by which
+    interpreter, their stated error; when no interpreter was found, the command that
+    gets one."""
+    sizing = report.bytecode
+    if sizing is None:
+        return _bytecode_line_of_packages(report)
+    total = report.totals.installed_bytes
+    share = f" ({sizing.error_bytes / total:.1%} of the total)" if total else ""
+    stated = f" ±{human(sizing.error_bytes)}{share}" if sizing.error_bytes else ""
+    if sizing.interpreter is not None:
+        found = sizing.interpreter.get("found", "")
+        where = "" if found in ("", "running") else f", found in {found}"
+        who = (
+            f"CPython {sizing.interpreter.get('version', '?')} "
+            f"({sizing.interpreter.get('executable', '?')}{where})"
+        )
+        how = "compiled, exact," if sizing.method == "compiled" else "calibrated"
+        return f"bytecode (.pyc): {human(sizing.bytes)} {how} by {who}{stated}"
+    if sizing.hint is None:
+        return f"bytecode (.pyc) is modelled ({sizing.reason}): {human(sizing.bytes)}{stated}"
+    return (
+        f"bytecode (.pyc) is modelled: {human(sizing.bytes)}{stated}; no CPython "
+        f"{sizing.python} was found to calibrate it: `{sizing.hint}`, then run again "
+        "(within 1%; --exact-bytecode: exact)"
+    )
+
+
+def _bytecode_line_of_packages(report: Report) -> str:
+    """The line from the packages alone (a report made before reports said how)."""
     compiled = sum(p.bytecode_bytes for p in report.packages if p.bytecode_exact)
     modelled = sum(p.bytecode_bytes for p in report.packages if not p.bytecode_exact)
     if compiled and not modelled:

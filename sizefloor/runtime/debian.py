@@ -27,13 +27,15 @@ import functools
 import gzip
 import hashlib
 import io
+import json
 import lzma
 import os
 import re
 import tarfile
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -509,6 +511,9 @@ class DebContents:
     """Its filtered ``data.tar`` recompressed with gzip -6: one image layer."""
     dpkg_info_bytes: int
     """What dpkg keeps about it: ``/var/lib/dpkg/info/*`` files and its ``status`` entry."""
+    statusd_bytes: int = 0
+    """Its ``control`` and ``md5sums`` files: what distroless writes for it instead, as
+    ``/var/lib/dpkg/status.d/<package>`` and ``<package>.md5sums``."""
 
     @property
     def apparent_bytes(self) -> int:
@@ -522,10 +527,12 @@ class DebContents:
             "regular_files": self.regular_files,
             "gzip_bytes": self.gzip_bytes,
             "dpkg_info_bytes": self.dpkg_info_bytes,
+            "statusd_bytes": self.statusd_bytes,
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> DebContents:
+        """Raises ``KeyError`` for an entry written before a field existed: it is read again."""
         return cls(
             sha256=str(data["sha256"]),
             files=tuple((str(p), int(s)) for p, s in data["files"]),
@@ -533,6 +540,7 @@ class DebContents:
             regular_files=int(data["regular_files"]),
             gzip_bytes=int(data["gzip_bytes"]),
             dpkg_info_bytes=int(data["dpkg_info_bytes"]),
+            statusd_bytes=int(data["statusd_bytes"]),
         )
 
 
@@ -638,7 +646,7 @@ def measure_deb(
                     gz += len(compressor.compress(body + b"\0" * padding))
             # hard links (islnk) write no new bytes
     gz += len(compressor.compress(b"\0" * 1024)) + len(compressor.flush())
-    info = 0
+    info = statusd = 0
     if control_name is not None:
         control_raw = _decompress_member(control_name, members[control_name])
         with tarfile.open(fileobj=io.BytesIO(control_raw), mode="r:") as tar:
@@ -651,6 +659,8 @@ def measure_deb(
                         if member.name.endswith("control")
                         else 0
                     )
+                    if _member_path(member.name) in ("/control", "/md5sums"):
+                        statusd += member.size
     info += sum(len(p.encode()) + 1 for p in listed)  # /var/lib/dpkg/info/<package>.list
     return DebContents(
         sha256=hashlib.sha256(data).hexdigest(),
@@ -659,6 +669,7 @@ def measure_deb(
         regular_files=regular,
         gzip_bytes=gz,
         dpkg_info_bytes=info,
+        statusd_bytes=statusd,
     )
 
 
@@ -730,8 +741,10 @@ def sum_set(
     *,
     compile_python: tuple[int, int] | None = None,
     missing: Sequence[str] = (),
+    generated: Sequence[tuple[str, int]] = (),
 ) -> SetSize:
-    """Add up ``contents`` (one per package). With ``compile_python``, model the
+    """Add up ``contents`` (one per package), then the ``generated`` files (path, size:
+    written over the packages' own at the same path). With ``compile_python``, model the
     ``.pyc`` files Debian's python maintainer scripts write for every ``.py``
     file under ``/usr/lib/pythonX.Y`` and ``/usr/share/python3``."""
     by_path: dict[str, int] = {}
@@ -754,6 +767,10 @@ def sum_set(
                 gzip_bytes=content.gzip_bytes,
             )
         )
+    for path, size in generated:
+        regular += path not in by_path
+        by_path[path] = size
+        directories.update(_parents(path))
     pyc_bytes = pyc_error = 0
     pyc_paths: list[str] = []
     if compile_python is not None:
@@ -787,6 +804,11 @@ def sum_set(
     )
 
 
+def _parents(path: str) -> list[str]:
+    parts = path.strip("/").split("/")[:-1]
+    return ["/" + "/".join(parts[: i + 1]) for i in range(len(parts))]
+
+
 def index_error(url: str, status: int) -> DebianError:
     return DebianError(
         f"The Debian mirror answered {status} for {url}.",
@@ -798,36 +820,104 @@ def index_error(url: str, status: int) -> DebianError:
 # ------------------------------------------------------------------- the images
 
 
+@dataclass(frozen=True)
+class Generated:
+    """A file a distroless image's build writes itself (not from a package's data)."""
+
+    path: str
+    source: str
+    """Where in GoogleContainerTools/distroless it comes from."""
+    size: int | Mapping[str, int] | None = None
+    """Its size, or its size per Debian architecture (``ld.so.cache``)."""
+    symlink: str | None = None
+    """The target of a symbolic link (counted by its length)."""
+    package: str | None = None
+    """The package it is made from (the CA bundle: ``ca-certificates``)..."""
+    made_of: str | None = None
+    """...of these of the package's files (a folder ends with ``/``)."""
+
+    def bytes_on(self, arch: str, derived: Mapping[str, DebContents]) -> int:
+        if self.symlink is not None:
+            return len(self.symlink.encode())
+        if isinstance(self.size, int):
+            return self.size
+        if self.size is not None:
+            return int(self.size[arch])
+        made = derived[str(self.package)]
+        return sum(
+            size
+            for path, size in made.files
+            if path == self.made_of or path.startswith(str(self.made_of).rstrip("/") + "/")
+        )
+
+
+@dataclass(frozen=True)
+class DistrolessImage:
+    """One distroless ``python3`` image as its repository defines it."""
+
+    distro: str
+    commit: str
+    """The GoogleContainerTools/distroless commit its lists were read from."""
+    committed: str
+    layers: Mapping[str, tuple[str, ...]]
+    """``static``, ``base``, ``cc``, ``python``: each a ``config.bzl`` list, verbatim."""
+    sources: Mapping[str, str]
+    """Layer -> the file and list it was read from (``python3/config.bzl
+    PYTHON_PACKAGES["debian13"]``)."""
+    generated: tuple[Generated, ...]
+    derived: tuple[str, ...]
+    """Packages read only to make generated files (``ca-certificates``)."""
+
+    @property
+    def packages(self) -> tuple[str, ...]:
+        """Every listed package once, in layer order: the image's packages, exactly."""
+        return tuple(dict.fromkeys(n for layer in self.layers.values() for n in layer))
+
+
+@functools.cache
+def distroless_images() -> dict[str, DistrolessImage]:
+    """The distroless images' package lists and generated files, from
+    ``sizefloor/runtime/data/distroless.json`` (each with the commit it was read from)."""
+    data = json.loads(
+        resources.files("sizefloor.runtime").joinpath("data/distroless.json").read_text("utf-8")
+    )
+    images: dict[str, DistrolessImage] = {}
+    for distro, entry in data["images"].items():
+        layers = {name: tuple(layer["packages"]) for name, layer in entry["layers"].items()}
+        sources = {
+            name: f"{layer['file']} {layer['list']}" for name, layer in entry["layers"].items()
+        }
+        generated = tuple(
+            Generated(
+                path=g["path"],
+                source=g["from"],
+                size=g.get("bytes"),
+                symlink=g.get("symlink"),
+                package=g.get("package"),
+                made_of=g.get("made_of"),
+            )
+            for g in entry["generated"]
+        )
+        images[distro] = DistrolessImage(
+            distro,
+            entry["commit"],
+            entry["committed"],
+            layers,
+            sources,
+            generated,
+            tuple(entry.get("derived_packages", ())),
+        )
+    return images
+
+
 DISTROLESS: dict[str, dict[str, tuple[str, ...]]] = {
-    "debian12": {
-        "static": ("base-files", "netbase", "tzdata", "media-types"),
-        "base": ("libc6", "libssl3"),
-        "cc": ("libgomp1", "libstdc++6", "libgcc-s1", "gcc-12-base"),
-        "python": (
-            "libbz2-1.0", "libdb5.3", "libexpat1", "liblzma5", "libsqlite3-0", "libuuid1",
-            "libncursesw6", "libtinfo6", "python3-distutils", "zlib1g", "libcom-err2",
-            "libcrypt1", "libgssapi-krb5-2", "libk5crypto3", "libkeyutils1", "libkrb5-3",
-            "libkrb5support0", "libnsl2", "libreadline8", "libtirpc3", "libffi8",
-            "libpython3.11-minimal", "libpython3.11-stdlib", "python3.11-minimal",
-        ),
-    },
-    "debian13": {
-        "static": ("base-files", "netbase", "tzdata", "tzdata-legacy", "media-types"),
-        "base": ("libc6", "libssl3t64", "libzstd1", "zlib1g"),
-        "cc": ("libgomp1", "libstdc++6", "libgcc-s1", "gcc-14-base", "zlib1g"),
-        "python": (
-            "libbz2-1.0", "libdb5.3t64", "libexpat1", "liblzma5", "libsqlite3-0", "libuuid1",
-            "libncursesw6", "libtinfo6", "zlib1g", "libcom-err2", "libcrypt1",
-            "libgssapi-krb5-2", "libk5crypto3", "libkeyutils1", "libkrb5-3", "libkrb5support0",
-            "libnsl2", "libreadline8t64", "libtirpc3t64", "libffi8", "libpython3.13-minimal",
-            "libpython3.13-stdlib", "python3.13-minimal", "python3.13-venv",
-        ),
-    },
-}  # fmt: skip
+    distro: dict(image.layers) for distro, image in distroless_images().items()
+}
 """The package lists of Google's distroless ``python3`` images, layer by layer
 (GoogleContainerTools/distroless: ``static/config.bzl``, ``base/config.bzl``,
-``cc/config.bzl``, ``python3/config.bzl``; debian12 as it was before its removal
-on 2026-05-11). Each package is one layer; no maintainer script runs."""
+``cc/config.bzl``, ``python3/config.bzl`` at the commit :func:`distroless_images`
+names; debian12 as it was before its removal on 2026-05-11). Each package is one
+layer; no maintainer script runs."""
 
 DISTROS: dict[str, str] = {"debian12": "bookworm", "debian13": "trixie"}
 """Distroless / sizefloor distro name -> Debian codename."""
@@ -850,9 +940,13 @@ class Computation:
     as_of: str = ""
     unlisted: tuple[str, ...] = ()
     """For distroless: packages its lists' Depends closure has that the lists leave out."""
+    list_commit: str = ""
+    """For distroless: the GoogleContainerTools/distroless commit its package lists are from."""
+    generated: tuple[tuple[str, int], ...] = ()
+    """For distroless: the files its build writes itself (path, bytes), in the total."""
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        document = {
             "image": self.image,
             "distro": self.distro,
             "arch": self.arch,
@@ -862,6 +956,10 @@ class Computation:
             "unlisted": list(self.unlisted),
             **self.size.to_json(),
         }
+        if self.list_commit:
+            document["list_commit"] = self.list_commit
+            document["generated"] = [list(g) for g in self.generated]
+        return document
 
 
 Fetch = Callable[[str], bytes | None]
@@ -976,24 +1074,34 @@ class Reader:
     # -- the two image kinds -------------------------------------------------------
 
     def distroless(self, distro: str, arch: str, *, as_of: str = "") -> Computation:
-        """Google's distroless ``python3-<distro>`` image: its package lists, verbatim."""
-        layers = DISTROLESS[distro]
+        """Google's distroless ``python3-<distro>`` image: exactly its package lists (at the
+        commit :func:`distroless_images` names), and the files its build writes itself:
+        ``ld.so.cache``, the CA bundle, ``passwd``... and each package's
+        ``/var/lib/dpkg/status.d`` entry."""
+        image = distroless_images()[distro]
         codename = DISTROS[distro]
         index = self.index(codename, arch)
-        names = list(dict.fromkeys(n for layer in layers.values() for n in layer))
-        absent = [n for n in names if n not in index.packages]
+        names = list(image.packages)
+        absent = [n for n in [*names, *image.derived] if n not in index.packages]
         if absent:
             raise DebianError(
                 f"The {codename} index for {arch} has no package named {', '.join(absent)}.",
-                hint="The distroless package lists in sizefloor/runtime/debian.py "
+                hint="The distroless package lists in sizefloor/runtime/data/distroless.json "
                 "may need updating.",
             )
         packages = [index.packages[n] for n in names]
         # what the lists leave out of their own dependency closure (distroless does not resolve)
         _closure, _missing = index.closure(names)
         unlisted = sorted(p.name for p in _closure if p.name not in names)
-        contents = self.contents(packages, lambda path: True, "all")
-        size = sum_set(packages, contents)
+        derived_packages = [index.packages[n] for n in image.derived]
+        every = self.contents([*packages, *derived_packages], lambda path: True, "all")
+        contents = every[: len(packages)]
+        derived = dict(zip(image.derived, every[len(packages) :], strict=True))
+        generated = [(g.path, g.bytes_on(arch, derived)) for g in image.generated]
+        statusd = [*zip(names, contents, strict=True), *derived.items()]
+        for name, content in statusd:  # its control file and md5sums, as one entry each
+            generated.append((f"/var/lib/dpkg/status.d/{name}", content.statusd_bytes))
+        size = sum_set(packages, contents, generated=generated)
         return Computation(
             image=f"distroless/python3-{distro}",
             distro=distro,
@@ -1002,6 +1110,8 @@ class Reader:
             size=size,
             as_of=as_of,
             unlisted=tuple(unlisted),
+            list_commit=image.commit,
+            generated=tuple(generated),
         )
 
     def debian_apt(self, distro: str, arch: str, *, as_of: str = "") -> Computation:

@@ -99,6 +99,8 @@ def figures(computation: Computation, base: Mapping[str, Any] | None = None) -> 
         f"Packages indices (main, -updates, -security; {computation.arch}): "
     )
     if base is None:
+        generated = sum(b for _, b in computation.generated)
+        commit = computation.list_commit
         return {
             "installed_bytes": size.apparent_bytes,
             "download_bytes": size.gzip_bytes,
@@ -108,15 +110,21 @@ def figures(computation: Computation, base: Mapping[str, Any] | None = None) -> 
             "disk_exact": True,
             "method": "computed",
             "source": method_text
-            + f"the {packages} packages of GoogleContainerTools/distroless's static, base, cc and "
-            "python3 package lists, each .deb's data.tar summed (no maintainer scripts run); "
+            + f"exactly the {packages} packages of GoogleContainerTools/distroless's static, "
+            f"base, cc and python3 package lists (config.bzl at commit {commit[:12]}), each "
+            ".deb's data.tar summed (no maintainer scripts run), and the "
+            f"{len(computation.generated)} files the build writes itself ({generated:,} bytes: "
+            "its CA bundle, passwd, group, os-release, nsswitch.conf, the python symbolic links, "
+            "ld.so.cache on Debian 13, each package's /var/lib/dpkg/status.d entry); "
             "compressed size = each package's data.tar as its own gzip -6 layer",
             "as_of": computation.as_of,
-            "note": "files distroless adds itself (passwd, os-release, CA bundle, ~0.3 MB) not "
-            "counted",
+            "note": "",
             "debian": {
                 "python": computation.python,
                 "packages": packages,
+                "package_list": [p.name for p in size.packages],
+                "list_commit": commit,
+                "generated_bytes": generated,
                 "deb_bytes": size.deb_bytes,
                 "installed_size_bytes": size.installed_size_bytes,
                 "files": size.files,

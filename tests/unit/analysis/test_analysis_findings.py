@@ -202,3 +202,48 @@ def test_nothing_to_find() -> None:
     report = make_report(pkg("plain", files={"plain/__init__.py": 10}))
     assert find(report.packages) == []
     assert findings_lines(report) == []
+
+
+def test_copies_of_one_library_within_one_package_are_their_own_finding() -> None:
+    # a wheel cannot hold symbolic links: each name the library goes by is a whole copy
+    arrow = pkg(
+        "pyarrow",
+        files={
+            "pyarrow/libarrow_python.so": 2_256_064,
+            "pyarrow/libarrow_python.so.2600": 2_256_064,
+            "pyarrow/libarrow_python.so.2600.1.0": 2_256_064,
+            "pyarrow/libarrow.so.2600": 60_000_000,
+        },
+    )
+    found = find(make_report(arrow).packages)
+    libraries = [f for f in found if f.kind == "shared-library"]
+    (copies,) = libraries  # not "3 different builds ... not interchangeable"
+    assert copies.title == "libarrow_python.so.2600.1.0 installed 3 times in pyarrow"
+    assert copies.saving and copies.bytes == 2 * 2_256_064 and copies.files == 3
+    assert "not interchangeable" not in copies.remedy
+    assert (
+        "`cd /usr/local/lib/python3.12/site-packages/pyarrow && "
+        "ln -sf libarrow_python.so.2600.1.0 libarrow_python.so && "
+        "ln -sf libarrow_python.so.2600.1.0 libarrow_python.so.2600`" in copies.remedy
+    )
+    assert savings(found) >= copies.bytes
+
+
+def test_copies_within_a_package_count_once_across_packages() -> None:
+    # two packages each installing libfoo under two names: within each, one is needed,
+    # and only that one is compared across the packages
+    one = pkg("one", files={"one/libfoo.so": 1_000, "one/libfoo.so.1": 1_000})
+    two = pkg("two", files={"two/libfoo.so.1": 1_000, "two/libfoo.so.1.2": 1_000})
+    found = [f for f in find(make_report(one, two).packages) if f.kind == "shared-library"]
+    titles = {f.title: f for f in found}
+    assert titles["libfoo.so.1 installed 2 times in one"].bytes == 1_000
+    assert titles["libfoo.so.1.2 installed 2 times in two"].bytes == 1_000
+    across = titles["libfoo bundled 2 times"]
+    assert across.files == 2  # the one needed copy of each package, not all four
+    assert across.paths == (("one/libfoo.so.1", 1_000), ("two/libfoo.so.1.2", 1_000))
+
+
+def test_copies_that_differ_in_size_say_so() -> None:
+    odd = pkg("odd", files={"odd/libbar.so": 500, "odd/libbar.so.3": 700})
+    (copies,) = [f for f in find(make_report(odd).packages) if f.kind == "shared-library"]
+    assert copies.bytes == 500 and "sizes differ" in copies.remedy

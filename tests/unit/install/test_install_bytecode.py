@@ -16,6 +16,7 @@ import importlib.util
 import os
 import py_compile
 import random
+import subprocess
 import sys
 import zipfile
 from collections.abc import Callable
@@ -29,7 +30,7 @@ from wheelbuilder import build_wheel
 import sizefloor
 from sizefloor.dists import zipdir
 from sizefloor.dists.wheel import Directory, WheelInfo
-from sizefloor.install import bytecode
+from sizefloor.install import bytecode, interpreters
 from sizefloor.install.exact import GAP_BYTES, request_spans
 
 PY = f"{sys.version_info.major}.{sys.version_info.minor}"
@@ -182,12 +183,6 @@ def test_pip_skips_sources_whose_codec_it_has_not_imported(
     assert bytecode.pip_compiles(source, (26, 2))
 
 
-def test_exact_needs_the_targets_python() -> None:
-    assert bytecode.exact_unavailable(VERSION) is None
-    why = bytecode.exact_unavailable((2, 7))
-    assert why is not None and "2.7" in why and PY in why
-
-
 # -- exact: range requests ---------------------------------------------------------------
 
 
@@ -333,26 +328,76 @@ def test_exact_bytecode_without_ranges_from_a_folder_and_small(
     assert pyc.size == bytecode.compiled_size(CODE, f"{SITE}/tinypkg/__init__.py")
 
 
-def test_exact_bytecode_for_another_python_warns_and_models(
-    index_server: ServerFactory, tmp_path: Path
+def test_exact_bytecode_without_a_cpython_of_the_target_warns_and_models(
+    index_server: ServerFactory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = tmp_path / "wheels"
     _exact_wheel(root)
     server = index_server(root)
     other = f"3.{sys.version_info.minor - 1}"
-    report = sizefloor.estimate(
-        ["exactpkg"],
-        python=other,
-        use_pip_config=False,
-        index_url=server.simple_url,
-        cache_dir=tmp_path / "cache",
-        exact_bytecode=True,
-        sample_bytecode=False,  # not calibrated either, by a pythonX.Y on PATH
-    )
+    interpreters.forget()
+    monkeypatch.setattr(interpreters, "_places", lambda version: iter(()))  # none anywhere
+    try:
+        report = sizefloor.estimate(
+            ["exactpkg"],
+            python=other,
+            use_pip_config=False,
+            index_url=server.simple_url,
+            cache_dir=tmp_path / "cache",
+            exact_bytecode=True,
+        )
+    finally:
+        interpreters.forget()
     (package,) = report.packages
     assert not package.bytecode_exact and package.error_bytes > 0
     assert report.transfer["source_bytes"] == 0
     assert any("--exact-bytecode" in w and other in w for w in report.warnings)
+    assert report.bytecode is not None and report.bytecode.method == "modelled"
+    assert report.bytecode.hint is not None and other in report.bytecode.hint
+
+
+def test_exact_bytecode_for_another_python_is_compiled_by_it(
+    index_server: ServerFactory, tmp_path: Path
+) -> None:
+    others = [
+        (v, interpreters.find(v)) for v in ((3, 12), (3, 10), (3, 13), (3, 11)) if v != VERSION
+    ]
+    found = [(v, i) for v, i in others if i is not None]
+    if not found:
+        pytest.skip("no other CPython 3.10-3.13 here")
+    (major, minor), interpreter = found[0]
+    root = tmp_path / "wheels"
+    _exact_wheel(root)
+    server = index_server(root)
+    report = sizefloor.estimate(
+        ["exactpkg"],
+        python=f"{major}.{minor}",
+        use_pip_config=False,
+        index_url=server.simple_url,
+        cache_dir=tmp_path / "cache",
+        exact_bytecode=True,
+    )
+    (package,) = report.packages
+    assert package.bytecode_exact and package.error_bytes == 0
+    assert report.bytecode is not None and report.bytecode.method == "compiled"
+    assert report.bytecode.interpreter is not None
+    assert report.bytecode.interpreter["executable"] == interpreter.executable
+    # each .pyc is what that interpreter compiles
+    site = f"/usr/local/lib/python{major}.{minor}/site-packages"
+    script = (
+        "import marshal, sys; src = sys.stdin.buffer.read(); "
+        f"print(16 + len(marshal.dumps(compile(src, {site + '/exactpkg/code.py'!r}, 'exec', "
+        "dont_inherit=True))))"
+    )
+    expected = subprocess.run(
+        [interpreter.executable, "-I", "-c", script],
+        input=CODE,
+        capture_output=True,
+        check=True,
+    )
+    tag = f"cpython-{major}{minor}"
+    pyc = f"exactpkg/__pycache__/code.{tag}.pyc"
+    assert next(f.size for f in package.contents if f.path.endswith(pyc)) == int(expected.stdout)
 
 
 def test_the_cli_takes_exact_bytecode() -> None:

@@ -48,45 +48,71 @@ def test_spread_visits_every_index_once_evenly(n: int) -> None:
 
 
 def _candidates(sizes: list[int]) -> list[SampleModule]:
-    return [SampleModule(f"pkg/m{i:03}.py", size, size // 4) for i, size in enumerate(sizes)]
+    return [
+        SampleModule(f"pkg/m{i:03}.py", size, size // 4, size + 100) for i, size in enumerate(sizes)
+    ]
 
 
-def test_a_wheel_whose_modules_fit_the_budget_is_compiled_whole() -> None:
+def test_a_wheel_whose_modules_cost_little_is_compiled_whole() -> None:
     candidates = _candidates([0, 3_000, 20_000, 9_000])
     assert sum(c.cost for c in candidates) <= calibrate.LEAST
-    assert calibrate.choose(candidates) == [c.name for c in candidates]
+    assert calibrate.choose(candidates, 10_000) == [c.name for c in candidates]
 
 
-def test_a_large_wheel_gets_a_spread_sample_within_its_budget() -> None:
-    candidates = _candidates([(i * 7919) % 30_000 + 500 for i in range(400)])
-    total = sum(c.cost for c in candidates)
-    chosen = calibrate.choose(candidates)
-    by_name = {c.name: c for c in candidates}
-    spent = sum(by_name[name].cost for name in chosen)
-    assert 0.9 * calibrate.budget(total) < spent <= calibrate.budget(total)
-    assert calibrate.budget(total) == calibrate.MOST
-    quarters = {int(name[5:8]) * 4 // len(candidates) for name in chosen}
-    assert quarters == {0, 1, 2, 3}  # from all over the archive
-    assert calibrate.choose(candidates) == chosen  # deterministic
-    assert calibrate.choose(list(reversed(candidates))) != chosen  # by archive order
+def test_a_one_module_package_is_compiled_not_sampled() -> None:
+    (module,) = _candidates([400_000])
+    assert calibrate.choose([module], 1_000) == [module.name]
 
 
-def test_a_dominant_module_is_compiled_on_top_of_the_budget() -> None:
-    sizes = [2_000] * 100 + [200_000]  # the last: half of the sources
+def test_a_large_wheel_gets_its_largest_modules_and_a_spread_sample() -> None:
+    sizes = [(i * 7919) % 30_000 + 500 for i in range(400)]
+    sizes[100] = sizes[300] = 400_000  # two modules hold a third of the sources
     candidates = _candidates(sizes)
-    chosen = calibrate.choose(candidates)
-    assert candidates[-1].name in chosen
-    spent = sum(c.cost for c in candidates if c.name in chosen) - candidates[-1].cost
-    assert spent <= calibrate.budget(sum(c.cost for c in candidates))
-    # too large to fetch: left to the ratio
-    huge = _candidates([2_000] * 100 + [2_000_000])
-    assert huge[-1].name not in calibrate.choose(huge)
+    modelled = sum(c.modelled for c in candidates)
+    chosen = calibrate.choose(candidates, round(0.05 * modelled))
+    by_name = {c.name: c for c in candidates}
+    assert 8 < len(chosen) < 200
+    # the largest modules are certain
+    assert {"pkg/m100.py", "pkg/m300.py"} <= set(chosen)
+    # and the others come from all over the archive
+    quarters = {int(name[5:8]) * 4 // len(candidates) for name in chosen}
+    assert quarters == {0, 1, 2, 3}
+    assert calibrate.choose(candidates, round(0.05 * modelled)) == chosen  # deterministic
+    # a tighter target takes more; a loose one fewer
+    tight = calibrate.choose(candidates, round(0.02 * modelled))
+    loose = calibrate.choose(candidates, round(0.2 * modelled))
+    assert len(loose) < len(chosen) < len(tight)
+    cost = sum(c.cost for c in candidates)
+    assert sum(by_name[n].cost for n in chosen) < calibrate.WHOLE_SHARE * cost
+
+
+def test_a_sample_costing_most_of_the_wheel_is_the_whole_wheel() -> None:
+    candidates = _candidates([5_000] * 100)
+    modelled = sum(c.modelled for c in candidates)
+    assert calibrate.choose(candidates, round(0.001 * modelled)) == [c.name for c in candidates]
 
 
 def test_empty_modules_are_not_sampled() -> None:
     candidates = _candidates([0 if i % 2 else 5_000 for i in range(200)])
-    chosen = set(calibrate.choose(candidates))
+    chosen = set(calibrate.choose(candidates, 200_000))
     assert chosen and all(c.size for c in candidates if c.name in chosen)
+
+
+def test_targets_share_the_goal_and_leave_small_wheels_to_the_model() -> None:
+    # (modelled bytecode, other bytes)
+    wheels = [(10_000_000, 20_000_000), (2_000_000, 1_000_000), (10_000, 5_000), (0, 9_000_000)]
+    big, medium, small, none = calibrate.targets(wheels)
+    assert small is None and none is None  # the model alone states less than its share
+    assert big is not None and medium is not None
+    total = sum(b + o for b, o in wheels)
+    # their shares grow with the square root of their bytecode...
+    assert big / medium == pytest.approx((10 / 2) ** 0.5, rel=1e-3)
+    # ...and add up, root-sum-square, to the goal (the small wheel's share included)
+    share = calibrate.GOAL * total * (10_000 / 12_010_000) ** 0.5
+    assert (big**2 + medium**2 + share**2) ** 0.5 == pytest.approx(calibrate.GOAL * total, 1e-3)
+    # one package alone gets the whole goal
+    (alone,) = calibrate.targets([(2_000_000, 1_000_000)])
+    assert alone == round(calibrate.GOAL * 3_000_000)
 
 
 # -- the correction ---------------------------------------------------------------------
@@ -99,21 +125,32 @@ def test_no_sample_leaves_the_model_alone() -> None:
 
 def test_a_consistent_sample_moves_the_rest_and_narrows_the_error() -> None:
     pairs = [(m, round(m * 0.6)) for m in range(1_000, 21_000, 1_000)]  # 20 modules at 0.6
-    rest = [5_000] * 200
+    rest = [1_000 + (i * 97) % 20_000 for i in range(200)]
     calibration = calibrate.calibrate(pairs, rest)
     assert 0.6 < calibration.ratio < 0.7  # shrunk a little towards the model
     assert calibration.error < bytecode.RELATIVE_ERROR
     assert calibration.sampled == 20
     # the same ratio from two modules is trusted less
-    few = calibrate.calibrate(pairs[:2], rest)
+    few = calibrate.calibrate([(5_000, 3_000)] * 2, rest)
     assert calibration.ratio < few.ratio < 1.0
     assert few.error > calibration.error
 
 
+def test_the_modules_compiled_for_certainty_do_not_set_the_ratio() -> None:
+    # the largest modules (larger than any left) marshal to 1.3 of the model, the others 0.5
+    certain = [(200_000, 260_000)] * 3
+    spread_sample = [(m, m // 2) for m in range(1_000, 11_000, 1_000)]
+    calibration = calibrate.calibrate(
+        certain + spread_sample, [1_000 + i * 100 for i in range(100)]
+    )
+    assert calibration.sampled == len(spread_sample)
+    assert calibration.ratio < 0.6
+
+
 def test_the_error_grows_when_the_rest_is_one_large_module() -> None:
     pairs = [(m, round(m * 1.2)) for m in range(1_000, 11_000, 1_000)]
-    spread_out = calibrate.calibrate(pairs, [1_000] * 100)
-    one_module = calibrate.calibrate(pairs, [100_000])
+    spread_out = calibrate.calibrate(pairs, [10_000] + [1_000 + i * 90 for i in range(100)])
+    one_module = calibrate.calibrate(pairs, [10_000])
     assert spread_out.ratio == pytest.approx(one_module.ratio)
     assert one_module.error > 2 * spread_out.error
 
@@ -204,7 +241,8 @@ def _table_wheel(root: Path) -> Path:
     rng = random.Random(7)
     files = {f"tablepkg/t{i:03}.py": _table(i, rng) for i in range(120)}
     files["tablepkg/__init__.py"] = b""
-    files["tablepkg/t060_lib.so"] = random.Random(3).randbytes(400_000)  # mid-archive
+    # mid-archive, large enough for the bytecode to be a small part of the set (sampled)
+    files["tablepkg/t060_lib.so"] = random.Random(3).randbytes(10_000_000)
     return build_wheel(root, "tablepkg", "1.0", files=files)
 
 
@@ -251,7 +289,7 @@ def test_the_default_run_calibrates_the_model_on_a_sample(
 
     # a sample was fetched: some of the modules, not the library
     assert 0 < sampled.transfer["source_bytes"] < exact.transfer["source_bytes"] / 2
-    assert server.bytes_sent("/files/") < wheel.stat().st_size - 400_000
+    assert server.bytes_sent("/files/") < wheel.stat().st_size - 10_000_000
     assert modelled.transfer["source_bytes"] == 0
 
     # smallpkg states too small an error beside tablepkg's to be worth a sample:
@@ -323,7 +361,11 @@ def test_another_target_python_is_calibrated_by_its_own_interpreter(
         ["tablepkg", "smallpkg"], cache_dir=tmp_path / "b", sample_bytecode=False, **options
     )
     assert sampled.transfer["source_bytes"] > 0
-    assert sampled.package("smallpkg").bytecode_exact
+    # the report says which interpreter calibrated the bytecode
+    assert sampled.bytecode is not None and sampled.bytecode.method == "calibrated"
+    assert sampled.bytecode.interpreter is not None
+    assert sampled.bytecode.interpreter["version"].startswith(f"{target}.")
+    assert modelled.bytecode is not None and modelled.bytecode.method == "modelled"
     table = sampled.package("tablepkg")
     assert table.bytecode_bytes < 0.8 * modelled.package("tablepkg").bytecode_bytes
     assert table.error_bytes < modelled.package("tablepkg").error_bytes

@@ -25,15 +25,16 @@ from sizefloor.dists.wheel import Directory, WheelInfo, WheelReader
 from sizefloor.errors import OfflineMiss
 from sizefloor.index.files import DistFile, make_dist_file
 from sizefloor.install import bytecode
+from sizefloor.install.compilers import find
 from sizefloor.install.exact import (
     REQUEST_BYTES,
     WheelToCompile,
     cache_key,
+    calibration_targets,
     compile_all,
     compile_wheel,
     request_spans,
     sample_all,
-    worth_calibrating,
 )
 from sizefloor.install.plan import InstallScheme, compiled_paths
 from sizefloor.net.http import Http
@@ -209,16 +210,15 @@ def test_sample_all_compiles_a_sample_with_the_targets_python(wheel: Path, http:
     reader, dist, to_compile = local(wheel, http)
     info = reader.inspect(dist)
     warnings: list[str] = []
-    done = sample_all(reader, [WheelToCompile(dist, info, "modpkg")], SCHEME, warnings.append)
+    running = find(VERSION)
+    assert running is not None
+    item = WheelToCompile(dist, info, "modpkg")
+    done = sample_all(reader, [(item, 1_000)], SCHEME, warnings.append, running)
     # a wheel this small is compiled whole
     assert done[dist.url].sizes == compiled_here(wheel, to_compile) and warnings == []
-    nowhere = InstallScheme((3, 99))
-    assert (
-        sample_all(reader, [WheelToCompile(dist, info, "modpkg")], nowhere, warnings.append) == {}
-    )
 
 
-def test_the_wheels_worth_calibrating_carry_most_of_the_models_error() -> None:
+def test_the_wheels_worth_calibrating_are_those_the_model_would_leave_too_far() -> None:
     def item(name: str, modules: int, size: int, blob: int = 0) -> WheelToCompile:
         members = [(f"{name}/m{i}.py", size) for i in range(modules)]
         members += [(f"{name}/blob.bin", blob), (f"{name}-1.0.dist-info/METADATA", 100)]
@@ -230,8 +230,12 @@ def test_the_wheels_worth_calibrating_carry_most_of_the_models_error() -> None:
 
     big, small = item("big", 400, 20_000), item("small", 2, 300)
     data = item("data", 0, 0, blob=50_000_000)
-    # the big wheel's stated error is most of the total's; the small one's is not
-    assert worth_calibrating([small, big], SCHEME) == [big]
+    # the big wheel's model states far more than its share of the goal; the small one's not
+    chosen = calibration_targets([small, big], SCHEME)
+    assert [w for w, _ in chosen] == [big]
+    (target,) = [t for _, t in chosen]
+    assert 0 < target < 0.02 * 400 * 20_000  # a percent or two of its bytecode
     # beside a large wheel without Python, the small one's error is not worth a sample
-    assert worth_calibrating([small, data], SCHEME) == []
-    assert worth_calibrating([small], SCHEME) == [small]
+    assert calibration_targets([small, data], SCHEME) == []
+    # alone, it is: a package's bytecode is then most of the set
+    assert [w for w, _ in calibration_targets([small], SCHEME)] == [small]

@@ -99,6 +99,49 @@ def test_distroless_figures_are_the_debian_computation() -> None:
     assert len(debian12["package_list"]) == 34
 
 
+@pytest.mark.parametrize("distro", ["debian12", "debian13"])
+@pytest.mark.parametrize("arch", ["amd64", "arm64"])
+def test_distroless_is_computed_from_exactly_its_own_package_list(distro: str, arch: str) -> None:
+    """The shipped figure sums exactly the packages distroless's config.bzl lists name (at
+    the commit the data records), and the files its build writes itself."""
+    image = debian.distroless_images()[distro]
+    measured = document()["measurements"][f"distroless-{distro}/{arch}"]
+    assert [entry.split("=")[0] for entry in measured["package_list"]] == list(image.packages)
+    assert measured["list_commit"] == image.commit and len(image.commit) == 40
+    generated = dict(measured["generated"])
+    assert generated["/etc/ssl/certs/ca-certificates.crt"] > 100_000
+    assert generated["/usr/bin/python3"] == len(
+        f"/usr/bin/python{image.layers['python'][-2][6:10]}"
+    )
+    assert all(f"/var/lib/dpkg/status.d/{name}" in generated for name in image.packages)
+    if distro == "debian13":
+        # python3/config.bzl PYTHON_PACKAGES["debian13"] lists libc-bin, and the image
+        # carries the ld.so.cache its build generated (python3/ldconfig/ld.so.cache.<arch>)
+        assert "libc-bin" in image.layers["python"] and "libc-bin" in image.packages
+        assert generated["/etc/ld.so.cache"] == {"amd64": 3307, "arm64": 3411}[arch]
+    else:
+        assert "/etc/ld.so.cache" not in generated
+    figures = (
+        catalog()
+        .by_name()[f"distroless-{distro}"]
+        .sizes[{"amd64": "x86_64", "arm64": "aarch64"}[arch]]
+    )
+    assert figures.installed_bytes == measured["bytes"] and figures.exact
+    assert image.commit[:12] in figures.source
+
+
+def test_the_distroless_lists_are_those_of_the_repository() -> None:
+    data = json.loads((DATA.parent / "distroless.json").read_text(encoding="utf-8"))
+    debian13 = data["images"]["debian13"]["layers"]
+    assert debian13["python"]["file"] == "python3/config.bzl"
+    assert debian13["python"]["list"] == 'PYTHON_PACKAGES["debian13"]'
+    assert debian13["python"]["packages"][-4:] == [
+        "libpython3.13-minimal", "libpython3.13-stdlib", "python3.13-minimal", "python3.13-venv",
+    ]  # fmt: skip
+    assert debian13["base"]["packages"] == ["libc6", "libssl3t64", "libzstd1", "zlib1g"]
+    assert debian.DISTROLESS["debian13"]["python"] == tuple(debian13["python"]["packages"])
+
+
 def test_debian_apt_is_base_plus_computed_packages() -> None:
     data = document()
     entry = raw_entry("debian:12-slim")["sizes"]["amd64"]
@@ -659,6 +702,45 @@ def test_debian_apt_computation_on_a_local_archive(tmp_path: Path) -> None:
     assert warnings and "security" in warnings[0]
 
 
+def test_distroless_computation_uses_exactly_the_list_and_adds_what_the_build_writes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _archive(tmp_path, "bookworm", "amd64")
+    reader, _ = _reader(tmp_path)
+    image = debian.DistrolessImage(
+        distro="debian12",
+        commit="0" * 40,
+        committed="2026-01-01",
+        # python3.11 and the others are in the archive, but not in the lists: left out
+        layers={"base": ("libc6",), "python": ("python3.11-minimal", "libffi8", "libc6")},
+        sources={"base": "base/config.bzl", "python": "python3/config.bzl"},
+        generated=(
+            debian.Generated("/etc/ld.so.cache", "ldconfig", size={"amd64": 1234}),
+            debian.Generated("/etc/passwd", "passwd", size=149),
+            debian.Generated("/usr/bin/python3", "alias", symlink="/usr/bin/python3.11"),
+            debian.Generated("/etc/mime.bundle", "made", package="media-types", made_of="/etc/"),
+        ),
+        derived=("media-types",),
+    )
+    monkeypatch.setattr(debian, "distroless_images", lambda: {"debian12": image})
+    result = reader.distroless("debian12", "amd64")
+    assert [p.name for p in result.size.packages] == ["libc6", "python3.11-minimal", "libffi8"]
+    assert result.list_commit == "0" * 40
+    generated = dict(result.generated)
+    assert generated["/etc/ld.so.cache"] == 1234
+    assert generated["/usr/bin/python3"] == len("/usr/bin/python3.11")
+    assert generated["/etc/mime.bundle"] == 100  # media-types' /etc/mime.types
+    statusd = {p: b for p, b in generated.items() if p.startswith("/var/lib/dpkg/status.d/")}
+    assert set(statusd) == {
+        f"/var/lib/dpkg/status.d/{n}"
+        for n in ("libc6", "python3.11-minimal", "libffi8", "media-types")
+    }
+    # each: its control file and md5sums (40 bytes) as the fake .deb holds them
+    assert statusd["/var/lib/dpkg/status.d/libc6"] == len("Package: libc6\n") + 40
+    files = 2000 + 4000 + 300  # the three listed packages' files, and only theirs
+    assert result.size.apparent_bytes == files + sum(generated.values())
+
+
 def test_refresh_runtime_through_a_configured_mirror(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -686,8 +768,15 @@ def test_refresh_runtime_through_a_configured_mirror(
 
 @pytest.mark.slow
 @pytest.mark.live
-def test_live_distroless_debian12_matches_the_shipped_computation(tmp_path: Path) -> None:
-    """Reads Debian's archive through the mirror apt is configured with."""
+@pytest.mark.parametrize(
+    ("distro", "arch"), [("debian13", "amd64"), ("debian13", "arm64"), ("debian12", "amd64")]
+)
+def test_live_distroless_matches_the_debian_computation_of_its_list(
+    tmp_path: Path, distro: str, arch: str
+) -> None:
+    """``--base distroless`` against Debian's archive today (through the mirror apt is
+    configured with): exactly distroless's own package list, its data.tar files summed,
+    plus what the build writes (ld.so.cache on Debian 13): within 1%."""
     from sizefloor.cache import Cache
     from sizefloor.net.http import Http, HttpOptions
     from sizefloor.runtime.refresh import compute
@@ -696,9 +785,13 @@ def test_live_distroless_debian12_matches_the_shipped_computation(tmp_path: Path
         debian.find_archive()
     except InputError:
         pytest.skip("no Debian mirror configured for apt")
-    shipped = document()["measurements"]["distroless-debian12/amd64"]
     cache = Cache(tmp_path / "cache")
     with Http(HttpOptions(timeout=120.0)) as http:
-        result, _ = compute("distroless", "debian12", "amd64", cache=cache, http=http)
+        result, _ = compute("distroless", distro, arch, cache=cache, http=http)
     cache.close()
-    assert abs(result.size.apparent_bytes - shipped["bytes"]) <= 0.03 * shipped["bytes"]
+    image = catalog().by_name()[f"distroless-{distro}"]
+    shipped = image.sizes[{"amd64": "x86_64", "arm64": "aarch64"}[arch]].installed_bytes
+    assert [p.name for p in result.size.packages] == list(
+        debian.distroless_images()[distro].packages
+    )
+    assert abs(result.size.apparent_bytes - shipped) <= 0.01 * shipped
