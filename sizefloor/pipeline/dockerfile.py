@@ -564,8 +564,9 @@ def _mappings(state: _Follow, stage: Stage, upto: Instruction) -> list[_Mapping]
 def _mapping_of(state: _Follow, instruction: Instruction, words: list[str]) -> _Mapping:
     sources = tuple(words[:-1])
     dest = posixpath.normpath(posixpath.join(instruction.workdir, words[-1]))
-    if words[-1].endswith("/") or len(sources) > 1:
-        dest += "/"
+    into_folder = words[-1].endswith(("/", "/.")) or words[-1] == "."
+    if into_folder or len(sources) > 1:
+        dest += "/"  # a folder: a file copied there lands inside it
     from_stage = None
     external = False
     if "from" in instruction.flags:
@@ -620,9 +621,11 @@ def _match(
                     if hit is not None:
                         return hit
             continue
+        into_folder = mapping.dest.endswith("/") and image_path == dest
         for candidate in candidates:
             for path in _context_paths(state.context, candidate):
-                if os.path.exists(path):
+                # a file copied into a folder is inside it, not the folder itself
+                if os.path.exists(path) and not (into_folder and os.path.isfile(path)):
                     return path
     return None
 
@@ -656,11 +659,32 @@ def _context_paths(context: str, relative: str) -> list[str]:
     return [path]
 
 
+PROJECT_FILES = ("pyproject.toml", "setup.py", "setup.cfg")
+"""What makes a folder a project pip can install."""
+
+
+def _project_folder(
+    state: _Follow, stage: Stage, instruction: Instruction, image_path: str
+) -> str | None:
+    """The build context's folder of the project at ``image_path``, found through where its
+    ``pyproject.toml`` (or ``setup.py``) came from: a project folder in the image is often
+    put together by several COPY lines (``COPY pyproject.toml .``, ``COPY src ./src``)."""
+    for name in PROJECT_FILES:
+        hit = _lookup(state, stage, instruction, posixpath.join(image_path, name))
+        if isinstance(hit, str) and os.path.basename(hit) == name:
+            return os.path.dirname(hit)
+    return None
+
+
 def _find(
     state: _Follow, stage: Stage, instruction: Instruction, image_path: str, what: str
 ) -> str | tuple[str]:
     """A file an install line names, found in the context; a note when it is not copied."""
     absolute = posixpath.normpath(posixpath.join(instruction.workdir, image_path))
+    if what in ("the project", "the path"):
+        project = _project_folder(state, stage, instruction, absolute)
+        if project is not None:
+            return project
     hit = _lookup(state, stage, instruction, absolute)
     if hit is not None:
         return hit

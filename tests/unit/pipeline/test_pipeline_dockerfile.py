@@ -149,3 +149,25 @@ def test_the_index_the_environment_names_and_recommends(tmp_path: Path) -> None:
     docker = loaded.dockerfile
     assert docker is not None and docker.facts is not None
     assert docker.facts.recommends == (4,) and docker.facts.package_lists == ()
+
+
+def test_a_project_folder_put_together_by_several_copies(tmp_path: Path) -> None:
+    """`COPY pyproject.toml .` then `COPY svc ./svc` and `pip install .`: the project is the
+    folder its pyproject.toml came from, not that one file."""
+    path = folder(
+        tmp_path,
+        "FROM python:3.12-slim AS build\nWORKDIR /app\nCOPY pyproject.toml .\n"
+        "COPY svc ./svc\nRUN pip install --no-cache-dir --prefix=/install .\n"
+        "FROM python:3.12-slim\nCOPY --from=build /install /usr/local\n",
+        {
+            "pyproject.toml": '[project]\nname = "svc"\nversion = "1"\n'
+            'dependencies = ["flask"]\n[build-system]\nrequires = ["setuptools"]\n'
+            'build-backend = "setuptools.build_meta"\n',
+            "svc/__init__.py": "",
+        },
+    )
+    loaded = load_input(path, Selection())
+    assert loaded.requirements is not None
+    (line,) = loaded.requirements.requirements
+    assert line.requirement.url is not None
+    assert line.requirement.url.rstrip("/").endswith(tmp_path.name)
