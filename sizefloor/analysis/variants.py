@@ -162,7 +162,7 @@ def variant_finding(swap: Swap, report: Report, lighter: Report) -> Finding:
     )
     return Finding(
         kind="variant",
-        title=f"{swap.variant.light} in place of {swap.line.requirement.name}",
+        title=f"{swap.variant.light} in place of {_heavy(swap)}",
         bytes=max(saved, 0),
         files=heavy.files,
         packages=((heavy.name, heavy.installed_bytes),),
@@ -190,7 +190,7 @@ def unmeasured_finding(swap: Swap, report: Report, reason: str) -> Finding:
     )
     return Finding(
         kind="variant",
-        title=f"{swap.variant.light} in place of {swap.line.requirement.name} (not measured)",
+        title=f"{swap.variant.light} in place of {_heavy(swap)} (not measured)",
         bytes=stake,
         files=heavy.files,
         packages=((heavy.name, heavy.installed_bytes),),
@@ -222,3 +222,9 @@ def _at_stake(variant: Variant, report: Report) -> tuple[int, str]:
     if len(parts) > 8:
         shown += f", {len(parts) - 8} more"
     return sum(size for _, size in parts), shown
+
+
+def _heavy(swap: Swap) -> str:
+    """The heavy side as a user names it: ``uvicorn[standard]``, ``opencv-python``."""
+    extra = swap.variant.extra
+    return f"{swap.line.requirement.name}[{extra}]" if extra else swap.line.requirement.name
