@@ -68,10 +68,6 @@ def parser_for(name: str) -> tuple[ModuleType, argparse.ArgumentParser]:
     if name in DEFAULT_KEYS:
         epilog.append(textwrap.fill(_DEFAULTS_HELP, 79))
     if name == "estimate":
-        parser.usage = (
-            "sizefloor [estimate] [options] INPUT ...\n"
-            "       sizefloor {diff,image,context,completion} ..."
-        )
         epilog.append(_commands_help(name))
     parser.description = _fill(parser.description)
     parser.epilog = "\n\n".join(part for part in epilog if part)

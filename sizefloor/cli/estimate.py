@@ -32,6 +32,10 @@ __all__ = ["build_parser", "run"]
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sizefloor",
+        usage=(
+            "sizefloor [estimate] [options] INPUT ...\n"
+            "       sizefloor {diff,image,context,completion} ..."
+        ),
         description=(
             "The floor of a Python service's container image: the bytes its dependencies "
             "occupy once installed in the target image, plus the smallest Python runtime that "
