@@ -8,12 +8,12 @@ package deltas add up to the total's. ``sizefloor diff`` (:mod:`sizefloor.cli.di
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from packaging.utils import canonicalize_name
 
-from sizefloor.report import JSON_SCHEMA_VERSION, PackageSize, Report
+from sizefloor.report import JSON_SCHEMA_VERSION, PackageSize, Report, Totals
 
 STATUSES = ("added", "removed", "changed", "unchanged")
 
@@ -104,11 +104,42 @@ def diff_reports(
     old: Report, new: Report, *, old_label: str = "old", new_label: str = "new"
 ) -> ReportDiff:
     """The packages added, removed and changed from ``old`` to ``new``."""
+    old, new = same_wheels_alike(old, new)
     before = {canonicalize_name(p.name): p for p in old.packages}
     after = {canonicalize_name(p.name): p for p in new.packages}
     changes = [_change(before.get(key), after.get(key)) for key in dict.fromkeys([*before, *after])]
     changes.sort(key=lambda c: (c.status == "unchanged", -abs(c.delta), c.name))
     return ReportDiff(old, new, tuple(changes), old_label, new_label)
+
+
+Files = dict[tuple[str, str | None], PackageSize]
+"""(package name, file name) -> its figures."""
+
+
+def same_wheels_alike(old: Report, new: Report) -> tuple[Report, Report]:
+    """The two reports with one figure for each file both install.
+
+    The same wheel is the same bytes on both sides, but its bytecode may be calibrated on
+    another sample in each (how much of a wheel is sampled depends on the rest of its set):
+    two figures within its stated error. Both sides take the one stated more closely, so
+    that a package nothing changed shows no change, and the totals follow."""
+    before: Files = {(p.name, p.filename): p for p in old.packages if p.filename}
+    after: Files = {(p.name, p.filename): p for p in new.packages if p.filename}
+    chosen: Files = {
+        key: min(before[key], after[key], key=lambda p: (not p.exact, p.error_bytes))
+        for key in before.keys() & after.keys()
+    }
+    return _with_packages(old, chosen), _with_packages(new, chosen)
+
+
+def _with_packages(report: Report, chosen: Files) -> Report:
+    packages = tuple(chosen.get((p.name, p.filename), p) for p in report.packages)
+    if packages == report.packages:
+        return report
+    sums = Totals.of(packages)
+    moved = sum(p.disk_bytes for p in packages) - sum(p.disk_bytes for p in report.packages)
+    totals = replace(sums, disk_bytes=report.totals.disk_bytes + moved)
+    return replace(report, packages=packages, totals=totals)
 
 
 def _change(a: PackageSize | None, b: PackageSize | None) -> PackageChange:
