@@ -55,6 +55,9 @@ def _open_disk(directory: Path) -> Any:
         str(directory),
         timeout=1.0,
         size_limit=2**31,
+        # no eviction check after each write (two queries each: a tenth of a lock file's
+        # run); :meth:`Cache.flush` checks once a batch
+        cull_limit=0,
         # every thread gets its own SQLite connection: small page caches
         # and no memory map keep that from costing tens of MB each
         sqlite_mmap_size=0,
@@ -275,6 +278,7 @@ class Cache:
                     with self._disk.transact():
                         for key, value in pending.items():
                             self._disk.set(key, value)
+                    self._disk.cull()  # within size_limit, as each write once checked
             except Exception as exc:
                 self._warn(f"the cache could not be written ({type(exc).__name__}); bypassing it")
                 self._disk = None

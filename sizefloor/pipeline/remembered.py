@@ -28,12 +28,14 @@ from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
 from sizefloor import __version__
+from sizefloor.inputs.requirements import RequirementSet
 from sizefloor.report import Report
 from sizefloor.urls import file_url_path, is_file_url
 
 if TYPE_CHECKING:
     from sizefloor.cache import Cache
-    from sizefloor.inputs.requirements import RequirementLine, RequirementSet
+    from sizefloor.inputs.locked import LockedSet
+    from sizefloor.inputs.requirements import RequirementLine
     from sizefloor.report import Report
     from sizefloor.target import Target
 
@@ -121,6 +123,31 @@ def result_key(
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+def locked_key(
+    locked: LockedSet,
+    target: Target,
+    options: Any,
+    indexes: Sequence[str],
+    links: Sequence[str],
+    *,
+    compiler: str = "",
+) -> str | None:
+    """The digest naming a lock file's estimate: the lock as read (its pins and their files,
+    which never change once published), the target, the options and where to look; ``None``
+    when it installs something local (a folder, a path, a ``file:`` URL), or a repository."""
+    for package in locked.packages:
+        if package.source.kind not in ("registry", "url", "virtual"):
+            return None
+        files = [*package.wheels, *([package.sdist] if package.sdist else [])]
+        if any(f.url and not f.url.startswith(("http://", "https://")) for f in files):
+            return None
+    empty = RequirementSet()
+    key = result_key(empty, target, options, indexes, links, compiler=compiler)
+    if key is None:
+        return None
+    return hashlib.sha256(f"{key}:{locked!r}".encode()).hexdigest()
+
+
 def _line(line: RequirementLine) -> tuple[Any, ...]:
     return (
         str(line.requirement),
@@ -175,4 +202,4 @@ def store(cache: Cache, key: str, pages: Mapping[str, float], report: Report) ->
     cache.set(_KIND, key, {"pages": dict(pages), "report": report})
 
 
-__all__ = ["lookup", "result_key", "store"]
+__all__ = ["locked_key", "lookup", "result_key", "store"]
