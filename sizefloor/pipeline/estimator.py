@@ -118,6 +118,10 @@ def estimate_with(
 ) -> Report:
     """:func:`estimate` with its options as one value; ``target_options`` are ``python``,
     ``platform``, ``libc`` and ``libc_version`` as the user gave them (or ``None``)."""
+    answered = _answered_lock(requirements, options, target, target_options)
+    if answered is not None:
+        report, chosen, tgt = answered
+        return with_runtime(report, options, tgt, chosen, progress)
     python, platform, libc, libc_version = target_options
     opts = options
     loaded = load_input(
@@ -218,7 +222,7 @@ def _estimate_loaded(
     """The dependencies of what was read: a lock's pins, or requirements resolved (their
     local projects built first)."""
     if loaded.locked is not None:
-        report = _estimate_lock(loaded.locked, target, opts, progress, shared)
+        report = _estimate_lock(loaded.locked, target, opts, progress)
     elif any(local_directory(line) for line in reqs.requirements):
         # building local projects (pip, the sizing) is imported when the input names one
         from sizefloor.pipeline.projects import prepare_projects
@@ -236,36 +240,54 @@ def _estimate_lock(
     target: Target,
     options: Options,
     progress: Progress | None,
-    shared: Shared | None,
 ) -> Report:
-    """A lock file's estimate: remembered while the lock, the target, the options and any
-    index page it read are the same (its files, published, never change)."""
-    locations = find_locations(options, RequirementSet())
-    directory = None if not options.use_cache else (options.cache_dir or default_cache_dir())
-    own = shared is None
-    shared = shared or Shared()
-    try:
-        cache = shared.cache(directory, offline=options.offline)
-        key = None
-        if cache.directory is not None:
-            key = remembered.locked_key(
-                locked,
-                target,
-                options,
-                locations.indexes,
-                locations.links,
-                compiler=_compiler(options, target, cache),
-            )
-        report = remembered.lookup(cache, key) if key is not None else None
-    finally:
-        if own:
-            shared.close()
+    """A lock file's estimate: remembered while the lock file's bytes, the target, the
+    options and any index page it read are the same (its files, published, never change)."""
+    report, key = _remembered_lock(locked.path, target, options)
     if report is not None:
         return report
     # a lock file's run (httpx, the wheel reader) is imported only when nothing remembers it
     from sizefloor.pipeline.locked import estimate_locked
 
-    return estimate_locked(locked, target, options, progress, remember=key)
+    remember = key if remembered.lock_remembered(locked) else None
+    return estimate_locked(locked, target, options, progress, remember=remember)
+
+
+def _remembered_lock(
+    path: str, target: Target, options: Options
+) -> tuple[Report | None, str | None]:
+    """The remembered estimate of the lock file at ``path``, if any, and its key."""
+    locations = find_locations(options, RequirementSet())
+    directory = None if not options.use_cache else (options.cache_dir or default_cache_dir())
+    if directory is None:
+        return None, None
+    shared = Shared()
+    try:
+        cache = shared.cache(directory, offline=options.offline)
+        compiler = _compiler(options, target, cache)
+        indexes, links = locations.indexes, locations.links
+        key = remembered.lock_key(path, target, options, indexes, links, compiler=compiler)
+        return (remembered.lookup(cache, key) if key is not None else None), key
+    finally:
+        shared.close()
+
+
+def _answered_lock(
+    requirements: RequirementsInput,
+    options: Options,
+    target: Target | None,
+    target_options: tuple[str | None, str | None, str | None, str | None],
+) -> tuple[Report, Base | None, Target] | None:
+    """A lock file's remembered estimate, before the file is even parsed (a 240-package
+    ``uv.lock`` takes a tenth of a second to read), with the base and the target."""
+    if not isinstance(requirements, (str, os.PathLike)) or not options.use_cache:
+        return None
+    path = os.fspath(requirements)
+    if not os.path.isfile(path) or os.path.basename(path) not in remembered.LOCK_FILES:
+        return None
+    chosen, tgt = _base_and_target(options.base, target, *target_options)
+    report, _ = _remembered_lock(path, tgt, options)
+    return None if report is None else (report, chosen, tgt)
 
 
 def load_requirements(requirements: RequirementsInput) -> RequirementSet:
@@ -317,7 +339,7 @@ def estimate_dependencies(
                 locations.links,
                 compiler=_compiler(options, target, cache),
             )
-        report = remembered.lookup(cache, key) if key is not None else None
+        report = remembered.lookup(cache, key, shared.pages_checked) if key is not None else None
         if report is not None:
             return report
         # the run's machinery (httpx, the index, the resolver, the installer model) is

@@ -42,6 +42,8 @@ class Shared:
     """Sized packages (:mod:`sizefloor.pipeline.sizing`) by what decides their size."""
     modelled: Modelled = field(default_factory=dict)
     """Each wheel's modelled bytecode, which the calibration weighs."""
+    pages_checked: set[tuple[str, float]] = field(default_factory=set)
+    """Page entries (key, stored) a remembered estimate of the call found unchanged."""
     _caches: dict[tuple[str | None, bool], Cache] = field(default_factory=dict)
 
     def cache(self, directory: Path | None, *, offline: bool) -> Cache:
