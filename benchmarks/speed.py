@@ -90,6 +90,9 @@ PIP_ENV_KEPT = {
 
 MiB = 1024 * 1024
 
+KEPT = "<!-- kept: written by hand, below the generated tables -->"
+"""In the output file, what follows this line is kept when the tables are written again."""
+
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
@@ -1539,8 +1542,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(text)
     if args.output != "-":
-        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.output).write_text(text)
+        out = Path(args.output)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        kept = out.read_text().partition(KEPT)[2] if out.is_file() else ""
+        out.write_text(text + (f"\n{KEPT}{kept}" if kept else ""))
         log(f"\nwrote {args.output} ({elapsed / 60:.1f} min)")
     if args.json:
         raw = {

@@ -23,7 +23,7 @@ UNREADABLE = (msgspec.DecodeError,)
 """What :func:`decode_files` raises for a page its types do not fit (ValidationError is one)."""
 
 
-class _File(msgspec.Struct):
+class _File(msgspec.Struct, gc=False):
     filename: str = ""
     url: str = ""
     hashes: dict[str, str] | None = None
@@ -39,7 +39,7 @@ class _File(msgspec.Struct):
     upload_time: str | None = field(default=None, name="upload-time")
 
 
-class _Page(msgspec.Struct):
+class _Page(msgspec.Struct, gc=False):
     files: list[_File]
 
 

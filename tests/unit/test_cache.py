@@ -86,3 +86,23 @@ def test_a_package_and_its_files_pickle_as_they_were() -> None:
         assert again == value
         assert again.contents == value.contents
         assert all(type(f) is InstalledFile and type(f.from_wheel) is bool for f in again.contents)
+
+
+def test_a_loaded_package_keeps_its_files_packed_until_they_are_read() -> None:
+    """A remembered report's files stay as the columns they were pickled as until something
+    reads them; pickled again unread, they give the same bytes; read, the same files."""
+    import pickle
+    from dataclasses import replace
+
+    from sizefloor.report import InstalledFile, PackageSize
+
+    files = tuple(InstalledFile(f"lib/p/m{i}.py", i, i % 2 == 0) for i in range(5))
+    package = PackageSize("p", "1.0", "p.whl", 10, 10, 10, 5, True, contents=files)
+    data = pickle.dumps(package)
+    loaded = pickle.loads(data)
+    assert "_contents" in vars(loaded) and not isinstance(vars(loaded)["_contents"], tuple)
+    assert pickle.dumps(loaded) == data
+    assert loaded.contents == files and isinstance(vars(loaded)["_contents"], tuple)
+    assert loaded == package and hash(loaded) == hash(package)
+    assert replace(loaded, name="q").contents == files
+    assert PackageSize("q", "2", None, 0, 0, 0, 0, False).contents == ()
