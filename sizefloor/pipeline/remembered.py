@@ -207,10 +207,10 @@ def lookup(cache: Cache, key: str, checked: set[tuple[str, float]] | None = None
     if not isinstance(pages, Mapping) or not isinstance(report, Report):
         return None
     known = checked if checked is not None else set()
-    for page in pages.items():
-        if page not in known and not cache.page_current(*page):
-            return None
-        known.add(page)
+    unchecked = {key: stored for key, stored in pages.items() if (key, stored) not in known}
+    if unchecked and not cache.pages_current(unchecked):
+        return None
+    known.update(pages.items())
     log.info(
         "answered from the estimate remembered for these inputs: its %d pages are unchanged",
         len(pages),

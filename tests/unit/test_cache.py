@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sizefloor.cache import BLOB_AT, Cache
+from sizefloor.cache import BLOB_AT, PAGE_TTL, Cache
 
 
 def page(body: bytes) -> dict[str, object]:
@@ -106,3 +106,32 @@ def test_a_loaded_package_keeps_its_files_packed_until_they_are_read() -> None:
     assert loaded == package and hash(loaded) == hash(package)
     assert replace(loaded, name="q").contents == files
     assert PackageSize("q", "2", None, 0, 0, 0, 0, False).contents == ()
+
+
+def test_pages_current_reads_every_stamp_together_as_one_by_one(tmp_path: Path) -> None:
+    """The stamps read in one query say what reading them one by one says: a page is
+    current while its stamp is the one remembered, and fresh."""
+    cache = Cache(tmp_path / "c")
+    stamps = {
+        f"https://index.test/simple/p{i}/": cache.set_page(
+            f"https://index.test/simple/p{i}/", page(b"{}")
+        )
+        for i in range(700)
+    }
+    cache.flush()
+    assert cache._stamps(list(stamps)) == stamps  # more keys than one query takes
+    assert cache.pages_current(stamps)
+    assert all(cache.page_current(k, v) for k, v in stamps.items())
+    changed = {
+        **stamps,
+        "https://index.test/simple/p3/": stamps["https://index.test/simple/p3/"] - 1,
+    }
+    assert not cache.pages_current(changed)
+    assert not cache.pages_current({**stamps, "https://index.test/simple/never/": 1.0e12})
+    old = {k: v - PAGE_TTL - 1 for k, v in stamps.items()}
+    assert not cache.pages_current(old)
+    cache.close()
+    offline = Cache(tmp_path / "c", offline=True)
+    assert offline.pages_current(stamps)
+    offline.close()
+    assert Cache(None).pages_current({}) and not Cache(None).pages_current(stamps)
