@@ -36,6 +36,9 @@ class Inspections:
         """The inspection of ``dist``, started in the background the first time.
 
         Raises :class:`RuntimeError` once the run is over and its pool shut down."""
+        future = self._futures.get(dist.url)  # read without the lock: entries are only added
+        if future is not None:
+            return future
         with self._lock:
             future = self._futures.get(dist.url)
             if future is None:
