@@ -2,34 +2,49 @@
 
 Run from the repository with the interpreter sizefloor is installed in::
 
-    python benchmarks/speed.py                       # every case, 3 runs each (~20 min on 2 cores)
+    python benchmarks/speed.py                       # every case (~35 min on 2 cores)
     python benchmarks/speed.py --cases small --runs 1 --no-truth --no-peers   # a quick look
 
-For each case in ``benchmarks/speed-cases/`` (``small``: a 5-requirement service, ``ml``: a 40+ package
-data/ML stack with large native wheels, ``lock``: a 150+ package fully pinned lock file), for linux/amd64
-and this interpreter's Python version, it measures whole processes, side by side:
+The cases, in ``benchmarks/speed-cases/``: ``small`` (a 5-requirement service), ``ml`` (a 40+ package
+data/ML stack with large native wheels), ``lock`` (a 173-pin requirements lock), ``monolith`` (ten
+services' 43 requirement lines in one image, some 240 packages), and the monolith locked:
+``monolith-uv.lock`` and ``monolith-pylock.toml`` (``monolith-lock/``: made with ``uv lock`` and
+``uv export --format pylock.toml`` from its ``pyproject.toml``, for Python 3.11 on linux x86_64; the
+index and file hosts are written as ``index.invalid`` and ``files.invalid`` there, and put back from
+pip's own default when the benchmark copies them). For linux/amd64 and this interpreter's Python
+version, it measures whole processes:
 
-- ``sizefloor`` cold (a fresh, empty ``--cache-dir`` per run), warm (the cache the last cold run filled:
-  the remembered result answers) and *warm, edited* (that cache, the requirements with a comment added:
-  resolved and sized again from the cached pages and wheels, what a user sees after editing a line);
-- ``pip install --dry-run --ignore-installed --report -`` for the same target (resolution alone), cold with
-  ``--no-cache-dir`` and warm with a ``--cache-dir`` that an untimed run filled;
+- ``sizefloor`` cold (a fresh, empty ``--cache-dir`` per run) and ``uv pip compile`` cold (a fresh
+  ``UV_CACHE_DIR`` per run), alternated run by run so that both see the same load; then both warm
+  (sizefloor: the cache the last cold run filled, the remembered result answers; uv: its last cache),
+  alternated too; then sizefloor *warm, edited* (the requirements with a comment added: resolved and
+  sized again from the cached pages and wheels);
+- what some of sizefloor's work costs: cold and warm with ``--ignore variant`` (no second estimate of
+  the known lighter variants, run when the set names a known heavy requirement), warm with
+  ``--base none`` (no runtime added), cold with ``--model-bytecode`` (no calibration sample compiled);
+- ``pip install --dry-run --ignore-installed --report -`` for the same target (resolution alone), cold
+  with ``--no-cache-dir`` and warm with a ``--cache-dir`` that an untimed run filled;
 - the truth method: ``pip install --target`` plus summing the sizes of the files (cold, once);
-- ``uv pip compile`` for the same target, cold (a fresh ``UV_CACHE_DIR`` per run) and warm (the last one);
 - ``uv-packsize`` and ``pip-weigh`` from PyPI, each installed into its own scratch venv, cold and warm;
 - what sizefloor transferred (its JSON ``transfer``: index pages and wheel bytes apart) against the
-  chosen wheels' total size (``totals.download_bytes``);
+  chosen wheels' total size (``totals.download_bytes``), and for a lock file the index pages it
+  fetched (the pages its cache holds after the cold run);
 - the peak memory of each process: ``ru_maxrss`` of ``os.wait4`` (on Linux the largest resident set of
   the process or of any descendant it waited for);
-- a scaling check: sizefloor cold and warm on a dependency-closed half of ``lock.txt`` and on the whole.
+- a scaling check: sizefloor cold and warm on a dependency-closed half of ``monolith.txt`` and on the
+  whole.
 
-Times are wall-clock medians of ``--runs`` runs (the peers that install everything: ``--peer-runs``).
-Ratios are sizefloor ÷ the peer, same mode: below 1 means sizefloor is faster (or smaller).
-It prints one table per case and writes them all to ``docs/performance.md`` (``--output``).
-Exit status is 0 unless the script itself fails; a tool that fails is reported, not fatal.
+For a lock file's case, uv and pip run on the requirements it was locked from (``monolith.txt``).
+Times are wall-clock medians of ``--runs`` runs (pip: ``--pip-runs``; the peers that install
+everything: ``--peer-runs``). Ratios are sizefloor ÷ the peer, same mode: below 1 means sizefloor is
+faster (or smaller). It prints one table per case and writes them all to ``docs/performance.md``
+(``--output``). Exit status is 0 unless the script itself fails; a tool that fails is reported, not
+fatal.
 
 Every child runs with ``PIP_CONFIG_FILE=/dev/null`` and without the ``PIP_*`` / ``UV_*`` variables that
 choose indexes or constraints, and sizefloor with ``--isolated``: all tools read the same default index.
+``PYTHONDONTWRITEBYTECODE`` is dropped and sizefloor's modules and its dependencies are compiled first,
+as an installed sizefloor's are.
 """
 
 from __future__ import annotations
@@ -44,6 +59,7 @@ import re
 import shlex
 import shutil
 import signal
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -55,7 +71,12 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = Path(__file__).resolve().parent / "speed-cases"
-DEFAULT_CASES = ("small", "ml", "lock")
+DEFAULT_CASES = ("small", "ml", "lock", "monolith", "monolith-uv.lock", "monolith-pylock.toml")
+LOCK_CASES = {
+    "monolith-uv.lock": ("monolith-lock/uv.lock", "monolith"),
+    "monolith-pylock.toml": ("monolith-lock/pylock.toml", "monolith"),
+}
+"""A lock file's case: the lock (hosts written as placeholders) and the case it was locked from."""
 DEFAULT_OUTPUT = ROOT / "docs" / "performance.md"
 PEERS = ("uv-packsize", "pip-weigh")
 
@@ -68,6 +89,9 @@ PIP_ENV_KEPT = {
 }
 
 MiB = 1024 * 1024
+
+KEPT = "<!-- kept: written by hand, below the generated tables -->"
+"""In the output file, what follows this line is kept when the tables are written again."""
 
 
 def log(message: str) -> None:
@@ -150,7 +174,7 @@ def child_env(base: dict[str, str], **extra: str) -> dict[str, str]:
         for k, v in base.items()
         if not (k.startswith("PIP_") and k not in PIP_ENV_KEPT)
         and not k.startswith("UV_")
-        and k not in ("VIRTUAL_ENV", "CONDA_PREFIX", "PYTHONPATH")
+        and k not in ("VIRTUAL_ENV", "CONDA_PREFIX", "PYTHONPATH", "PYTHONDONTWRITEBYTECODE")
     }
     env["PIP_CONFIG_FILE"] = os.devnull
     env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
@@ -212,6 +236,11 @@ class CaseResult:
     truth_bytes: int | None = None
     sizefloor_json: dict | None = None  # the last cold run's report
     anomalies: list[str] = field(default_factory=list)
+    lock: bool = False  # a lock file's case: uv and pip resolve the requirements it came from
+    pages_fetched: int | None = None  # index pages in sizefloor's cache after a cold run
+    variants: int = 0  # the lighter variants sizefloor measured (its "variant" findings)
+    model_error: int | None = None  # --model-bytecode's installed bytes minus the calibrated
+    notes: list[str] = field(default_factory=list)
 
     def get(self, method: str, mode: str) -> Measure | None:
         for m in self.measures:
@@ -288,6 +317,22 @@ def tree_bytes(root: Path) -> tuple[int, int]:
                 total += st.st_size
                 files += 1
     return total, files
+
+
+def count_pages(cache: Path) -> int | None:
+    """The index pages a sizefloor cache holds (each page fetched is stored): read from its
+    database, without sizefloor."""
+    db = cache / "cache.db"
+    if not db.is_file():
+        return None
+    try:
+        with contextlib.closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True)) as con:
+            (n,) = con.execute(
+                "SELECT count(*) FROM Cache WHERE key LIKE '%:page:%' AND key NOT LIKE '%#accepted:%'"
+            ).fetchone()
+    except sqlite3.Error:
+        return None
+    return int(n)
 
 
 def manylinux_fallback(glibc: str = "2.41") -> list[str]:
@@ -416,6 +461,20 @@ class Bench:
             **self.peer_versions,
         }
 
+    def compile_modules(self) -> None:
+        """Compile sizefloor's modules and its environment's, as an install does (this machine
+        may set PYTHONDONTWRITEBYTECODE, which would have every run compile them again)."""
+        import sysconfig  # only here
+
+        folders = {
+            str(ROOT / "sizefloor"),
+            sysconfig.get_paths()["purelib"],
+            sysconfig.get_paths()["platlib"],
+        }
+        done = run([self.python, "-m", "compileall", "-q", *sorted(folders)], self.env, ROOT, 900)
+        if done.timed_out:  # a file that does not compile (a test fixture) is no matter
+            self.notes.append(f"compiling the modules first failed: {done.failure()}")
+
     def install_peers(self) -> None:
         for tool in PEERS:
             if not self.args.peers:
@@ -451,40 +510,64 @@ class Bench:
 
     # -- one case
     def run_case(self, name: str) -> CaseResult:
-        path = CASES_DIR / f"{name}.txt"
+        lock = LOCK_CASES.get(name)
+        reqs_path = CASES_DIR / f"{lock[1] if lock else name}.txt"
+        path = self.materialise_lock(name, lock[0]) if lock else reqs_path
         rel = os.path.relpath(path, ROOT)
-        case = CaseResult(name=name, path=rel, requirements=len(requirement_lines(path)))
+        rel_reqs = os.path.relpath(reqs_path, ROOT)
+        shown = os.path.relpath(CASES_DIR / lock[0], ROOT) if lock else rel
+        case = CaseResult(
+            name=name, path=shown, requirements=len(requirement_lines(reqs_path)), lock=bool(lock)
+        )
         self.results.append(case)
-        log(f"\n== {name} ({rel}, {case.requirements} requirement lines)")
-        sf_cold, sf_warm, sf_edited, last_json = self.sizefloor(case, rel, name)
-        case.measures += [sf_cold, sf_warm, sf_edited]
-        if last_json:
-            tags = [t for t in last_json["target"]["platform_tags"] if "manylinux" in t]
-            if self.tags is None:
-                self.tags, self.target = tags, last_json["target"]
-                self.uv_platform, note = uv_platform_for(
-                    self.uv, last_json["target"].get("libc_version") or "2.41"
-                )
-                if note:
-                    self.notes.append(note)
-        if self.tags is None:
-            self.tags = manylinux_fallback()
-            self.uv_platform, note = uv_platform_for(self.uv, "2.41")
-            self.notes.append(
-                "sizefloor gave no target tags: pip runs use manylinux_2_41 down to manylinux1"
-            )
+        log(f"\n== {name} ({shown}, {case.requirements} requirement lines)")
+        measures, cache, last_json = self.sizefloor_beside_uv(case, rel, rel_reqs, name)
         sf_versions = {
             canonical(p["name"]): p["version"] for p in (last_json or {}).get("packages", [])
         }
-        self.pip_dry_run(case, rel, sf_versions)
+        sf_cold, sf_warm, uv_cold, uv_warm = measures
+        sf_edited = self.sizefloor_edited(case, rel, cache)
+        costs = self.sizefloor_costs(case, rel, name, cache, last_json)
+        case.measures += [sf_cold, sf_warm, sf_edited, *costs, uv_cold, uv_warm]
+        self.pip_dry_run(case, rel_reqs, sf_versions, warm=not lock)
+        if lock:
+            case.notes.append(
+                f"uv and pip resolve `{rel_reqs}`, the requirements this lock was made from; "
+                "the truth method and the peers are in its case"
+            )
+            return case
         if self.args.truth:
             self.truth(case, rel)
-        self.uv_compile(case, rel, sf_versions)
         for tool in PEERS:
             self.peer(case, path, tool)
         return case
 
-    def sizefloor_argv(self, rel: str, cache: Path) -> list[str]:
+    def materialise_lock(self, name: str, relative: str) -> Path:
+        """A copy of the lock at ``relative`` (under the cases folder) with the default index's
+        hosts in place of the placeholders it is kept with, in a folder of its own."""
+        # pip's own default, never written in this repository
+        from pip._internal.models.index import PyPI
+
+        text = (CASES_DIR / relative).read_text()
+        text = text.replace("index.invalid", PyPI.netloc)
+        text = text.replace("files.invalid", PyPI.file_storage_domain)
+        target = self.fresh_dir(name) / Path(relative).name
+        target.write_text(text)
+        return target
+
+    def take_target(self, data: dict) -> None:
+        """The target's tags and uv's platform, from sizefloor's first report."""
+        if self.tags is not None:
+            return
+        self.tags = [t for t in data["target"]["platform_tags"] if "manylinux" in t]
+        self.target = data["target"]
+        self.uv_platform, note = uv_platform_for(
+            self.uv, data["target"].get("libc_version") or "2.41"
+        )
+        if note:
+            self.notes.append(note)
+
+    def sizefloor_argv(self, rel: str, cache: Path, *extra: str) -> list[str]:
         return [
             self.python,
             "-m",
@@ -500,14 +583,31 @@ class Bench:
             "-q",
             "--cache-dir",
             str(cache),
+            *extra,
         ]
 
-    def sizefloor(
-        self, case: CaseResult, rel: str, label: str
-    ) -> tuple[Measure, Measure, Measure, dict | None]:
+    def uv_argv(self, rel_reqs: str) -> list[str]:
+        return [
+            self.uv,
+            "pip",
+            "compile",
+            rel_reqs,
+            "--python-version",
+            self.pyver,
+            "--python-platform",
+            self.uv_platform,
+            "--no-header",
+            "-q",
+        ]
+
+    def sizefloor_beside_uv(
+        self, case: CaseResult, rel: str, rel_reqs: str, label: str
+    ) -> tuple[list[Measure], Path | None, dict | None]:
+        """sizefloor and ``uv pip compile``, cold then warm, one run of each in turn."""
         cold, warm = Measure("sizefloor", "cold"), Measure("sizefloor", "warm")
-        cache = None
-        last = None
+        uv_cold, uv_warm = Measure("uv pip compile", "cold"), Measure("uv pip compile", "warm")
+        cache = uv_cache = None
+        last = pins = None
         transfers = []
         for i in range(self.args.runs):
             cache = self.fresh_dir(f"sf-{label}")
@@ -515,56 +615,180 @@ class Bench:
             if r.ok:
                 last = self.parse_sizefloor(case, r, "cold")
                 transfers.append(last["transfer"])
-        if last:
-            case.sizefloor_json = last
-            cold.packages = len(last["packages"])
-            case.transfer = dict(
-                last["transfer"],
-                download_bytes=last["totals"]["download_bytes"],
-                packages=len(last["packages"]),
-            )
-            case.transfers_differ = any(t != transfers[0] for t in transfers)
-            if case.transfers_differ:
-                case.anomalies.append(
-                    "sizefloor's cold transfer differed between runs: "
-                    + "; ".join(
-                        f"{t['requests']} requests, {t['index_page_bytes']} + {t['wheel_bytes']} B"
-                        for t in transfers
-                    )
+                self.take_target(last)
+                case.pages_fetched = count_pages(cache)
+            if self.tags is None:
+                self.tags = manylinux_fallback()
+                self.uv_platform, _ = uv_platform_for(self.uv, "2.41")
+                self.notes.append(
+                    "sizefloor gave no target tags: pip runs use manylinux_2_41 down to manylinux1"
                 )
+            if uv_cache is not None:
+                shutil.rmtree(uv_cache, ignore_errors=True)
+            uv_cache = self.fresh_dir("uv-cache")
+            env = dict(self.env, UV_CACHE_DIR=str(uv_cache))
+            u = self.measure(uv_cold, self.uv_argv(rel_reqs), env=env, label=f"run {i + 1}")
+            pins = u.stdout.decode() if u.ok else pins
         for i in range(self.args.runs):
-            if cache is None:
-                break
-            r = self.measure(warm, self.sizefloor_argv(rel, cache), label=f"run {i + 1}")
-            if r.ok:
-                data = self.parse_sizefloor(case, r, "warm")
-                warm.packages = len(data["packages"])
-                case.warm_transfers.append(data["transfer"])
-                if any(
-                    data["transfer"].get(k) for k in ("requests", "wheel_bytes", "metadata_bytes")
-                ):
-                    case.anomalies.append(
-                        f"sizefloor warm run {i + 1} still transferred (cache dir filled by the last cold run"
-                        f"{' and the warm runs before' if i else ''}): "
-                        + describe_transfer(data["transfer"])
-                    )
-        edited = self.sizefloor_edited(case, rel, cache)
-        for m in (cold, warm, edited):
+            if cache is not None:
+                r = self.measure(warm, self.sizefloor_argv(rel, cache), label=f"run {i + 1}")
+                if r.ok:
+                    self.check_warm(case, r, i, "warm")
+            if uv_cache is not None:
+                env = dict(self.env, UV_CACHE_DIR=str(uv_cache))
+                u = self.measure(uv_warm, self.uv_argv(rel_reqs), env=env, label=f"run {i + 1}")
+                pins = u.stdout.decode() if u.ok else pins
+        if uv_cache is not None:
+            shutil.rmtree(uv_cache, ignore_errors=True)
+        self.keep_cold(case, cold, last, transfers)
+        self.keep_uv(case, uv_cold, uv_warm, pins, last)
+        for m in (cold, warm):
             if not m.good and m.runs:
                 case.anomalies.append(f"sizefloor {m.mode} failed: {m.runs[-1].failure()}")
-        return cold, warm, edited, last
+        return [cold, warm, uv_cold, uv_warm], cache, last
+
+    def keep_cold(
+        self, case: CaseResult, cold: Measure, last: dict | None, transfers: list[dict]
+    ) -> None:
+        if not last:
+            return
+        case.sizefloor_json = last
+        cold.packages = len(last["packages"])
+        case.transfer = dict(
+            last["transfer"],
+            download_bytes=last["totals"]["download_bytes"],
+            packages=len(last["packages"]),
+        )
+        case.variants = sum(1 for f in last.get("findings") or [] if f.get("kind") == "variant")
+        case.transfers_differ = any(t != transfers[0] for t in transfers)
+        if case.transfers_differ:
+            case.anomalies.append(
+                "sizefloor's cold transfer differed between runs: "
+                + "; ".join(
+                    f"{t['requests']} requests, {t['index_page_bytes']} + {t['wheel_bytes']} B"
+                    for t in transfers
+                )
+            )
+
+    def keep_uv(
+        self,
+        case: CaseResult,
+        cold: Measure,
+        warm: Measure,
+        pins: str | None,
+        last: dict | None,
+    ) -> None:
+        if pins is not None:
+            chosen = {}
+            for line in pins.splitlines():
+                m = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;]+)", line)
+                if m:
+                    chosen[canonical(m.group(1))] = m.group(3)
+            cold.packages = warm.packages = len(chosen)
+            if not case.lock:
+                sf = {canonical(p["name"]): p["version"] for p in (last or {}).get("packages", [])}
+                self.compare_versions(case, "uv pip compile", chosen, sf)
+        for m in (cold, warm):
+            if not m.good and m.runs:
+                m.note = m.runs[-1].failure()
+
+    def check_warm(self, case: CaseResult, r: Run, i: int, mode: str) -> dict:
+        data = self.parse_sizefloor(case, r, mode)
+        if mode == "warm":
+            case.warm_transfers.append(data["transfer"])
+        if any(data["transfer"].get(k) for k in ("requests", "wheel_bytes", "metadata_bytes")):
+            case.anomalies.append(
+                f"sizefloor {mode} run {i + 1} still transferred (cache dir filled by the last cold run"
+                f"{' and the warm runs before' if i else ''}): "
+                + describe_transfer(data["transfer"])
+            )
+        return data
+
+    def sizefloor_costs(
+        self, case: CaseResult, rel: str, label: str, cache: Path | None, last: dict | None
+    ) -> list[Measure]:
+        """What parts of sizefloor's work cost: the measured variants (cold and warm, when the
+        set has some), the runtime added to a warm answer, the calibration sample."""
+        found: list[Measure] = []
+        if case.variants:
+            cold = Measure("sizefloor --ignore variant", "cold")
+            warm = Measure("sizefloor --ignore variant", "warm")
+            cold.note = f"no second estimate of the {case.variants} lighter variant(s)"
+            ignored = None
+            for i in range(self.args.runs):
+                ignored = self.fresh_dir(f"sf-{label}-novariant")
+                argv = self.sizefloor_argv(rel, ignored, "--ignore", "variant")
+                self.measure(cold, argv, label=f"run {i + 1}")
+            for i in range(self.args.runs):
+                if ignored is not None:
+                    argv = self.sizefloor_argv(rel, ignored, "--ignore", "variant")
+                    r = self.measure(warm, argv, label=f"run {i + 1}")
+                    if r.ok:
+                        self.check_warm(case, r, i, "warm --ignore variant")
+            found += [cold, warm]
+        if cache is not None and last:
+            # the default base's target, named: the same remembered estimate answers
+            target = last["target"]
+            same = ["--python", target.get("python_full_version") or self.pyver]
+            same += ["--glibc", target["libc_version"]] if target.get("libc_version") else []
+            base = Measure("sizefloor --base none", "warm")
+            base.note = f"no runtime added (the default adds the smallest base's); {' '.join(same)}"
+            for i in range(self.args.runs):
+                argv = self.sizefloor_argv(rel, cache, "--base", "none", *same)
+                r = self.measure(base, argv, label=f"run {i + 1}")
+                if r.ok:
+                    data = self.check_warm(case, r, i, "warm --base none")
+                    if data["target"] != target:
+                        base.note += "; NOT the default's target (not remembered)"
+            found.append(base)
+        model = Measure("sizefloor --model-bytecode", "cold")
+        model.note = "the .pyc model alone: no calibration sample fetched or compiled"
+        for i in range(self.args.runs):
+            argv = self.sizefloor_argv(rel, self.fresh_dir(f"sf-{label}-model"), "--model-bytecode")
+            r = self.measure(model, argv, label=f"run {i + 1}")
+            if r.ok and last:
+                data = json.loads(r.stdout)
+                case.model_error = (
+                    data["totals"]["installed_bytes"] - last["totals"]["installed_bytes"]
+                )
+        found.append(model)
+        for m in found:
+            if not m.good and m.runs:
+                m.note = m.runs[-1].failure()
+        return found
+
+    def sizefloor_only(self, case: CaseResult, rel: str, label: str) -> tuple[Measure, Measure]:
+        """sizefloor cold then warm, alone (the scaling check's half)."""
+        cold, warm = Measure("sizefloor", "cold"), Measure("sizefloor", "warm")
+        cache = None
+        for i in range(self.args.runs):
+            cache = self.fresh_dir(f"sf-{label}")
+            r = self.measure(cold, self.sizefloor_argv(rel, cache), label=f"run {i + 1}")
+            if r.ok:
+                cold.packages = len(self.parse_sizefloor(case, r, "cold")["packages"])
+        for i in range(self.args.runs):
+            if cache is not None:
+                r = self.measure(warm, self.sizefloor_argv(rel, cache), label=f"run {i + 1}")
+                if r.ok:
+                    warm.packages = len(self.check_warm(case, r, i, "warm")["packages"])
+        return cold, warm
 
     def sizefloor_edited(self, case: CaseResult, rel: str, cache: Path | None) -> Measure:
-        """Warm, but with the requirements edited (a comment added, in a copy beside
-        the original so relative paths hold): the remembered result does not apply,
-        so sizefloor resolves and sizes again from the cached pages and wheels."""
+        """Warm, but with the input edited (a comment added, in a copy beside the original so
+        relative paths hold): the remembered result does not apply, so sizefloor resolves and
+        sizes again from the cached pages and wheels."""
         edited = Measure("sizefloor", "warm, edited")
-        edited.note = "requirements edited: resolved again from the cache"
+        edited.note = "input edited: resolved and sized again from the cache"
         if cache is None:
             return edited
-        original = ROOT / rel  # rel may be absolute (the scaling check's half file)
+        original = Path(rel) if os.path.isabs(rel) else ROOT / rel
         for i in range(self.args.runs):
-            copy = original.with_name(f".edited-{i}-{original.name}")
+            name = original.name
+            copy = (
+                original.with_name(f".edited-{i}-{name}")
+                if not case.lock
+                else self.fresh_dir(f"edited-{i}") / name
+            )
             copy.write_text(original.read_text() + f"\n# edit {i}\n")
             try:
                 where = copy.relative_to(ROOT) if copy.is_relative_to(ROOT) else copy
@@ -602,45 +826,49 @@ class Bench:
             argv += ["--platform", tag]
         return argv
 
-    def pip_dry_run(self, case: CaseResult, rel: str, sf_versions: dict[str, str]) -> None:
+    def pip_dry_run(
+        self, case: CaseResult, rel: str, sf_versions: dict[str, str], *, warm: bool = True
+    ) -> None:
         base = [*self.pip_base(), "--dry-run", "--ignore-installed", "--report", "-", "--quiet"]
-        cold, warm = (
-            Measure("pip --dry-run --report", "cold"),
-            Measure("pip --dry-run --report", "warm"),
-        )
-        case.measures += [cold, warm]
+        cold = Measure("pip --dry-run --report", "cold")
+        case.measures.append(cold)
         report = None
-        for i in range(self.args.runs):
+        for i in range(self.args.pip_runs):
             r = self.measure(cold, [*base, "--no-cache-dir", "-r", rel], label=f"run {i + 1}")
             if r.ok:
                 report = json.loads(r.stdout)
-        cache = self.fresh_dir("pip-cache")
-        fill = self.measure(
-            Measure("pip --dry-run --report", "fill"),
-            [*base, "--cache-dir", str(cache), "-r", rel],
-            label="(fill)",
-        )
-        for i in range(self.args.runs):
-            r = self.measure(
-                warm, [*base, "--cache-dir", str(cache), "-r", rel], label=f"run {i + 1}"
+        measures = [cold]
+        if warm:
+            warm_m = Measure("pip --dry-run --report", "warm")
+            case.measures.append(warm_m)
+            measures.append(warm_m)
+            cache = self.fresh_dir("pip-cache")
+            fill = self.measure(
+                Measure("pip --dry-run --report", "fill"),
+                [*base, "--cache-dir", str(cache), "-r", rel],
+                label="(fill)",
             )
-            if r.ok:
-                report = json.loads(r.stdout)
+            for i in range(self.args.pip_runs):
+                r = self.measure(
+                    warm_m, [*base, "--cache-dir", str(cache), "-r", rel], label=f"run {i + 1}"
+                )
+                if r.ok:
+                    report = json.loads(r.stdout)
+            if not fill.ok:
+                warm_m.note = f"cache fill failed: {fill.failure()}"
+            shutil.rmtree(cache, ignore_errors=True)
         if report is not None:
             chosen = {
                 canonical(x["metadata"]["name"]): x["metadata"]["version"]
                 for x in report["install"]
             }
-            cold.packages = warm.packages = len(chosen)
-            self.compare_versions(case, "pip", chosen, sf_versions)
-        for m in (cold, warm):
+            for m in measures:
+                m.packages = len(chosen)
+            if not case.lock:
+                self.compare_versions(case, "pip", chosen, sf_versions)
+        for m in measures:
             if not m.good and m.runs:
                 m.note = m.runs[-1].failure()
-        if not fill.ok:
-            warm.note = (
-                warm.note + "; " if warm.note else ""
-            ) + f"cache fill failed: {fill.failure()}"
-        shutil.rmtree(cache, ignore_errors=True)
 
     def truth(self, case: CaseResult, rel: str) -> None:
         m = Measure("pip install --target + sum", "cold")
@@ -669,54 +897,6 @@ class Bench:
         else:
             m.note = r.failure()
         shutil.rmtree(target, ignore_errors=True)
-
-    def uv_compile(self, case: CaseResult, rel: str, sf_versions: dict[str, str]) -> None:
-        argv = [
-            self.uv,
-            "pip",
-            "compile",
-            rel,
-            "--python-version",
-            self.pyver,
-            "--python-platform",
-            self.uv_platform,
-            "--no-header",
-            "-q",
-        ]
-        cold, warm = Measure("uv pip compile", "cold"), Measure("uv pip compile", "warm")
-        case.measures += [cold, warm]
-        cache = None
-        pins = None
-        for i in range(self.args.runs):
-            if cache is not None:
-                shutil.rmtree(cache, ignore_errors=True)
-            cache = self.fresh_dir("uv-cache")
-            r = self.measure(
-                cold, argv, env=dict(self.env, UV_CACHE_DIR=str(cache)), label=f"run {i + 1}"
-            )
-            if r.ok:
-                pins = r.stdout.decode()
-        for i in range(self.args.runs):
-            if cache is None:
-                break
-            r = self.measure(
-                warm, argv, env=dict(self.env, UV_CACHE_DIR=str(cache)), label=f"run {i + 1}"
-            )
-            if r.ok:
-                pins = r.stdout.decode()
-        if pins is not None:
-            chosen = {}
-            for line in pins.splitlines():
-                m = re.match(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(\[[^\]]*\])?==([^\s;]+)", line)
-                if m:
-                    chosen[canonical(m.group(1))] = m.group(3)
-            cold.packages = warm.packages = len(chosen)
-            self.compare_versions(case, "uv pip compile", chosen, sf_versions)
-        for m in (cold, warm):
-            if not m.good and m.runs:
-                m.note = m.runs[-1].failure()
-        if cache is not None:
-            shutil.rmtree(cache, ignore_errors=True)
 
     def peer(self, case: CaseResult, path: Path, tool: str) -> None:
         cold, warm = Measure(tool, "cold"), Measure(tool, "warm")
@@ -806,7 +986,7 @@ class Bench:
         rel = os.path.relpath(half_file, ROOT)
         log(f"\n== scaling: {name}-half ({len(half_lines)} of {case.requirements} lines; {how})")
         scratch_case = CaseResult(name=f"{name}-half", path=rel, requirements=len(half_lines))
-        cold, warm, _edited, _ = self.sizefloor(scratch_case, str(half_file), f"{name}-half")
+        cold, warm = self.sizefloor_only(scratch_case, str(half_file), f"{name}-half")
         self.scaling = {
             "case": name,
             "how": how,
@@ -934,6 +1114,7 @@ def transfer_table(results: list[CaseResult]) -> str:
         "wheel bytes",
         "sampled sources",
         "metadata",
+        "index pages fetched",
         "chosen wheels total",
         "(wheel + sources) ÷ wheels total",
         "warm runs' transfer",
@@ -942,7 +1123,7 @@ def transfer_table(results: list[CaseResult]) -> str:
     for c in results:
         t = c.transfer
         if not t:
-            rows.append([c.name] + ["—"] * 9)
+            rows.append([c.name] + ["—"] * 10)
             continue
         pct = read_share(t)
         warm = (
@@ -961,6 +1142,7 @@ def transfer_table(results: list[CaseResult]) -> str:
                 fmt_bytes(t["wheel_bytes"]),
                 fmt_bytes(t.get("source_bytes", 0)),
                 fmt_bytes(t["metadata_bytes"]),
+                "—" if c.pages_fetched is None else str(c.pages_fetched),
                 fmt_bytes(t["download_bytes"]),
                 "—" if pct is None else f"{pct:.2f} %",
                 warm,
@@ -1070,6 +1252,104 @@ def goals_table(results: list[CaseResult], scaling: dict | None) -> str:
     return md_table(["issue 5 target", "measured", "status"], rows, left=1)
 
 
+def issue17_table(results: list[CaseResult], scaling: dict | None) -> str:
+    """Issue 17's goals, each a ratio of figures measured side by side in this run."""
+    by = {c.name: c for c in results}
+
+    def med(case: str, method: str, mode: str) -> float | None:
+        c = by.get(case)
+        m = c.get(method, mode) if c else None
+        return m.median if m else None
+
+    rows: list[list[str]] = []
+
+    def row(goal: str, value: str, ok: bool | None) -> None:
+        rows.append([goal, value, "—" if ok is None else ("met" if ok else "NOT met")])
+
+    def ratio_row(goal: str, case: str, limit: float, uv_case: str | None = None) -> None:
+        sf, uv = med(case, "sizefloor", "cold"), med(uv_case or case, "uv pip compile", "cold")
+        value = f"{fmt_ratio(sf, uv)} ({fmt_s(sf)} s ÷ {fmt_s(uv)} s)"
+        row(goal, value, None if not (sf and uv) else sf <= limit * uv)
+
+    if "monolith" in by:
+        ratio_row("monolith cold ≤ 1.5× uv pip compile cold", "monolith", 1.5)
+        peak = by["monolith"].get("sizefloor", "cold")
+        p = peak.peak_mib if peak else None
+        row("monolith peak memory ≤ 150 MiB", f"{fmt_mib(p)} MiB", None if p is None else p <= 150)
+    for name in ("small", "ml"):
+        if name in by:
+            ratio_row(f"{name} cold ≤ 1× uv pip compile cold", name, 1.0)
+    for name in LOCK_CASES:
+        if name in by:
+            ratio_row(
+                f"{name} cold ≤ 0.5× uv pip compile cold on its requirements (same pass)",
+                name,
+                0.5,
+            )
+            n = by[name].pages_fetched
+            row(
+                f"{name}: index pages fetched",
+                "—" if n is None else str(n),
+                None if n is None else n == 0,
+            )
+    for c in results:
+        w = med(c.name, "sizefloor", "warm")
+        row(
+            f"{c.name} warm ≤ 0.3 s",
+            "—" if w is None else f"{fmt_s(w)} s",
+            None if w is None else w <= 0.3,
+        )
+    if scaling:
+        h, wh = scaling["half"]["cold"], scaling["whole"]["cold"]
+        r = (wh.median / h.median) if (h and wh and h.median and wh.median) else None
+        packages = f"{h.packages} → {wh.packages} packages" if (h and wh) else ""
+        row(
+            f"doubling the packages at most doubles cold time ({scaling['case']}: {packages})",
+            "—" if r is None else f"{r:.2f}×",
+            None if r is None else r <= 2,
+        )
+    return md_table(["issue 17 goal", "measured", "status"], rows, left=1)
+
+
+def costs_lines(c: CaseResult) -> list[str]:
+    """What parts of sizefloor's work cost on this case, from its rows."""
+    lines = []
+    cold, warm = c.get("sizefloor", "cold"), c.get("sizefloor", "warm")
+    nv_cold, nv_warm = (
+        c.get("sizefloor --ignore variant", "cold"),
+        c.get("sizefloor --ignore variant", "warm"),
+    )
+    if cold and nv_cold and cold.median and nv_cold.median:
+        extra = cold.median - nv_cold.median
+        text = (
+            f"- The measured variants ({c.variants}, a second estimate each): "
+            f"{extra:+.2f} s cold ({100 * extra / nv_cold.median:+.0f} %)"
+        )
+        if warm and nv_warm and warm.median and nv_warm.median:
+            text += f", {warm.median - nv_warm.median:+.2f} s warm"
+        lines.append(text + ".")
+    base = c.get("sizefloor --base none", "warm")
+    if warm and base and warm.median and base.median:
+        lines.append(
+            f"- The runtime added by default, on a warm run: {warm.median - base.median:+.3f} s "
+            f"({fmt_s(warm.median)} s against {fmt_s(base.median)} s with `--base none`)."
+        )
+    model = c.get("sizefloor --model-bytecode", "cold")
+    if cold and model and cold.median and model.median:
+        text = (
+            f"- The calibration sample (fetched and compiled): {cold.median - model.median:+.2f} s "
+            f"cold ({fmt_s(cold.median)} s against {fmt_s(model.median)} s with `--model-bytecode`)"
+        )
+        if c.model_error is not None and c.sizefloor_json:
+            total = c.sizefloor_json["totals"]["installed_bytes"]
+            text += (
+                f"; the model alone differs from the calibrated figure by "
+                f"{fmt_bytes(abs(c.model_error))} ({100 * c.model_error / total:+.3f} %)"
+            )
+        lines.append(text + ".")
+    return lines
+
+
 def render(
     bench: Bench, versions: dict[str, str], started: datetime.datetime, elapsed: float, command: str
 ) -> str:
@@ -1121,7 +1401,11 @@ def render(
         out += [
             f"## {c.name}",
             "",
-            f"`{c.path}`: {c.requirements} requirement lines"
+            (
+                f"`{c.path}`: the lock of the monolith's {c.requirements} requirement lines"
+                if c.lock
+                else f"`{c.path}`: {c.requirements} requirement lines"
+            )
             + (f" → {total} packages" if total else "")
             + (
                 f"; truth method installed {fmt_bytes(c.truth_bytes)} (no .pyc)"
@@ -1133,6 +1417,9 @@ def render(
             case_table(c),
             "",
         ]
+        extra = costs_lines(c) + [f"- {n}" for n in c.notes]
+        if extra:
+            out += [*extra, ""]
     out += [
         "## Bytes sizefloor transferred",
         "",
@@ -1155,6 +1442,7 @@ def render(
             scaling_table(s),
             "",
         ]
+    out += ["## Against issue 17's goals", "", issue17_table(bench.results, bench.scaling), ""]
     out += ["## Against issue 5's targets", "", goals_table(bench.results, bench.scaling), ""]
     anomalies = [f"{c.name}: {a}" for c in bench.results for a in c.anomalies]
     if bench.scaling:
@@ -1179,6 +1467,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--runs", type=int, default=3, help="runs per method and mode (default 3)")
     p.add_argument(
+        "--pip-runs",
+        type=int,
+        default=1,
+        help="runs per mode for pip --dry-run (default 1: a minute a run on the monolith)",
+    )
+    p.add_argument(
         "--peer-runs",
         type=int,
         default=1,
@@ -1192,8 +1486,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument(
         "--scale-case",
-        default="lock",
-        help="the case whose half is timed against the whole (default lock; 'none' to skip)",
+        default="monolith",
+        help="the case whose half is timed against the whole (default monolith; 'none' to skip)",
     )
     p.add_argument(
         "--uv", help="the uv executable (default: the one beside this Python, else on PATH)"
@@ -1213,11 +1507,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     p.add_argument("--keep", action="store_true", help="keep the scratch directory")
     args = p.parse_args(argv)
-    if args.runs < 1 or args.peer_runs < 1:
-        p.error("--runs and --peer-runs must be at least 1")
+    if args.runs < 1 or args.peer_runs < 1 or args.pip_runs < 1:
+        p.error("--runs, --pip-runs and --peer-runs must be at least 1")
     cases = [c.strip() for c in args.cases.split(",") if c.strip()]
     for c in cases:
-        if not (CASES_DIR / f"{c}.txt").is_file():
+        if c not in LOCK_CASES and not (CASES_DIR / f"{c}.txt").is_file():
             p.error(f"no case {c!r} in {CASES_DIR}")
 
     command = "python " + " ".join(
@@ -1228,6 +1522,7 @@ def main(argv: list[str] | None = None) -> int:
     bench = Bench(args)
     log(f"scratch: {bench.scratch}")
     try:
+        bench.compile_modules()
         bench.install_peers()
         versions = bench.versions()
         for c in cases:
@@ -1247,8 +1542,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(text)
     if args.output != "-":
-        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.output).write_text(text)
+        out = Path(args.output)
+        out.parent.mkdir(parents=True, exist_ok=True)
+        kept = out.read_text().partition(KEPT)[2] if out.is_file() else ""
+        out.write_text(text + (f"\n{KEPT}{kept}" if kept else ""))
         log(f"\nwrote {args.output} ({elapsed / 60:.1f} min)")
     if args.json:
         raw = {

@@ -414,6 +414,8 @@ def options_from_args(args: argparse.Namespace, uploaded: datetime | None) -> Op
         groups=tuple(getattr(args, "group", ())),
         build_args=tuple(getattr(args, "build_arg", ())),
         context=getattr(args, "context", None),
+        # --ignore variant: the lighter variants are not measured (a second estimate each)
+        alternatives="variant" not in (getattr(args, "ignore", None) or ()),
     )
 
 

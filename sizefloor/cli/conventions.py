@@ -70,7 +70,8 @@ def add_convention_arguments(parser: argparse.ArgumentParser, *, findings: bool)
             action="append",
             default=[],
             metavar="KIND",
-            help=f"leave out findings of that kind ({', '.join(FINDING_KINDS)}); repeatable",
+            help=f"leave out findings of that kind ({', '.join(FINDING_KINDS)}; 'variant' also "
+            "skips measuring the lighter variants); repeatable",
         )
 
 

@@ -20,7 +20,6 @@ from sizefloor.cli.arguments import (
     input_from,
     options_from_args,
 )
-from sizefloor.cli.bases import compare_and_print
 from sizefloor.cli.output import emit
 from sizefloor.cli.progress import Progress
 from sizefloor.inputs.pyproject import Selection
@@ -86,6 +85,9 @@ def run(args: argparse.Namespace) -> int:
     progress = Progress(sys.stderr, not args.quiet)
     try:
         if args.compare_bases:
+            # start-up: comparing bases (runtime.compare) only with --compare-bases
+            from sizefloor.cli.bases import compare_and_print
+
             return compare_and_print(args, options_from_args(args, uploaded), progress)
         return _estimate_and_print(args, uploaded, progress)
     finally:

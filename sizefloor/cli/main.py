@@ -14,6 +14,7 @@ Exit status: 0 done, 1 a failure (network, index, an internal error),
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -52,6 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     module, parser = parser_for(name)
     namespace = parser.parse_args(args)
     _tune_allocator()
+    _tune_collector()
     session = None
     try:
         if name in DEFAULT_KEYS:
@@ -101,6 +103,21 @@ def _tune_allocator(arenas: int = 2, mmap_threshold: int = 64 * 1024) -> None:
         return
     mallopt(M_ARENA_MAX, arenas)
     mallopt(M_MMAP_THRESHOLD, mmap_threshold)
+
+
+COLLECTOR_THRESHOLDS = (50_000, 50, 1_000)
+"""The cyclic collector's thresholds for a run (Python's are 700, 10, 10)."""
+
+
+def _tune_collector() -> None:
+    """Collect cyclic garbage less often. A cold run makes millions of objects that live
+    until it ends (pages' files, wheels' members, installed files) and makes almost no
+    cycles: with Python's thresholds the collector ran thousands of times over a growing
+    heap, 0.5-1 s of a 240-package monolith's 8-9 s (same peak memory within 3 MiB). What
+    is loaded so far is frozen out of its scans. Only the command line does this, as with
+    the allocator."""
+    gc.freeze()
+    gc.set_threshold(*COLLECTOR_THRESHOLDS)
 
 
 def report_error(exc: BaseException) -> int:

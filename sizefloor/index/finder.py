@@ -69,6 +69,7 @@ class Finder:
         index_urls: Sequence[str],
         find_links: Sequence[str] = (),
         accept: Callable[[str], bool] | None = None,
+        known: dict[tuple[Any, ...], tuple[ProjectFiles, dict[str, float], bool]] | None = None,
     ) -> None:
         self.http = http
         self.cache = cache
@@ -86,11 +87,25 @@ class Finder:
         what a remembered result depends on (:mod:`sizefloor.pipeline.remembered`)."""
         self.unrecorded = False
         """A page was read that :attr:`consulted` does not name."""
+        self._known = known if known is not None else {}
+        """Projects' files an earlier finder of the same sources found (an estimate's
+        variants read the pages the estimate read), with what it consulted for them."""
+        self._identity = (
+            tuple(self.index_urls),
+            tuple(self.find_links),
+            getattr(accept, "key", None),
+        )
+        """What decides the files found: a filter without a key is not shared."""
 
     def prefetch(self, names: Iterable[str]) -> None:
         """Start fetching these projects' pages in the background."""
         for name in names:
             key = canonicalize_name(name)
+            if key in self._pending:
+                # asked before: no lock. The resolver asks again and again, and each wait
+                # on a lock a busy fetching thread held cost it the GIL for a switch
+                # interval: a third of a 240-package resolution from cached pages
+                continue
             with self._lock:
                 if key not in self._pending:
                     self._pending[key] = self.http.submit(self._fetch_project, key)
@@ -98,6 +113,9 @@ class Finder:
     def project_future(self, name: str) -> Future[ProjectFiles]:
         """The project's page, fetched in the background (once)."""
         key = canonicalize_name(name)
+        future = self._pending.get(key)  # entries are only ever added
+        if future is not None:
+            return future
         self.prefetch([key])
         with self._lock:
             return self._pending[key]
@@ -106,10 +124,26 @@ class Finder:
         return self.project_future(name).result()
 
     def _fetch_project(self, project: NormalizedName) -> ProjectFiles:
+        key = (*self._identity, project)
+        with self._lock:
+            known = self._known.get(key)
+            if known is not None:
+                self.consulted.update(known[1])
+                self.unrecorded = self.unrecorded or known[2]
+                return known[0]
+        consulted: dict[str, float] = {}
+        result = self._read_project(project, consulted)
+        with self._lock:
+            self.consulted.update(consulted)
+            if self._identity[2] is not None:
+                self._known[key] = (result, consulted, self.accept is None)
+        return result
+
+    def _read_project(self, project: NormalizedName, consulted: dict[str, float]) -> ProjectFiles:
         files: list[DistFile] = []
         found = False
         for index in self.index_urls:
-            records = self._accepted_records(index, project)
+            records = self._accepted_records(index, project, consulted)
             if records is None:
                 continue
             found = True
@@ -131,7 +165,9 @@ class Finder:
                 names.extend(r[0] for r in records if not self.accept(r[0]))
         return names
 
-    def _accepted_records(self, index: str, project: NormalizedName) -> list[FileRecord] | None:
+    def _accepted_records(
+        self, index: str, project: NormalizedName, consulted: dict[str, float]
+    ) -> list[FileRecord] | None:
         """The page's records that ``accept`` keeps. They are cached apart from the
         whole page (under the filter's key), so a warm run loads a few dozen
         records for a project instead of thousands."""
@@ -143,14 +179,11 @@ class Finder:
             cached, fresh = self.cache.get_page(derived_key)
             if cached is not None and (fresh or self.cache.offline):
                 found = cached["records"]
-                with self._lock:
-                    self.consulted[derived_key] = cached.get("stored", 0.0)
+                consulted[derived_key] = cached.get("stored", 0.0)
                 return None if found is None else list(found)
         accepted = self._index_page(index, project, self.accept)
         if derived_key is not None:
-            stored = self.cache.set_page(derived_key, {"records": accepted})
-            with self._lock:
-                self.consulted[derived_key] = stored
+            consulted[derived_key] = self.cache.set_page(derived_key, {"records": accepted})
         else:
             self.unrecorded = True
         return accepted

@@ -41,7 +41,22 @@ def json_page_records(
     body: bytes, page_url: str, accept: Callable[[str], bool] | None = None
 ) -> list[FileRecord]:
     """The files of a PEP 691 JSON project page (those ``accept`` keeps: a large
-    project lists thousands of files, most of them for other platforms)."""
+    project lists thousands of files, most of them for other platforms): decoded by
+    :mod:`sizefloor.index.pagejson`, or, when the page strays from its types, here."""
+    # start-up: msgspec and the page's types are loaded by the first page parsed
+    from sizefloor.index.pagejson import UNREADABLE, decode_files
+
+    try:
+        return decode_files(body, lambda url: _absolute(page_url, url), accept)
+    except UNREADABLE:
+        return _plain_json_records(body, page_url, accept)
+
+
+def _plain_json_records(
+    body: bytes, page_url: str, accept: Callable[[str], bool] | None
+) -> list[FileRecord]:
+    """:func:`json_page_records` for any JSON: what does not fit the specification's types is
+    read as it is, or refused, as it always was."""
     data = json.loads(body)
     files = data.get("files", []) if isinstance(data, dict) else None
     if not isinstance(files, list):

@@ -312,8 +312,13 @@ def compile_all(
     return done
 
 
+Modelled = dict[tuple[str, str, InstallScheme], dict[str, int]]
+"""Each wheel's modelled ``.pyc`` sizes (:func:`_modelled`) by (URL, project, scheme): what
+an estimate and its measured variants share, within one call."""
+
+
 def calibration_targets(
-    wheels: Sequence[WheelToCompile], scheme: InstallScheme
+    wheels: Sequence[WheelToCompile], scheme: InstallScheme, memo: Modelled | None = None
 ) -> list[tuple[WheelToCompile, int]]:
     """The wheels whose bytecode a sample calibrates, each with the error (bytes) its
     calibrated bytecode may state (:func:`sizefloor.install.calibrate.targets`): the
@@ -325,14 +330,26 @@ def calibration_targets(
     sizes: list[tuple[int, int]] = []
     for item in wheels:
         members = dict(item.info.members)
-        modelled = sum(_modelled(item, scheme).values())
+        modelled = sum(_modelled(item, scheme, memo).values())
         sizes.append((modelled, sum(members.values())))
     shares = calibrate.targets(sizes)
     return [(item, share) for item, share in zip(wheels, shares, strict=True) if share is not None]
 
 
-def _modelled(item: WheelToCompile, scheme: InstallScheme) -> dict[str, int]:
-    """Each ``.py`` member pip compiles -> its ``.pyc`` size in the model."""
+def _modelled(
+    item: WheelToCompile, scheme: InstallScheme, memo: Modelled | None = None
+) -> dict[str, int]:
+    """Each ``.py`` member pip compiles -> its ``.pyc`` size in the model (kept in ``memo``)."""
+    key = (item.dist.url, item.project, scheme)
+    known = memo.get(key) if memo is not None else None
+    if known is None:
+        known = _model(item, scheme)
+        if memo is not None:
+            memo[key] = known
+    return known
+
+
+def _model(item: WheelToCompile, scheme: InstallScheme) -> dict[str, int]:
     sizes = dict(item.info.members)
     compressed = item.info.compressed_size()
     plan = compiled_paths(item.info, project=item.project, scheme=scheme)
@@ -350,6 +367,7 @@ def sample_all(
     scheme: InstallScheme,
     warn: Callable[[str], None],
     interpreter: Interpreter,
+    memo: Modelled | None = None,
 ) -> dict[str, Compiled]:
     """A sample of each wheel's modules compiled, sized for the error the wheel may
     state (:func:`sizefloor.install.calibrate.choose`; which wheels, and their
@@ -361,7 +379,7 @@ def sample_all(
     with Compiler(interpreter) as compiler, bytecode.silenced():
         results = list(
             reader.http.map(
-                lambda item: _sample(reader, item[0], item[1], scheme, compiler), wheels
+                lambda item: _sample(reader, item[0], item[1], scheme, compiler, memo), wheels
             )
         )
     done: dict[str, Compiled] = {}
@@ -395,6 +413,7 @@ def _sample(
     target: int,
     scheme: InstallScheme,
     compiler: Compiler,
+    memo: Modelled | None = None,
 ) -> Compiled | str | CompilerError | None:
     """A sample of one wheel's modules compiled; else why not: what could not be
     read (a message), the compiler's failure, or ``None`` when ``--offline`` and
@@ -402,7 +421,7 @@ def _sample(
     to_compile = compiled_paths(item.info, project=item.project, scheme=scheme)
     sizes = dict(item.info.members)
     compressed = item.info.compressed_size()
-    modelled = _modelled(item, scheme)
+    modelled = _modelled(item, scheme, memo)
     candidates = [
         calibrate.SampleModule(name, sizes[name], compressed.get(name), modelled.get(name, 0))
         for name in dict.fromkeys(name for name, _ in item.info.members if name in to_compile)

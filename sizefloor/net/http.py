@@ -548,7 +548,9 @@ def _read_body(
         raise _too_large(url, limit, declared, ranged=ranged)
     chunks: list[bytes] = []
     received = 0
-    for chunk in response.iter_bytes(1 << 20):
+    # as they come (TLS gives 16 kB at a time): re-chunked into 1 MiB pieces by httpx, the
+    # copying took a third of reading a 240-package set's 90 MB of pages
+    for chunk in response.iter_bytes():
         received += len(chunk)
         if received > limit:
             raise _too_large(url, limit, None, ranged=ranged)

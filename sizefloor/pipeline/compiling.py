@@ -14,6 +14,7 @@ from sizefloor.index.files import DistFile
 from sizefloor.install import interpreters
 from sizefloor.install.exact import (
     Compiled,
+    Modelled,
     WheelToCompile,
     calibration_targets,
     compile_all,
@@ -133,6 +134,7 @@ class Compiling:
         exact: bool,
         interpreter: Interpreter,
         warn: Callable[[str], None],
+        modelled: Modelled | None = None,
     ) -> Compiling:
         """Compile every wheel's modules (``exact``), or samples of those worth calibrating,
         with ``interpreter`` (in this process when it is the one running)."""
@@ -151,11 +153,11 @@ class Compiling:
                 )
             )
             return compiling
-        targets = calibration_targets(wheels, scheme)
+        targets = calibration_targets(wheels, scheme, modelled)
         compiling.urls = frozenset(w.dist.url for w, _ in targets)
         compiling._run(
             lambda: compiling.compiled.update(
-                sample_all(reader, targets, scheme, warn, interpreter)
+                sample_all(reader, targets, scheme, warn, interpreter, modelled)
             )
         )
         return compiling

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sizefloor.cache import Cache, default_cache_dir
 from sizefloor.errors import InputError
+from sizefloor.inputs.locked import LockedSet
 from sizefloor.inputs.requirements import (
     RequirementLine,
     RequirementSet,
@@ -26,9 +27,9 @@ from sizefloor.install import interpreters
 from sizefloor.options import Options, Progress
 from sizefloor.pipeline import remembered
 from sizefloor.pipeline.alternatives import with_alternatives
-from sizefloor.pipeline.dockerfile import dockerfile_options, with_dockerfile
 from sizefloor.pipeline.inputs import Loaded, load_input, local_directory, selection_of, with_notes
 from sizefloor.pipeline.locations import find_locations
+from sizefloor.pipeline.shared import Shared
 from sizefloor.report import Report
 from sizefloor.runtime.bases import Base, base_for_target, choose_base, smallest_base
 from sizefloor.runtime.sizes import with_runtime
@@ -117,6 +118,10 @@ def estimate_with(
 ) -> Report:
     """:func:`estimate` with its options as one value; ``target_options`` are ``python``,
     ``platform``, ``libc`` and ``libc_version`` as the user gave them (or ``None``)."""
+    answered = _answered_lock(requirements, options, target, target_options)
+    if answered is not None:
+        report, chosen, tgt = answered
+        return with_runtime(report, options, tgt, chosen, progress)
     python, platform, libc, libc_version = target_options
     opts = options
     loaded = load_input(
@@ -128,17 +133,27 @@ def estimate_with(
     )
     docker = loaded.dockerfile
     if docker is not None:
+        # start-up: the Dockerfile machinery only when the input is one (imported already then)
+        from sizefloor.pipeline.dockerfile import dockerfile_options
+
         opts, python, platform = dockerfile_options(docker, opts, python, platform)
     reqs = _with_constraints(loaded.requirements or RequirementSet(), opts)
     chosen, tgt = _base_and_target(opts.base, target, python, platform, libc, libc_version)
     if docker is not None and chosen is not None and options.base is None:
         chosen = replace(chosen, chosen_by="Dockerfile")
-    report = _estimate_loaded(loaded, reqs, tgt, opts, progress)
-    if opts.alternatives and loaded.locked is None:
-        report = _with_measured_alternatives(report, reqs, tgt, opts)
+    shared = Shared()
+    try:
+        report = _estimate_loaded(loaded, reqs, tgt, opts, progress, shared)
+        if opts.alternatives and loaded.locked is None:
+            report = _with_measured_alternatives(report, reqs, tgt, opts, shared)
+    finally:
+        shared.close()
     report = with_notes(report, loaded.notes)
     report = with_runtime(report, opts, tgt, chosen, progress)
     if docker is not None:
+        # start-up: as above, imported already when the input is a Dockerfile
+        from sizefloor.pipeline.dockerfile import with_dockerfile
+
         report = with_dockerfile(report, docker, opts, tgt, progress)
     return report
 
@@ -152,12 +167,14 @@ def _with_constraints(reqs: RequirementSet, options: Options) -> RequirementSet:
 
 
 def _with_measured_alternatives(
-    report: Report, reqs: RequirementSet, target: Target, options: Options
+    report: Report, reqs: RequirementSet, target: Target, options: Options, shared: Shared
 ) -> Report:
-    """``report`` with the known lighter variants of its requirements measured."""
+    """``report`` with the known lighter variants of its requirements measured (from what
+    the first estimate read, kept in ``shared``)."""
 
     def estimate_swapped(swapped: RequirementSet) -> Report:
-        return _estimate_loaded(Loaded(requirements=swapped), swapped, target, options, None)
+        loaded = Loaded(requirements=swapped)
+        return _estimate_loaded(loaded, swapped, target, options, None, shared)
 
     return with_alternatives(report, reqs, estimate_swapped)
 
@@ -200,14 +217,12 @@ def _estimate_loaded(
     target: Target,
     opts: Options,
     progress: Progress | None,
+    shared: Shared | None = None,
 ) -> Report:
     """The dependencies of what was read: a lock's pins, or requirements resolved (their
     local projects built first)."""
     if loaded.locked is not None:
-        # a lock file's run (httpx, the wheel reader) is imported when a lock is read
-        from sizefloor.pipeline.locked import estimate_locked
-
-        report = estimate_locked(loaded.locked, target, opts, progress)
+        report = _estimate_lock(loaded.locked, target, opts, progress)
     elif any(local_directory(line) for line in reqs.requirements):
         # building local projects (pip, the sizing) is imported when the input names one
         from sizefloor.pipeline.projects import prepare_projects
@@ -216,8 +231,63 @@ def _estimate_loaded(
         report = estimate_dependencies(prepared.requirements, target, opts, progress)
         report = prepared.finish(report, target, opts)
     else:
-        return estimate_dependencies(reqs, target, opts, progress)
+        return estimate_dependencies(reqs, target, opts, progress, shared)
     return report
+
+
+def _estimate_lock(
+    locked: LockedSet,
+    target: Target,
+    options: Options,
+    progress: Progress | None,
+) -> Report:
+    """A lock file's estimate: remembered while the lock file's bytes, the target, the
+    options and any index page it read are the same (its files, published, never change)."""
+    report, key = _remembered_lock(locked.path, target, options)
+    if report is not None:
+        return report
+    # a lock file's run (httpx, the wheel reader) is imported only when nothing remembers it
+    from sizefloor.pipeline.locked import estimate_locked
+
+    remember = key if remembered.lock_remembered(locked) else None
+    return estimate_locked(locked, target, options, progress, remember=remember)
+
+
+def _remembered_lock(
+    path: str, target: Target, options: Options
+) -> tuple[Report | None, str | None]:
+    """The remembered estimate of the lock file at ``path``, if any, and its key."""
+    locations = find_locations(options, RequirementSet())
+    directory = None if not options.use_cache else (options.cache_dir or default_cache_dir())
+    if directory is None:
+        return None, None
+    shared = Shared()
+    try:
+        cache = shared.cache(directory, offline=options.offline)
+        compiler = _compiler(options, target, cache)
+        indexes, links = locations.indexes, locations.links
+        key = remembered.lock_key(path, target, options, indexes, links, compiler=compiler)
+        return (remembered.lookup(cache, key) if key is not None else None), key
+    finally:
+        shared.close()
+
+
+def _answered_lock(
+    requirements: RequirementsInput,
+    options: Options,
+    target: Target | None,
+    target_options: tuple[str | None, str | None, str | None, str | None],
+) -> tuple[Report, Base | None, Target] | None:
+    """A lock file's remembered estimate, before the file is even parsed (a 240-package
+    ``uv.lock`` takes a tenth of a second to read), with the base and the target."""
+    if not isinstance(requirements, (str, os.PathLike)) or not options.use_cache:
+        return None
+    path = os.fspath(requirements)
+    if not os.path.isfile(path) or os.path.basename(path) not in remembered.LOCK_FILES:
+        return None
+    chosen, tgt = _base_and_target(options.base, target, *target_options)
+    report, _ = _remembered_lock(path, tgt, options)
+    return None if report is None else (report, chosen, tgt)
 
 
 def load_requirements(requirements: RequirementsInput) -> RequirementSet:
@@ -235,10 +305,15 @@ def _as_constraints(reqs: RequirementSet) -> RequirementSet:
 
 
 def estimate_dependencies(
-    reqs: RequirementSet, target: Target, options: Options, progress: Progress | None = None
+    reqs: RequirementSet,
+    target: Target,
+    options: Options,
+    progress: Progress | None = None,
+    shared: Shared | None = None,
 ) -> Report:
     """The dependencies alone: the remembered estimate when the index pages it read are
-    unchanged (:mod:`sizefloor.pipeline.remembered`), else a run from the network."""
+    unchanged (:mod:`sizefloor.pipeline.remembered`), else a run from the network (sharing
+    with the call's other estimates what ``shared`` holds)."""
     locations = find_locations(options, reqs)
     log.info(
         "looking in %s",
@@ -249,10 +324,10 @@ def estimate_dependencies(
             "No index and no --find-links location to look in (--no-index was given).",
             hint="Drop --no-index, or add --find-links DIR with the wheels.",
         )
-    cache = Cache(
-        None if not options.use_cache else (options.cache_dir or default_cache_dir()),
-        offline=options.offline,
-    )
+    directory = None if not options.use_cache else (options.cache_dir or default_cache_dir())
+    own = shared is None
+    shared = shared or Shared()
+    cache = shared.cache(directory, offline=options.offline)
     try:
         key = None
         if cache.directory is not None:
@@ -264,7 +339,7 @@ def estimate_dependencies(
                 locations.links,
                 compiler=_compiler(options, target, cache),
             )
-        report = remembered.lookup(cache, key) if key is not None else None
+        report = remembered.lookup(cache, key, shared.pages_checked) if key is not None else None
         if report is not None:
             return report
         # the run's machinery (httpx, the index, the resolver, the installer model) is
@@ -272,13 +347,14 @@ def estimate_dependencies(
         from sizefloor.pipeline.run import run_estimate
 
         report, finder = run_estimate(
-            reqs, target, options, cache, locations, progress or _no_progress
+            reqs, target, options, cache, locations, progress or _no_progress, shared
         )
         if key is not None and not finder.unrecorded:
             remembered.store(cache, key, finder.consulted, report)
         return report
     finally:
-        cache.close()
+        if own:
+            shared.close()
 
 
 def _compiler(options: Options, target: Target, cache: Cache) -> str:

@@ -8,6 +8,7 @@ import os
 import urllib.parse
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from sizefloor.errors import ProjectFileError
 from sizefloor.inputs.locked import LockedSet
@@ -25,9 +26,11 @@ from sizefloor.inputs.requirements import (
 )
 from sizefloor.inputs.uvlock import read_uv_lock
 from sizefloor.options import Options
-from sizefloor.pipeline.dockerfile import DockerfileInput, follow_dockerfile
 from sizefloor.report import Report
 from sizefloor.urls import url2pathname
+
+if TYPE_CHECKING:
+    from sizefloor.pipeline.dockerfile import DockerfileInput
 
 __all__ = ["Loaded", "load_input", "local_directory", "selection_of", "with_notes"]
 
@@ -84,6 +87,9 @@ def load_input(
         line = requirement_line(".", os.path.abspath(path), Origin(path, None))
         return Loaded(requirements=RequirementSet(requirements=(line,), files=(path,)), notes=notes)
     if kind == "dockerfile":
+        # start-up: the Dockerfile machinery (shell, apt sizes, contexts) only for a Dockerfile
+        from sizefloor.pipeline.dockerfile import follow_dockerfile
+
         docker = follow_dockerfile(
             path,
             selection,

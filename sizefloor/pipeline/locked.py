@@ -35,6 +35,7 @@ from sizefloor.inputs.requirements import RequirementSet
 from sizefloor.install.interpreters import Interpreter
 from sizefloor.net.http import Http
 from sizefloor.options import Options, Progress
+from sizefloor.pipeline import remembered
 from sizefloor.pipeline.compiling import (
     Compiling,
     bytecode_interpreter,
@@ -63,8 +64,11 @@ def estimate_locked(
     target: Target,
     options: Options,
     progress: Progress | None = None,
+    *,
+    remember: str | None = None,
 ) -> Report:
-    """The installed size of what ``locked`` installs on ``target``."""
+    """The installed size of what ``locked`` installs on ``target``; remembered under
+    ``remember`` (:func:`sizefloor.pipeline.remembered.locked_key`) when given."""
     locations = find_locations(options, RequirementSet())
     cache = Cache(
         None if not options.use_cache else (options.cache_dir or default_cache_dir()),
@@ -75,7 +79,11 @@ def estimate_locked(
     try:
         with Http(http_options(options, locations, RequirementSet()), urls) as http:
             run = _LockedRun(locked, target, options, progress or _quiet, [])
-            return run.execute(http, cache, locations)
+            report = run.execute(http, cache, locations)
+        finder = run.finder
+        if remember is not None and finder is not None and not finder.unrecorded:
+            remembered.store(cache, remember, finder.consulted, report)
+        return report
     finally:
         cache.close()
 
@@ -111,6 +119,8 @@ class _LockedRun:
         self.warnings = warnings
         self.unsized: list[Unsized] = []
         self.local: list[PackageSize] = []
+        self.finder: Finder | None = None
+        """The run's finder, once made: which index pages it read."""
 
     def warn(self, message: str) -> None:
         if message not in self.warnings:
@@ -136,6 +146,7 @@ class _LockedRun:
             find_links=list(locations.links),
             accept=file_filter(self.target),
         )
+        self.finder = finder
         reader = WheelReader(http, cache, warn=self.warn)
         search = bytecode_interpreter(self.options, self.target, cache)
         exact = wants_exact_bytecode(self.options, self.target, self.warn, search)

@@ -28,12 +28,14 @@ from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any
 
 from sizefloor import __version__
+from sizefloor.inputs.requirements import RequirementSet
 from sizefloor.report import Report
 from sizefloor.urls import file_url_path, is_file_url
 
 if TYPE_CHECKING:
     from sizefloor.cache import Cache
-    from sizefloor.inputs.requirements import RequirementLine, RequirementSet
+    from sizefloor.inputs.locked import LockedSet
+    from sizefloor.inputs.requirements import RequirementLine
     from sizefloor.report import Report
     from sizefloor.target import Target
 
@@ -121,6 +123,48 @@ def result_key(
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
+def lock_key(
+    path: str,
+    target: Target,
+    options: Any,
+    indexes: Sequence[str],
+    links: Sequence[str],
+    *,
+    compiler: str = "",
+) -> str | None:
+    """The digest naming the estimate of the lock file at ``path``: its bytes (its pins
+    name files, which never change once published), the target, the options and where to
+    look; ``None`` when the file cannot be read. Whether the lock installs something local,
+    which cannot be remembered, is :func:`lock_remembered`'s to say."""
+    try:
+        with open(path, "rb") as f:
+            content = hashlib.sha256(f.read()).hexdigest()
+    except OSError:
+        return None
+    key = result_key(RequirementSet(), target, options, indexes, links, compiler=compiler)
+    if key is None:
+        return None
+    return hashlib.sha256(f"{key}:lock:{path}:{content}".encode()).hexdigest()
+
+
+def lock_remembered(locked: LockedSet) -> bool:
+    """Whether the estimate of ``locked`` may be remembered: it installs nothing local (a
+    folder, a path, a ``file:`` URL) and no repository, whose changes no digest sees."""
+    if locked.format not in LOCK_FILES:
+        return False  # a Poetry lock is read with its pyproject.toml
+    for package in locked.packages:
+        if package.source.kind not in ("registry", "url", "virtual"):
+            return False
+        files = [*package.wheels, *([package.sdist] if package.sdist else [])]
+        if any(f.url and not f.url.startswith(("http://", "https://")) for f in files):
+            return False
+    return True
+
+
+LOCK_FILES = ("uv.lock", "pylock.toml", "Pipfile.lock")
+"""The lock formats whose file alone says what they install."""
+
+
 def _line(line: RequirementLine) -> tuple[Any, ...]:
     return (
         str(line.requirement),
@@ -152,8 +196,9 @@ def _listing(path: str) -> tuple[tuple[str, int, int], ...] | None:
     return tuple(sorted(found))
 
 
-def lookup(cache: Cache, key: str) -> Report | None:
-    """The remembered report for ``key`` if every page it read is unchanged."""
+def lookup(cache: Cache, key: str, checked: set[tuple[str, float]] | None = None) -> Report | None:
+    """The remembered report for ``key`` if every page it read is unchanged (``checked``:
+    the pages found unchanged by an earlier lookup of the same call, not asked again)."""
     entry = cache.get(_KIND, key)
     if not isinstance(entry, dict):
         return None
@@ -161,8 +206,11 @@ def lookup(cache: Cache, key: str) -> Report | None:
     report = entry.get("report")
     if not isinstance(pages, Mapping) or not isinstance(report, Report):
         return None
-    if not all(cache.page_current(page, stored) for page, stored in pages.items()):
+    known = checked if checked is not None else set()
+    unchecked = {key: stored for key, stored in pages.items() if (key, stored) not in known}
+    if unchecked and not cache.pages_current(unchecked):
         return None
+    known.update(pages.items())
     log.info(
         "answered from the estimate remembered for these inputs: its %d pages are unchanged",
         len(pages),
@@ -175,4 +223,4 @@ def store(cache: Cache, key: str, pages: Mapping[str, float], report: Report) ->
     cache.set(_KIND, key, {"pages": dict(pages), "report": report})
 
 
-__all__ = ["lookup", "result_key", "store"]
+__all__ = ["LOCK_FILES", "lock_key", "lock_remembered", "lookup", "result_key", "store"]

@@ -26,6 +26,7 @@ from sizefloor.pipeline.compiling import (
 )
 from sizefloor.pipeline.locations import Locations
 from sizefloor.pipeline.roots import Requested, constraints_of, requested
+from sizefloor.pipeline.shared import Shared
 from sizefloor.pipeline.sizing import Sized, scheme_for, size_all, totals_of
 from sizefloor.report import Report
 from sizefloor.resolve import Provider, Resolved, file_filter, resolve_requirements
@@ -63,8 +64,10 @@ def run_estimate(
     cache: Cache,
     locations: Locations,
     progress: Progress,
+    shared: Shared | None = None,
 ) -> tuple[Report, Finder]:
-    """Estimate ``reqs`` on ``target`` from the indexes; the finder says which pages it read."""
+    """Estimate ``reqs`` on ``target`` from the indexes; the finder says which pages it read.
+    ``shared`` holds what an earlier estimate of the same call read and sized."""
     urls = [
         *locations.indexes,
         *locations.links,
@@ -72,7 +75,7 @@ def run_estimate(
     ]
     with Http(http_options(options, locations, reqs), urls) as http:
         run = _Run(reqs, target, options, progress, list(locations.warnings))
-        report, finder = run.execute(http, cache, locations)
+        report, finder = run.execute(http, cache, locations, shared or Shared())
     return report, finder
 
 
@@ -97,13 +100,16 @@ class _Run:
         if message not in self.warnings:
             self.warnings.append(message)
 
-    def execute(self, http: Http, cache: Cache, locations: Locations) -> tuple[Report, Finder]:
+    def execute(
+        self, http: Http, cache: Cache, locations: Locations, shared: Shared
+    ) -> tuple[Report, Finder]:
         finder = Finder(
             http,
             cache,
             index_urls=list(locations.indexes),
             find_links=list(locations.links),
             accept=file_filter(self.target),
+            known=shared.projects,
         )
         reader = WheelReader(http, cache, warn=self.warn)
         search = bytecode_interpreter(self.options, self.target, cache)
@@ -113,7 +119,7 @@ class _Run:
         asked = requested(self.reqs, self.target)
         for item in asked.unsized:
             self.warn(f"{item.requirement} ({item.origin}) is not sized: {item.reason}")
-        provider = self._provider(finder, reader, asked)
+        provider = self._provider(finder, reader, asked, shared)
         resolved = self._resolve(asked, provider, finder)
         scheme = scheme_for(self.target, self.options)
         compiling = Compiling()
@@ -127,6 +133,7 @@ class _Run:
                 exact=exact,
                 interpreter=search.interpreter,
                 warn=self.warn,
+                modelled=shared.modelled,
             )
         sized = size_all(
             resolved,
@@ -135,18 +142,23 @@ class _Run:
             compiling,
             compile_bytecode=self.options.compile_bytecode,
             progress=self.progress,
+            memo=shared.sized,
         )
+        shared.inspections.update(provider.inspections.done())
         report = self._report(sized, asked, locations, http, cache)
         sizing = bytecode_sizing(
             self.options, self.target, search, report.packages, exact=exact, sampled=sampled
         )
         return analysed(replace(report, bytecode=sizing)), finder
 
-    def _provider(self, finder: Finder, reader: WheelReader, asked: Requested) -> Provider:
+    def _provider(
+        self, finder: Finder, reader: WheelReader, asked: Requested, shared: Shared
+    ) -> Provider:
         return Provider(
             finder,
             reader,
             self.target,
+            known=shared.inspections,
             constraints=constraints_of(self.reqs, self.target, self.warn),
             pre=self.options.pre or self.reqs.pre,
             uploaded_prior_to=self.options.uploaded_prior_to,

@@ -4,6 +4,7 @@ its sdist; and the totals of a set, with the disk blocks its folders share."""
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from typing import Any, NamedTuple
 
 from sizefloor.dists.sdist import SdistInfo
@@ -51,23 +52,34 @@ def size_all(
     *,
     compile_bytecode: bool,
     progress: Progress,
+    memo: dict[tuple[Any, ...], Any] | None = None,
 ) -> list[Sized]:
     """Each distribution's size: what is not being compiled is sized while the rest
-    compiles."""
+    compiles. ``memo`` keeps what was sized for the call's next estimate (the same file
+    sized the same way is not planned again)."""
     sized = []
+    memo = {} if memo is None else memo
     order = sorted(resolved, key=lambda r: r.dist.url in compiling.urls)
     for done, item in enumerate(order, 1):
         if item.dist.url in compiling.urls:
             compiling.wait()
-        sized.append(
-            size_distribution(
+        compiled = compiling.compiled.get(item.dist.url)
+        key: tuple[Any, ...] = (item.dist.url, item.display_name, item.requested)
+        key += (item.direct_url, compile_bytecode, scheme)
+        known = memo.get(key)
+        if known is not None and known[0] == (compiled.sizes if compiled else None):
+            package = replace(known[1].package, required_by=item.required_by)
+            sized.append(known[1]._replace(package=package))
+        else:
+            one = size_distribution(
                 item,
                 inspect(item.dist),
                 scheme,
                 compile_bytecode=compile_bytecode,
-                compiled=compiling.compiled.get(item.dist.url),
+                compiled=compiled,
             )
-        )
+            memo[key] = (compiled.sizes if compiled else None, one)
+            sized.append(one)
         progress("sizing", done, len(order))
     compiling.wait()
     return sized
@@ -127,12 +139,21 @@ def _size_wheel(
         bytecode_bytes=plan.bytecode_bytes,
         bytecode_exact=plan.bytecode_exact,
         note=note,
-        contents=tuple(
-            InstalledFile(path, size, path not in plan.generated) for path, size in plan.files
-        ),
+        contents=_installed_files(plan.files, plan.generated),
         **common,
     )
     return Sized(package, plan.directories, plan.files)
+
+
+_new_tuple = tuple.__new__
+
+
+def _installed_files(
+    files: Sequence[tuple[str, int]], generated: frozenset[str]
+) -> tuple[InstalledFile, ...]:
+    """:class:`InstalledFile` values for a plan's files, made as tuples are (its named
+    tuple's own constructor, a Python function, was a tenth of a lock file's run)."""
+    return tuple([_new_tuple(InstalledFile, (p, n, p not in generated)) for p, n in files])
 
 
 def _size_sdist(

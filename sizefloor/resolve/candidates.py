@@ -59,9 +59,8 @@ class ProjectVersions:
         """The candidate for ``version`` (with ``extras``), ``None`` when none of its files
         installs on the target."""
         key = (version, extras)
-        with self._lock:
-            if key in self._chosen:
-                return self._chosen[key]
+        if key in self._chosen:  # read without the lock: entries are only added
+            return self._chosen[key]
         chosen: Candidate | None
         if extras:
             base = self.candidate(version)

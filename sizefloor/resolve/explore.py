@@ -62,6 +62,8 @@ class Explorer:
         name = canonicalize_name(requirement.name)
         extras = frozenset(canonicalize_name(e) for e in requirement.extras)
         key = (name, str(requirement.specifier), extras)
+        if key in self._explored:  # read without the lock: entries are only added
+            return
         with self._lock:
             if requirement.url or name in self.direct or key in self._explored:
                 return

@@ -4,6 +4,7 @@ and metadata, an sdist's metadata."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from concurrent.futures import Future
 from typing import TYPE_CHECKING, TypeAlias
 
@@ -20,22 +21,45 @@ Inspection: TypeAlias = "WheelInfo | SdistInfo"
 class Inspections:
     """Each file's inspection, by URL: fetched once on ``http``'s pool, kept for the run."""
 
-    def __init__(self, reader: WheelReader, http: Http) -> None:
+    def __init__(
+        self, reader: WheelReader, http: Http, known: Mapping[str, Inspection] | None = None
+    ) -> None:
         self.reader = reader
         self.http = http
         self._lock = threading.Lock()
         self._futures: dict[str, Future[Inspection]] = {}
         self._requires: dict[str, list[str]] = {}
+        self._known = known or {}
+        """Inspections an earlier estimate of the same call made, by URL."""
 
     def future(self, dist: DistFile) -> Future[Inspection]:
         """The inspection of ``dist``, started in the background the first time.
 
         Raises :class:`RuntimeError` once the run is over and its pool shut down."""
+        future = self._futures.get(dist.url)  # read without the lock: entries are only added
+        if future is not None:
+            return future
         with self._lock:
             future = self._futures.get(dist.url)
             if future is None:
-                future = self._futures[dist.url] = self.http.submit(self._inspect, dist)
+                known = self._known.get(dist.url)
+                if known is not None:
+                    future = Future()
+                    future.set_result(known)
+                else:
+                    future = self.http.submit(self._inspect, dist)
+                self._futures[dist.url] = future
         return future
+
+    def done(self) -> dict[str, Inspection]:
+        """The inspections that finished without failing, by URL."""
+        with self._lock:
+            futures = list(self._futures.items())
+        return {
+            url: future.result()
+            for url, future in futures
+            if future.done() and not future.cancelled() and future.exception() is None
+        }
 
     def get(self, dist: DistFile) -> Inspection:
         """The inspection of ``dist``, waited for (raising what the inspection raised)."""

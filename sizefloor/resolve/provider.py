@@ -58,6 +58,7 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
         pre: bool = False,
         uploaded_prior_to: datetime | None = None,
         direct: Mapping[NormalizedName, DistFile] | None = None,
+        known: Mapping[str, Inspection] | None = None,
     ) -> None:
         self.finder = finder
         self.target = target
@@ -66,7 +67,7 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
         self.direct = dict(direct or {})
         self.environment = target.marker_environment()
         self.log = WarningLog()
-        self.inspections = Inspections(wheels, finder.http)
+        self.inspections = Inspections(wheels, finder.http, known)
         self.projects = Projects(
             finder, target, uploaded_prior_to=uploaded_prior_to, direct=self.direct
         )

@@ -69,8 +69,9 @@ class Projects:
 
     def known(self, name: str) -> ProjectVersions | None:
         """The versions of ``name`` when they were looked up already, else ``None``."""
-        with self._lock:
-            return self._versions.get(NormalizedName(name))
+        # read without the lock (entries are only added): the resolver asks this all the
+        # time, and waiting on a lock a fetching thread holds costs a GIL switch interval
+        return self._versions.get(NormalizedName(name))
 
     def python_allows(self, requires_python: str | None) -> bool:
         """Whether a ``Requires-Python`` admits the target's Python (pip ignores one it

@@ -290,3 +290,37 @@ def test_an_ambiguous_folder_lists_the_candidates(tmp_path: Path) -> None:
     done = cli(str(tmp_path))
     assert done.returncode == 2
     assert "poetry.lock, uv.lock" in done.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("form", ["uv.lock", "pylock.toml"])
+def test_a_lock_files_estimate_is_remembered_by_its_bytes(
+    forms: dict[str, Path], server: IndexServer, tmp_path: Path, form: str
+) -> None:
+    first = run(str(forms[form]), server, tmp_path)
+    assert first.transfer["requests"] > 0
+    server.clear_log()
+    second = run(str(forms[form]), server, tmp_path)
+    assert server.requests == []
+    assert set(second.transfer.values()) == {0}
+    assert {**second.to_json(), "transfer": None} == {**first.to_json(), "transfer": None}
+    edited = tmp_path / "edited" / form
+    edited.parent.mkdir()
+    edited.write_text(forms[form].read_text() + "\n# edited\n")
+    third = run(str(edited), server, tmp_path)
+    assert third.transfer["requests"] == 0  # its wheels are cached, but it was sized again
+    assert sized(third) == sized(first)
+
+
+@pytest.mark.slow
+def test_a_lock_with_a_local_project_is_not_remembered(tmp_path: Path, server: IndexServer) -> None:
+    project = write_backend_project(tmp_path / "member", "member", dependencies=())
+    lock = tmp_path / "pylock.toml"
+    lock.write_text(
+        'lock-version = "1.0"\ncreated-by = "hand"\n\n[[packages]]\nname = "member"\n'
+        f'directory = {{ path = "{project.as_posix()}" }}\n'
+    )
+    first = run(str(lock), server, tmp_path)
+    (project / "member" / "more.py").write_text("MORE = 1\n" * 500)
+    second = run(str(lock), server, tmp_path)
+    assert second.totals.installed_bytes > first.totals.installed_bytes

@@ -159,6 +159,49 @@ def test_uvicorn_standard_is_measured_without_its_extra(estimate_json: Run) -> N
     assert _variants(plain) == []
 
 
+def test_a_variant_is_measured_from_what_the_estimate_read(
+    index_server: ServerFactory, wheels: Path, tmp_path: Path
+) -> None:
+    """The lighter set is resolved and sized from the pages and wheels the first estimate
+    read, kept in memory: each is asked of the index once, and the saving is what two
+    separate estimates give."""
+    server = index_server(wheels)
+
+    def estimate(line: str, cache: str, **options: Any) -> sizefloor.Report:
+        return sizefloor.estimate(
+            [line], index_url=server.simple_url, use_pip_config=False, python="3.12",
+            compile_bytecode=False, base="none", cache_dir=tmp_path / cache, **options,
+        )  # fmt: skip
+
+    report = estimate("uvicorn[standard]>=0.30", "one", use_cache=False)
+    asked = [r.path for r in server.requests]
+    assert len(asked) == len(set(asked))  # nothing asked twice, with no cache to read back
+    plain = estimate("uvicorn>=0.30", "two")
+    assert report.analysis is not None
+    (finding,) = [f for f in report.analysis.findings if f.kind == "variant"]
+    assert finding.bytes == report.totals.installed_bytes - plain.totals.installed_bytes
+    server.clear_log()
+    estimate("opencv-python", "three", alternatives=False)
+    assert not any("headless" in r.path for r in server.requests)
+
+
+def test_ignore_variant_measures_no_variant(
+    index_server: ServerFactory, wheels: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    server = index_server(wheels)
+    path = tmp_path / "requirements.txt"
+    path.write_text("opencv-python\n")
+    code = main(
+        [
+            str(path), "--isolated", "--index-url", server.simple_url, "--python", "3.12",
+            "--cache-dir", str(tmp_path / "cache"), "--no-compile", "--base", "none",
+            "--format", "json", "--ignore", "variant",
+        ]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert not any("headless" in r.path for r in server.requests)
+
+
 def test_torch_with_cuda_packages_points_at_the_cpu_build_unmeasured(
     estimate_json: Run,
 ) -> None:

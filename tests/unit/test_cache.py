@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sizefloor.cache import BLOB_AT, Cache
+from sizefloor.cache import BLOB_AT, PAGE_TTL, Cache
 
 
 def page(body: bytes) -> dict[str, object]:
@@ -86,3 +86,52 @@ def test_a_package_and_its_files_pickle_as_they_were() -> None:
         assert again == value
         assert again.contents == value.contents
         assert all(type(f) is InstalledFile and type(f.from_wheel) is bool for f in again.contents)
+
+
+def test_a_loaded_package_keeps_its_files_packed_until_they_are_read() -> None:
+    """A remembered report's files stay as the columns they were pickled as until something
+    reads them; pickled again unread, they give the same bytes; read, the same files."""
+    import pickle
+    from dataclasses import replace
+
+    from sizefloor.report import InstalledFile, PackageSize
+
+    files = tuple(InstalledFile(f"lib/p/m{i}.py", i, i % 2 == 0) for i in range(5))
+    package = PackageSize("p", "1.0", "p.whl", 10, 10, 10, 5, True, contents=files)
+    data = pickle.dumps(package)
+    loaded = pickle.loads(data)
+    assert "_contents" in vars(loaded) and not isinstance(vars(loaded)["_contents"], tuple)
+    assert pickle.dumps(loaded) == data
+    assert loaded.contents == files and isinstance(vars(loaded)["_contents"], tuple)
+    assert loaded == package and hash(loaded) == hash(package)
+    assert replace(loaded, name="q").contents == files
+    assert PackageSize("q", "2", None, 0, 0, 0, 0, False).contents == ()
+
+
+def test_pages_current_reads_every_stamp_together_as_one_by_one(tmp_path: Path) -> None:
+    """The stamps read in one query say what reading them one by one says: a page is
+    current while its stamp is the one remembered, and fresh."""
+    cache = Cache(tmp_path / "c")
+    stamps = {
+        f"https://index.test/simple/p{i}/": cache.set_page(
+            f"https://index.test/simple/p{i}/", page(b"{}")
+        )
+        for i in range(700)
+    }
+    cache.flush()
+    assert cache._stamps(list(stamps)) == stamps  # more keys than one query takes
+    assert cache.pages_current(stamps)
+    assert all(cache.page_current(k, v) for k, v in stamps.items())
+    changed = {
+        **stamps,
+        "https://index.test/simple/p3/": stamps["https://index.test/simple/p3/"] - 1,
+    }
+    assert not cache.pages_current(changed)
+    assert not cache.pages_current({**stamps, "https://index.test/simple/never/": 1.0e12})
+    old = {k: v - PAGE_TTL - 1 for k, v in stamps.items()}
+    assert not cache.pages_current(old)
+    cache.close()
+    offline = Cache(tmp_path / "c", offline=True)
+    assert offline.pages_current(stamps)
+    offline.close()
+    assert Cache(None).pages_current({}) and not Cache(None).pages_current(stamps)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from sizefloor.index.pages import json_page_records
+from sizefloor.index.pages import _plain_json_records, json_page_records
 
 PAGE_URL = "https://index.test/simple/demo/"
 
@@ -101,3 +101,43 @@ def test_a_page_without_files_has_none() -> None:
 def test_a_malformed_page_is_an_error(body: bytes) -> None:
     with pytest.raises((ValueError, TypeError)):
         json_page_records(body, PAGE_URL)
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"size": "1234"},  # not an integer: no size
+        {"size": True},
+        {"hashes": {"sha256": "aa" * 32, "blake2b": 7}},  # a digest that is not text: left out
+        {"hashes": None},
+        {"yanked": 0},
+        {"requires-python": 3},
+        {"upload-time": 20240102},
+        {"core-metadata": "yes"},
+        {"filename": 12},
+    ],
+)
+def test_a_file_off_the_specifications_types_reads_as_the_plain_decoder_reads_it(
+    odd: dict[str, Any],
+) -> None:
+    """The typed decoder (msgspec) gives way to the plain one for a page it does not fit:
+    what such a page gives, records or error, is what it always gave."""
+    files = [{**FILES[0], **odd}, FILES[1]]
+    body = json.dumps(page(files=files)).encode()
+    try:
+        expected: object = _plain_json_records(body, PAGE_URL, None)
+    except (ValueError, TypeError, AttributeError) as exc:
+        expected = type(exc)
+    try:
+        got: object = json_page_records(body, PAGE_URL)
+    except (ValueError, TypeError, AttributeError) as exc:
+        got = type(exc)
+    assert got == expected
+
+
+def test_the_typed_and_the_plain_decoder_agree_on_a_page_that_fits() -> None:
+    files = [*FILES, {**FILES[1], "filename": "demo-2.0-py3-none-any.whl", "core-metadata": None}]
+    body = json.dumps(page(files=files), indent=1).encode()
+    accept = lambda name: "2.0" not in name  # noqa: E731
+    assert json_page_records(body, PAGE_URL, accept) == _plain_json_records(body, PAGE_URL, accept)
+    assert json_page_records(body, PAGE_URL) == _plain_json_records(body, PAGE_URL, None)

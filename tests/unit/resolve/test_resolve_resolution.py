@@ -241,3 +241,25 @@ def test_file_filter_keeps_the_targets_wheels_and_sdists() -> None:
     assert file_filter(TARGET).key == file_filter(TARGET).key
     other = Target.from_options(python="3.12", platform="linux/arm64")
     assert file_filter(other).key != file_filter(TARGET).key
+
+
+def test_file_filter_answers_alike_from_what_it_remembers() -> None:
+    """The filter remembers its answer per name ending; the same names, asked again and in
+    any order, get the same answers, and names with too few parts are never remembered."""
+    files = [
+        "a-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+        "b-2.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+        "b-2.0-cp312-cp312-win_amd64.whl",
+        "x-y.whl",
+        "-.whl",
+        "a-b-c.whl",
+        "weird-1.0-py3--any.whl",
+        "a-1.0-1-py3-none-any.whl",
+    ]
+    first = _names(files)
+    accept = file_filter(TARGET)
+    assert [f for f in reversed(files) if accept(f)] == list(reversed(first))
+    assert [f for f in files if accept(f)] == first
+    judged = file_filter(TARGET)._judge  # the same question, answered afresh each time
+    assert first == [f for f in files if judged(f)]
+    assert "b-2.0-cp312-cp312-win_amd64.whl" not in first and "x-y.whl" not in first
