@@ -22,13 +22,15 @@ __all__ = ["WARNINGS", "WarningName", "check_names", "name_of", "shown"]
 @dataclass(frozen=True)
 class WarningName:
     name: str
-    pattern: re.Pattern[str]
+    pattern: str
+    """A regular expression, compiled when first used (``re`` keeps it): compiling the
+    twenty of them was a hundredth of a warm run, which may print no warning at all."""
     about: str
     """What the warnings of that name say, for ``--help`` and the error on an unknown name."""
 
 
 def _w(name: str, pattern: str, about: str) -> WarningName:
-    return WarningName(name, re.compile(pattern), about)
+    return WarningName(name, pattern, about)
 
 
 WARNINGS: tuple[WarningName, ...] = (
@@ -120,7 +122,7 @@ NAMES = frozenset(w.name for w in WARNINGS)
 def name_of(warning: str) -> str:
     """The stable name of ``warning`` (``other`` when no pattern knows it)."""
     for candidate in WARNINGS:
-        if candidate.pattern.search(warning):
+        if re.search(candidate.pattern, warning):
             return candidate.name
     return "other"
 
