@@ -85,13 +85,10 @@ class SizefloorError(Exception):
 
 
 class InputError(SizefloorError):
-    """The input is wrong: fixing it is up to the user."""
+    """The input is wrong: fixing it is up to the user. Given the ``file`` (and ``line``)
+    it is in, the message starts with ``file:line:``, as a compiler's does."""
 
     exit_code = 2
-
-
-class RequirementsError(InputError):
-    """A requirements file (or string) that cannot be read or parsed."""
 
     def __init__(
         self,
@@ -107,6 +104,10 @@ class RequirementsError(InputError):
         super().__init__(f"{where}{message}", hint=hint)
         self.file = file
         self.line = line
+
+
+class RequirementsError(InputError):
+    """A requirements file (or string) that cannot be read or parsed."""
 
 
 class ProjectFileError(InputError):
@@ -114,21 +115,6 @@ class ProjectFileError(InputError):
     a Dockerfile (or the unknown base of its image), a folder with nothing (or too much) to
     read, a format sizefloor does not read, or a
     local project whose dependencies cannot be known without a build that failed."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        file: str | None = None,
-        line: int | None = None,
-        hint: str | None = None,
-    ) -> None:
-        where = ""
-        if file is not None:
-            where = f"{file}:{line}: " if line is not None else f"{file}: "
-        super().__init__(f"{where}{message}", hint=hint)
-        self.file = file
-        self.line = line
 
 
 class TargetError(InputError):
