@@ -294,12 +294,27 @@ class Floor:
         }
 
 
+FINDING_KINDS = (
+    "tests",
+    "testing",
+    "docs",
+    "stubs",
+    "sources",
+    "bytecode",
+    "shared-library",
+    "large-file",
+    "variant",
+)
+"""What a :class:`Finding` can be about: the kinds :mod:`sizefloor.analysis.findings` finds, and
+``variant`` (:mod:`sizefloor.analysis.variants`); ``--ignore`` takes each."""
+
+
 @dataclass(frozen=True)
 class Finding:
     """Something in the installed files that could go, and what it would save."""
 
     kind: str
-    """One of :data:`sizefloor.analysis.findings.KINDS`."""
+    """One of :data:`FINDING_KINDS`."""
     title: str
     bytes: int
     """What acting on it saves (for ``large-file``: the file's size)."""

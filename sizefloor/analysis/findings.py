@@ -41,23 +41,20 @@ import posixpath
 import re
 from collections.abc import Iterable, Sequence
 
-from sizefloor.report import Finding, InstalledFile, LargeFile, PackageSize, largest_files
+from sizefloor.report import (
+    FINDING_KINDS,
+    Finding,
+    InstalledFile,
+    LargeFile,
+    PackageSize,
+    largest_files,
+)
 from sizefloor.units import human
 
 DEFAULT_PREFIX = "/usr/local"
 """Where the official Python images install; used to write runnable remedies."""
 
-KINDS = (
-    "tests",
-    "testing",
-    "docs",
-    "stubs",
-    "sources",
-    "bytecode",
-    "shared-library",
-    "large-file",
-    "variant",
-)
+KINDS = FINDING_KINDS
 
 TITLES = {
     "tests": "test suites inside packages",

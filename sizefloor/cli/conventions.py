@@ -20,7 +20,7 @@ from typing import TextIO
 
 from sizefloor.cli.style import DIM, colour_on, paint
 from sizefloor.errors import InputError
-from sizefloor.report import Report
+from sizefloor.report import FINDING_KINDS, Report
 
 __all__ = [
     "FINDING_KINDS",
@@ -30,20 +30,6 @@ __all__ = [
     "ignoring",
     "verbose_logging",
 ]
-
-FINDING_KINDS = (
-    "tests",
-    "testing",
-    "docs",
-    "stubs",
-    "sources",
-    "bytecode",
-    "shared-library",
-    "large-file",
-    "variant",
-)
-"""The finding kinds ``--ignore`` takes (:data:`sizefloor.analysis.findings.KINDS` and the
-measured alternatives' ``variant``); kept here so that ``--help`` imports no analysis."""
 
 
 def add_convention_arguments(parser: argparse.ArgumentParser, *, findings: bool) -> None:
