@@ -16,7 +16,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Literal
 
-from packaging.markers import Marker
+from packaging.markers import InvalidMarker, Marker
 from packaging.utils import NormalizedName, canonicalize_name
 
 from sizefloor.errors import ProjectFileError
@@ -30,6 +30,7 @@ __all__ = [
     "LockedSet",
     "Source",
     "SourceKind",
+    "lock_marker",
     "marker_holds",
     "select",
 ]
@@ -134,6 +135,20 @@ class Chosen:
     parents: tuple[str, ...] | None
     """Who requires it (package names, ``-r FILE`` for the project itself); ``None``: the
     lock does not say (each wheel's ``Requires-Dist`` is read instead)."""
+
+
+def lock_marker(
+    text: str, path: str, *, where: str = "", hint: str = "Lock the project again."
+) -> Marker:
+    """The marker a lock file writes, or the error naming the file and ``where`` in it."""
+    try:
+        return Marker(text)
+    except InvalidMarker as exc:
+        raise ProjectFileError(
+            f"{where}an invalid marker {text!r}: {str(exc).splitlines()[0]}",
+            file=path,
+            hint=hint,
+        ) from None
 
 
 def marker_holds(

@@ -9,11 +9,10 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from packaging.markers import InvalidMarker, Marker
 from packaging.utils import NormalizedName, canonicalize_name
 
 from sizefloor.errors import ProjectFileError
-from sizefloor.inputs.locked import LockedPackage, LockedSet, Source
+from sizefloor.inputs.locked import LockedPackage, LockedSet, Source, lock_marker
 from sizefloor.inputs.tomlfile import read_toml
 
 __all__ = ["read_pipfile_lock"]
@@ -69,14 +68,12 @@ def _package(
         )
     marker = None
     if entry.get("markers"):
-        try:
-            marker = Marker(str(entry["markers"]))
-        except InvalidMarker as exc:
-            raise ProjectFileError(
-                f"[{section}] {name}: an invalid marker: {str(exc).splitlines()[0]}",
-                file=path,
-                hint="Lock again with `pipenv lock`.",
-            ) from None
+        marker = lock_marker(
+            str(entry["markers"]),
+            path,
+            where=f"[{section}] {name}: ",
+            hint="Lock again with `pipenv lock`.",
+        )
     version = str(entry.get("version", "")).lstrip("=") or None
     hashes = tuple(
         (algorithm, digest)

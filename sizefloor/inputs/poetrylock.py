@@ -12,7 +12,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from packaging.markers import InvalidMarker, Marker
+from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import NormalizedName, canonicalize_name
 
@@ -23,6 +23,7 @@ from sizefloor.inputs.locked import (
     LockedPackage,
     LockedSet,
     Source,
+    lock_marker,
 )
 from sizefloor.inputs.pyproject import PyProject, Selection, read_pyproject
 from sizefloor.inputs.tomlfile import read_toml
@@ -118,7 +119,7 @@ def _package(entry: Mapping[str, Any], base: str, path: str) -> LockedPackage:
     group_markers: dict[str, Marker | None] = {}
     for group in entry.get("groups", []):
         text = markers.get(group) if isinstance(markers, dict) else markers
-        group_markers[str(group)] = _marker(text, name, path) if text else None
+        group_markers[str(group)] = lock_marker(text, path, where=f"{name}: ") if text else None
     files = tuple(
         LockedFile(str(f["file"]), hashes=_hash(f.get("hash", "")))
         for f in entry.get("files", [])
@@ -179,7 +180,7 @@ def _edge(name: str, value: Any, package: str, path: str) -> LockedDependency:
         else:
             markers = []
             break
-    marker = _marker(" or ".join(markers), package, path) if markers else None
+    marker = lock_marker(" or ".join(markers), path, where=f"{package}: ") if markers else None
     return LockedDependency(canonicalize_name(name), frozenset(extras), marker)
 
 
@@ -193,14 +194,3 @@ def _extra_edge(text: str, package: str, path: str) -> LockedDependency:
             f"{package}: an extra names {text!r}", file=path, hint="Lock the project again."
         ) from None
     return _root_edge(requirement)
-
-
-def _marker(text: str, package: str, path: str) -> Marker:
-    try:
-        return Marker(text)
-    except InvalidMarker as exc:
-        raise ProjectFileError(
-            f"{package}: an invalid marker {text!r}: {str(exc).splitlines()[0]}",
-            file=path,
-            hint="Lock the project again.",
-        ) from None

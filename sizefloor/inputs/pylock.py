@@ -9,11 +9,10 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from packaging.markers import InvalidMarker, Marker
 from packaging.utils import canonicalize_name
 
 from sizefloor.errors import ProjectFileError
-from sizefloor.inputs.locked import LockedFile, LockedPackage, LockedSet, Source
+from sizefloor.inputs.locked import LockedFile, LockedPackage, LockedSet, Source, lock_marker
 from sizefloor.inputs.tomlfile import read_toml
 
 __all__ = ["read_pylock"]
@@ -56,14 +55,7 @@ def _package(entry: Mapping[str, Any], base: str, path: str) -> LockedPackage:
         )
     marker = None
     if entry.get("marker"):
-        try:
-            marker = Marker(str(entry["marker"]))
-        except InvalidMarker as exc:
-            raise ProjectFileError(
-                f"{name}: an invalid marker: {str(exc).splitlines()[0]}",
-                file=path,
-                hint="Lock the project again.",
-            ) from None
+        marker = lock_marker(str(entry["marker"]), path, where=f"{name}: ")
     version = entry.get("version")
     sdist = entry.get("sdist")
     return LockedPackage(

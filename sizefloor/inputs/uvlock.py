@@ -8,7 +8,6 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from packaging.markers import InvalidMarker, Marker
 from packaging.utils import canonicalize_name
 
 from sizefloor.errors import ProjectFileError
@@ -19,6 +18,7 @@ from sizefloor.inputs.locked import (
     LockedSet,
     Source,
     SourceKind,
+    lock_marker,
 )
 from sizefloor.inputs.tomlfile import read_toml
 
@@ -72,7 +72,7 @@ def _package(entry: Mapping[str, Any], base: str, path: str) -> LockedPackage:
             "a [[package]] without a name", file=path, hint="Lock the project again."
         ) from None
     forks = entry.get("resolution-markers") or []
-    marker = _marker(" or ".join(f"({m})" for m in forks), path) if forks else None
+    marker = lock_marker(" or ".join(f"({m})" for m in forks), path) if forks else None
     version = entry.get("version")
     return LockedPackage(
         name=canonicalize_name(name),
@@ -133,17 +133,6 @@ def _edge(entry: Mapping[str, Any], path: str) -> LockedDependency:
     return LockedDependency(
         name=canonicalize_name(str(entry["name"])),
         extras=frozenset(canonicalize_name(e) for e in extras),
-        marker=_marker(str(entry["marker"]), path) if entry.get("marker") else None,
+        marker=lock_marker(str(entry["marker"]), path) if entry.get("marker") else None,
         version=str(entry["version"]) if entry.get("version") is not None else None,
     )
-
-
-def _marker(text: str, path: str) -> Marker:
-    try:
-        return Marker(text)
-    except InvalidMarker as exc:
-        raise ProjectFileError(
-            f"an invalid marker {text!r}: {str(exc).splitlines()[0]}",
-            file=path,
-            hint="Lock the project again.",
-        ) from None
