@@ -18,10 +18,9 @@ from packaging.utils import NormalizedName, canonicalize_name
 
 from sizefloor.cache import Cache
 from sizefloor.errors import IndexUnavailable, OfflineMiss
-from sizefloor.index.files import DistFile, ProjectFiles
+from sizefloor.index.files import DistFile, FileRecord, ProjectFiles
 from sizefloor.index.pages import (
     ACCEPT,
-    FileRecord,
     html_page_records,
     json_page_records,
     parse_page,
@@ -140,19 +139,13 @@ class Finder:
         return result
 
     def _read_project(self, project: NormalizedName, consulted: dict[str, float]) -> ProjectFiles:
-        files: list[DistFile] = []
-        found = False
+        listed: list[tuple[str, list[FileRecord]]] = []
         for index in self.index_urls:
             records = self._accepted_records(index, project, consulted)
-            if records is None:
-                continue
-            found = True
-            files.extend(records_to_files(project, records, redact(index)))
-        for dist in self._local_files():
-            if dist.project == project:
-                found = True
-                files.append(dist)
-        return ProjectFiles(project, tuple(files), found)
+            if records is not None:
+                listed.append((redact(index), records))
+        local = [dist for dist in self._local_files() if dist.project == project]
+        return ProjectFiles(project, listed, bool(listed or local), local=local)
 
     def skipped_names(self, project: str) -> list[str]:
         """Names of the project's files that ``accept`` leaves out (for messages

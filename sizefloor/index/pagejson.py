@@ -1,7 +1,9 @@
 """PEP 691 JSON project pages decoded by msgspec into the few fields sizefloor reads.
 
 A 240-package set's pages are 90 MB of JSON naming 200,000 files; decoding each file into a
-small typed struct, rather than a dict of every key, halves what parsing them costs. The types
+small typed struct, rather than a dict of every key, halves what parsing them costs, and a
+file's name is read before the rest of it, which is decoded only for a file the target can
+use. The types
 are those the specification gives: a page that strays from them (a size that is not an
 integer, hashes that are not strings, JSON msgspec refuses) is read by
 :func:`sizefloor.index.pages.json_page_records`'s plain decoder instead, so that every page
@@ -39,11 +41,17 @@ class _File(msgspec.Struct, gc=False):
     upload_time: str | None = field(default=None, name="upload-time")
 
 
+class _Name(msgspec.Struct, gc=False):
+    filename: str = ""
+
+
 class _Page(msgspec.Struct, gc=False):
-    files: list[_File]
+    files: list[msgspec.Raw]
 
 
-_DECODER = msgspec.json.Decoder(_Page)
+_PAGE = msgspec.json.Decoder(_Page)
+_NAME = msgspec.json.Decoder(_Name)
+_FILE = msgspec.json.Decoder(_File)
 
 Record = tuple[
     str, str, int | None, tuple[tuple[str, str], ...], str | None, str | None, str | None, bool
@@ -56,10 +64,15 @@ def decode_files(
     """The records (:data:`sizefloor.index.pages.FileRecord`) of the files ``accept`` keeps,
     each URL made absolute by ``absolute``; raises one of :data:`UNREADABLE`."""
     records: list[Record] = []
-    for item in _DECODER.decode(body).files:
-        filename = item.filename
-        if accept is not None and not accept(filename):
+    name, whole = _NAME.decode, _FILE.decode
+    for raw in _PAGE.decode(body).files:
+        # the name first: most files are for other targets, and their URLs, hashes and
+        # times are then never made strings (0.25 -> 0.20 s for a monolith's 160 largest
+        # pages, and a smaller transient heap while a large page is read)
+        if accept is not None and not accept(name(raw).filename):
             continue
+        item = whole(raw)
+        filename = item.filename
         yanked = item.yanked
         metadata = item.core_metadata
         if metadata is UNSET:

@@ -21,20 +21,12 @@ from packaging.utils import (
 from packaging.version import InvalidVersion
 
 from sizefloor.errors import IndexUnavailable
-from sizefloor.index.files import DistFile, identify_file
+from sizefloor.index.files import DistFile, FileRecord, record_to_file
 from sizefloor.urls import redact
 
 JSON_TYPE = "application/vnd.pypi.simple.v1+json"
 _PARSING = threading.Lock()
 ACCEPT = f"{JSON_TYPE}, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01"
-
-
-FileRecord = tuple[
-    str, str, int | None, tuple[tuple[str, str], ...], str | None, str | None, str | None, bool
-]
-"""What a page says of one file, as plain data (cheap to cache and to load):
-(filename, absolute url, size, hashes, requires-python, yanked reason or None,
-upload time as ISO text, core metadata offered)."""
 
 
 def json_page_records(
@@ -110,40 +102,17 @@ def records_to_files(
 ) -> list[DistFile]:
     """:class:`DistFile` values for the records ``accept`` keeps (all by default).
     With ``project`` ``None`` (a find-links location) each file's project is
-    taken from its name.
-
-    What :func:`make_dist_file` does, with the :class:`DistFile` built here:
-    a cold run turns some ten thousand records into files, and going through
-    that function's keyword arguments was a good part of the cost."""
+    taken from its name."""
     files: list[DistFile] = []
-    for filename, url, size, hashes, requires_python, yanked, upload, metadata in records:
-        if accept is not None and not accept(filename):
+    for record in records:
+        if accept is not None and not accept(record[0]):
             continue
-        name = project or _project_of(filename)
+        name = project or _project_of(record[0])
         if name is None:
             continue
-        identified = identify_file(name, filename)
-        if identified is None:
-            continue
-        version, is_wheel = identified
-        files.append(
-            DistFile(
-                project=name,
-                filename=filename,
-                url=url,
-                version=version,
-                is_wheel=is_wheel,
-                size=size,
-                hashes=hashes,
-                requires_python=requires_python or None,
-                # "" (listed as null) is listed too: with no constraint
-                requires_python_listed=requires_python is not None,
-                yanked=yanked,
-                upload_text=upload,
-                core_metadata=metadata,
-                source=source,
-            )
-        )
+        dist = record_to_file(name, record, source)
+        if dist is not None:
+            files.append(dist)
     return files
 
 

@@ -4,6 +4,7 @@ project's versions, newest first."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from packaging.utils import NormalizedName
@@ -41,8 +42,8 @@ class ProjectVersions:
         self,
         name: NormalizedName,
         target: Target,
-        files: dict[Version, list[DistFile]],
-        fallback: dict[Version, list[DistFile]] | None = None,
+        files: Mapping[Version, Sequence[DistFile]],
+        fallback: Mapping[Version, Sequence[DistFile]] | None = None,
     ) -> None:
         self.name = name
         self.target = target
@@ -79,7 +80,7 @@ class ProjectVersions:
         with self._lock:
             return self._chosen.setdefault(key, chosen)
 
-    def _best(self, files: list[DistFile]) -> DistFile | None:
+    def _best(self, files: Sequence[DistFile]) -> DistFile | None:
         """The wheel whose tags the target ranks first (a higher build number
         breaks ties), or the version's sdist when it has no wheel."""
         best: tuple[tuple[int, int], DistFile] | None = None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
@@ -23,7 +23,7 @@ from packaging.utils import NormalizedName
 from packaging.version import Version
 
 from sizefloor.errors import NoCompatibleFiles, ProjectNotFound
-from sizefloor.index.files import DistFile
+from sizefloor.index.files import DistFile, ProjectFiles, parse_time
 from sizefloor.index.finder import Finder
 from sizefloor.resolve.candidates import ProjectVersions
 from sizefloor.target import Target
@@ -86,10 +86,12 @@ class Projects:
                 hint="Check the spelling, and that the index it lives on is configured "
                 "(--index-url, --extra-index-url, or pip's configuration).",
             )
-        wheels: dict[Version, list[DistFile]] = {}
-        sdists: dict[Version, list[DistFile]] = {}
-        for f in self._usable(project.files):
-            (wheels if f.is_wheel else sdists).setdefault(f.version, []).append(f)
+        wheel_at: dict[Version, list[int]] = {}
+        sdist_at: dict[Version, list[int]] = {}
+        for position, version, is_wheel in self._usable(project):
+            (wheel_at if is_wheel else sdist_at).setdefault(version, []).append(position)
+        wheels = {v: project.subset(_compact(at)) for v, at in wheel_at.items()}
+        sdists = {v: project.subset(_compact(at)) for v, at in sdist_at.items()}
         if wheels:
             # The target has wheels: like --only-binary, sdists are used only when
             # the requirements rule out every version that has one.
@@ -106,14 +108,30 @@ class Projects:
             "or a version of it that supports this target.",
         )
 
-    def _usable(self, files: Sequence[DistFile]) -> list[DistFile]:
-        """The files whose listed ``Requires-Python`` admits the target, uploaded before
-        ``--uploaded-prior-to`` (files without an upload time are kept)."""
-        usable = [f for f in files if self.python_allows(f.requires_python)]
+    def _usable(self, project: ProjectFiles) -> Iterator[tuple[int, Version, bool]]:
+        """``(position, version, is it a wheel)`` of the files whose listed
+        ``Requires-Python`` admits the target, uploaded before ``--uploaded-prior-to``
+        (files without an upload time are kept): read from the pages' records, so that
+        only the versions the resolver looks at are made files."""
         cutoff = self.uploaded_prior_to
-        if cutoff is not None:
-            usable = [f for f in usable if f.upload_time is None or f.upload_time < cutoff]
-        return usable
+        allows = self.python_allows
+        for position, version, is_wheel, requires_python, upload in project.listed(
+            uploads=cutoff is not None
+        ):
+            if requires_python and not allows(requires_python):
+                continue
+            if cutoff is not None:
+                uploaded = parse_time(upload)
+                if uploaded is not None and uploaded >= cutoff:
+                    continue
+            yield position, version, is_wheel
+
+
+def _compact(positions: list[int]) -> Sequence[int]:
+    """``positions`` as a range when they follow each other (a page lists a release's files
+    together): 48 bytes, where a list of them is 8 bytes and an int object each."""
+    first, last = positions[0], positions[-1]  # increasing: the order they are listed in
+    return range(first, last + 1) if last - first + 1 == len(positions) else positions
 
 
 @functools.lru_cache(maxsize=4096)
