@@ -409,6 +409,10 @@ class Bench:
     def __init__(self, args: argparse.Namespace) -> None:
         self.args = args
         self.python = sys.executable
+        self.sizefloor_python = sys.executable
+        """The interpreter sizefloor runs with: a scratch venv holding it and its dependencies
+        alone (:meth:`install_sizefloor`), unless ``--in-place``."""
+        self.sizefloor_env = "this environment (--in-place)"
         self.pyver = f"{sys.version_info.major}.{sys.version_info.minor}"
         self.uv = (
             args.uv
@@ -478,7 +482,7 @@ class Bench:
         head = git("rev-parse", "--short", "HEAD")
         dirty = git("status", "--porcelain", "--untracked-files=no", "--", "sizefloor")
         return {
-            "sizefloor": first_line([self.python, "-m", "sizefloor", "--version"])
+            "sizefloor": first_line([self.sizefloor_python, "-m", "sizefloor", "--version"])
             + (
                 f" (git {head}{', sizefloor/ modified in the work tree' if dirty else ''})"
                 if head
@@ -489,6 +493,32 @@ class Bench:
             "Python": platform.python_version() + f" ({self.python})",
             **self.peer_versions,
         }
+
+    def install_sizefloor(self) -> None:
+        """Install sizefloor as a user does (``pip install .``: not editable, with its
+        dependencies alone, modules compiled) into a scratch venv and time that. The
+        development environment's editable finder costs each start-up 16-22 ms, and its
+        development tools (import-linter brings rich and click) have httpx import its own
+        command line, 60 ms of a cold run: neither is in a user's install."""
+        if self.args.in_place:
+            return
+        venv = self.scratch / "tools" / "sizefloor"
+        log("installing sizefloor (pip install .) into a scratch venv ...")
+        made = run([sys.executable, "-m", "venv", str(venv)], self.env, ROOT, 600)
+        python = venv / "bin" / "python"
+        pip = (
+            run([str(python), "-m", "pip", "install", "--quiet", str(ROOT)], self.env, ROOT, 900)
+            if made.ok
+            else made
+        )
+        if not pip.ok:
+            self.notes.append(
+                f"sizefloor could not be installed into a scratch venv ({pip.failure()}): "
+                "timed in this environment"
+            )
+            return
+        self.sizefloor_python = str(python)
+        self.sizefloor_env = "a scratch venv: `pip install .`, not editable, its dependencies alone"
 
     def compile_modules(self) -> None:
         """Compile sizefloor's modules and its environment's, as an install does (this machine
@@ -598,7 +628,7 @@ class Bench:
 
     def sizefloor_argv(self, rel: str, cache: Path, *extra: str) -> list[str]:
         return [
-            self.python,
+            self.sizefloor_python,
             "-m",
             "sizefloor",
             rel,
@@ -1418,6 +1448,7 @@ def render(
         " (the remembered estimate answers; *warm, edited*: the same cache with the requirements file"
         " edited, so sizefloor resolves and sizes again from cached pages and wheels),"
         " pip with a `--cache-dir` filled by an untimed run, uv with the cache of its last cold run."
+        f" sizefloor runs from {bench.sizefloor_env}."
         " The truth method is `pip install --target` + summing file sizes, cold, once."
         " *CPU s* is the median user + system time (`os.wait4`), less sensitive than wall time to other load."
         " Peak RSS is `ru_maxrss` from `os.wait4` (the largest process of the tree), max over the runs."
@@ -1535,6 +1566,11 @@ def main(argv: list[str] | None = None) -> int:
         "--scratch", help="where to make the scratch directory (default: the system temp dir)"
     )
     p.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    p.add_argument(
+        "--in-place",
+        action="store_true",
+        help="time sizefloor in this environment rather than installed into a scratch venv",
+    )
     args = p.parse_args(argv)
     if args.runs < 1 or args.peer_runs < 1 or args.pip_runs < 1:
         p.error("--runs, --pip-runs and --peer-runs must be at least 1")
@@ -1552,6 +1588,7 @@ def main(argv: list[str] | None = None) -> int:
     log(f"scratch: {bench.scratch}")
     try:
         bench.compile_modules()
+        bench.install_sizefloor()
         bench.install_peers()
         versions = bench.versions()
         for c in cases:

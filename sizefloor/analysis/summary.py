@@ -13,8 +13,6 @@ from dataclasses import replace
 
 from packaging.utils import canonicalize_name
 
-from sizefloor.analysis.findings import find
-from sizefloor.analysis.graph import DependencyGraph
 from sizefloor.report import Analysis, Finding, PackageLinks, PackageSize, Report, RequirementShare
 
 __all__ = ["analyse", "analysed", "findings_of"]
@@ -22,6 +20,10 @@ __all__ = ["analyse", "analysed", "findings_of"]
 
 def analyse(packages: Sequence[PackageSize]) -> Analysis:
     """The graph's figures and the findings of ``packages``."""
+    # start-up: a remembered report keeps its analysis, and rendering it needs neither
+    from sizefloor.analysis.findings import find
+    from sizefloor.analysis.graph import DependencyGraph  # (the same)
+
     graph = DependencyGraph.from_packages(packages)
     attribution = graph.attribution()
     retained = graph.retained_bytes()

@@ -19,7 +19,6 @@ from sizefloor.cli.conventions import ignoring
 from sizefloor.cli.exits import EXIT_OK, EXIT_OVER_BUDGET
 from sizefloor.cli.silence import shown
 from sizefloor.cli.style import BOLD, DIM, RED, YELLOW, colour_on, paint, say
-from sizefloor.render import views
 from sizefloor.render.formats import render
 from sizefloor.report import Report
 
@@ -70,10 +69,13 @@ def emit(report: Report, args: argparse.Namespace) -> int:
     text = render(report, args.format, top=args.top, files=args.list_files)
     queries = []
     if args.tree or args.why:
+        # start-up: the views (and the dependency graph they draw) only for --tree and --why
+        from sizefloor.render.views import render_tree, render_why
+
         if args.tree:
-            queries.append(views.render_tree(report))
+            queries.append(render_tree(report))
         if args.why:
-            queries.append(views.render_why(report, args.why))
+            queries.append(render_why(report, args.why))
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
     colour = colour_on(sys.stdout) and args.format == "table"

@@ -13,10 +13,10 @@ import os
 from collections.abc import Iterable, Sequence
 from dataclasses import fields, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sizefloor.cache import Cache, default_cache_dir
 from sizefloor.errors import InputError
-from sizefloor.inputs.locked import LockedSet
 from sizefloor.inputs.requirements import (
     RequirementLine,
     RequirementSet,
@@ -35,6 +35,9 @@ from sizefloor.runtime.bases import Base, base_for_target, choose_base, smallest
 from sizefloor.runtime.sizes import with_runtime
 from sizefloor.target import Target
 from sizefloor.urls import redact
+
+if TYPE_CHECKING:
+    from sizefloor.inputs.locked import LockedSet
 
 log = logging.getLogger(__name__)
 

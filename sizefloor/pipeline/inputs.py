@@ -11,12 +11,8 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from sizefloor.errors import ProjectFileError
-from sizefloor.inputs.locked import LockedSet
 from sizefloor.inputs.origin import Origin
-from sizefloor.inputs.pipfilelock import read_pipfile_lock
-from sizefloor.inputs.poetrylock import read_poetry_lock
 from sizefloor.inputs.project import recognise
-from sizefloor.inputs.pylock import read_pylock
 from sizefloor.inputs.pyproject import PyProject, Selection, read_pyproject
 from sizefloor.inputs.requirement_line import RequirementLine, requirement_line
 from sizefloor.inputs.requirements import (
@@ -24,12 +20,12 @@ from sizefloor.inputs.requirements import (
     parse_requirement_strings,
     read_requirements,
 )
-from sizefloor.inputs.uvlock import read_uv_lock
 from sizefloor.options import Options
 from sizefloor.report import Report
 from sizefloor.urls import url2pathname
 
 if TYPE_CHECKING:
+    from sizefloor.inputs.locked import LockedSet
     from sizefloor.pipeline.dockerfile import DockerfileInput
 
 __all__ = ["Loaded", "load_input", "local_directory", "selection_of", "with_notes"]
@@ -99,6 +95,12 @@ def load_input(
             platform=platform,
         )
         return Loaded(docker.requirements, docker.locked, docker.notes, docker)
+    # start-up: the lock readers (and their locked-set types) only for a lock file
+    from sizefloor.inputs.pipfilelock import read_pipfile_lock
+    from sizefloor.inputs.poetrylock import read_poetry_lock  # (the same)
+    from sizefloor.inputs.pylock import read_pylock  # (the same)
+    from sizefloor.inputs.uvlock import read_uv_lock  # (the same)
+
     readers = {
         "uv.lock": read_uv_lock,
         "pylock.toml": read_pylock,

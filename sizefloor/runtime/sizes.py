@@ -10,7 +10,6 @@ from sizefloor.cache import default_cache_dir
 from sizefloor.options import Options, Progress
 from sizefloor.report import Report, RuntimeSize
 from sizefloor.runtime.bases import Base
-from sizefloor.runtime.host import measure_cached
 from sizefloor.target import Target
 
 __all__ = ["runtime_size", "with_runtime"]
@@ -44,6 +43,9 @@ def runtime_size(
         )
     if base.kind == "host":
         where = (cache_dir or default_cache_dir()) if use_cache else None
+        # start-up: measuring an interpreter's files only when the runtime is one
+        from sizefloor.runtime.host import measure_cached
+
         measured = measure_cached(where)
         return replace(measured, arch=target.docker_platform, chosen_by=base.chosen_by)
     image = base.image
