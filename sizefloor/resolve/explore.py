@@ -17,7 +17,10 @@ report.
 from __future__ import annotations
 
 import threading
-from collections.abc import Collection, Mapping
+import weakref
+from collections.abc import Callable, Collection, Mapping
+from concurrent.futures import Future
+from typing import Any
 
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.specifiers import SpecifierSet
@@ -72,7 +75,8 @@ class Explorer:
             page = self.finder.project_future(name)
         except RuntimeError:  # the run is over and its pool shut down
             return
-        page.add_done_callback(lambda _: self._explore_project(name, requirement.specifier, extras))
+        explore = _while_alive(self._explore_project, name, requirement.specifier, extras)
+        page.add_done_callback(explore)
 
     def _explore_project(
         self, name: NormalizedName, specifier: SpecifierSet, extras: frozenset[str]
@@ -84,7 +88,7 @@ class Explorer:
             inspection = self.inspections.future(candidate.dist)
         except RuntimeError:  # the run is over and its pool shut down
             return
-        inspection.add_done_callback(lambda _: self._explore_dependencies(candidate, extras))
+        inspection.add_done_callback(_while_alive(self._explore_dependencies, candidate, extras))
 
     def _newest(self, name: NormalizedName, specifier: SpecifierSet) -> Candidate | None:
         """The newest candidate not yanked that ``specifier`` and the constraints allow."""
@@ -115,3 +119,20 @@ class Explorer:
             marker = requirement.marker
             if marker is None or marker_true(marker, self.environment, extras):
                 self.explore(requirement)
+
+
+def _while_alive(method: Callable[..., None], *args: Any) -> Callable[[Future[Any]], None]:
+    """A done-callback calling ``method`` (an explorer's) with ``args`` while its explorer
+    lives. A future keeps its callbacks once they have run, and the finder and the
+    inspections keep their futures: a callback holding the explorer made every finished
+    resolution a cycle (future, callback, explorer, finder, future) that only the cyclic
+    collector frees, which a run tunes to seldom run: 7 MiB of each measured variant's
+    resolver stayed until the end of the run."""
+    reference = weakref.WeakMethod(method)
+
+    def callback(_: Future[Any]) -> None:
+        bound = reference()
+        if bound is not None:
+            bound(*args)
+
+    return callback
