@@ -173,6 +173,7 @@ class ProjectFiles:
         "_packed",
         "_requires",
         "_sources",
+        "_unpacked",
         "_versions",
         "_wheels",
         "found",
@@ -207,6 +208,8 @@ class ProjectFiles:
             self._note(dist.source, dist.version, dist.is_wheel, dist.requires_python, same)
         self._local = tuple(local)
         self._packed: bytes | list[FileRecord] = _pack(kept)
+        self._unpacked = 0
+        """How many times the records were unpacked: see :data:`UNPACKED_KEPT`."""
         self._made: dict[int, DistFile] = {}
         self._files: tuple[DistFile, ...] | None = None
 
@@ -276,7 +279,19 @@ class ProjectFiles:
 
     def _records(self) -> list[FileRecord]:
         packed = self._packed
-        return marshal.loads(zlib.decompress(packed)) if isinstance(packed, bytes) else packed
+        if not isinstance(packed, bytes):
+            return packed
+        records: list[FileRecord] = marshal.loads(zlib.decompress(packed))
+        self._unpacked += 1
+        if self._unpacked >= UNPACKED_KEPT:
+            self._packed = records
+        return records
+
+
+UNPACKED_KEPT = 3
+"""A project whose records were unpacked this many times keeps them unpacked: the resolver
+is backtracking through its versions (botocore's thousands), and unpacking them all again
+for each version it tries would cost milliseconds a version."""
 
 
 def _pack(records: list[FileRecord]) -> bytes | list[FileRecord]:

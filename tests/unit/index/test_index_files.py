@@ -99,3 +99,15 @@ def test_no_files_is_found_or_not_as_told() -> None:
     assert not ProjectFiles(PROJECT).found
     empty = ProjectFiles(PROJECT, [(INDEX, [])], True)
     assert empty.found and empty.files == () and list(empty.listed()) == []
+
+
+def test_a_project_whose_versions_are_tried_one_by_one_stays_unpacked() -> None:
+    """The resolver backtracking through a project's versions unpacks its records a few times,
+    then keeps them: the files made are the same either way."""
+    many = [record(f"demo-{i}.0-py3-none-any.whl") for i in range(1, 8)]
+    files = ProjectFiles(PROJECT, [(INDEX, many)], True)
+    assert isinstance(files._packed, bytes)
+    made = [files.file(i) for i in range(7)]
+    assert isinstance(files._packed, list)  # kept after UNPACKED_KEPT unpackings
+    assert [f.version for f in made] == [Version(f"{i}.0") for i in range(1, 8)]
+    assert files.file(6) is made[6]
