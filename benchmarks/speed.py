@@ -482,7 +482,7 @@ class Bench:
         head = git("rev-parse", "--short", "HEAD")
         dirty = git("status", "--porcelain", "--untracked-files=no", "--", "sizefloor")
         return {
-            "sizefloor": first_line([self.sizefloor_python, "-m", "sizefloor", "--version"])
+            "sizefloor": first_line([*self.sizefloor_command(), "--version"])
             + (
                 f" (git {head}{', sizefloor/ modified in the work tree' if dirty else ''})"
                 if head
@@ -629,6 +629,13 @@ class Bench:
     def sizefloor_argv(self, rel: str, cache: Path, *extra: str) -> list[str]:
         return [
             self.sizefloor_python,
+            # the installed copy, not the work tree's that -m would find first in the
+            # current folder (Python 3.11's -P; the work tree's with --in-place)
+            *(
+                ["-P"]
+                if self.sizefloor_python != self.python and sys.version_info >= (3, 11)
+                else []
+            ),
             "-m",
             "sizefloor",
             rel,
