@@ -626,18 +626,16 @@ class Bench:
         if note:
             self.notes.append(note)
 
+    def sizefloor_command(self) -> list[str]:
+        """``python -m sizefloor``, the installed copy: not the work tree's, which ``-m`` would
+        find first in the current folder (Python 3.11's ``-P``; the work tree's with
+        ``--in-place``)."""
+        installed = self.sizefloor_python != self.python and sys.version_info >= (3, 11)
+        return [self.sizefloor_python, *(["-P"] if installed else []), "-m", "sizefloor"]
+
     def sizefloor_argv(self, rel: str, cache: Path, *extra: str) -> list[str]:
         return [
-            self.sizefloor_python,
-            # the installed copy, not the work tree's that -m would find first in the
-            # current folder (Python 3.11's -P; the work tree's with --in-place)
-            *(
-                ["-P"]
-                if self.sizefloor_python != self.python and sys.version_info >= (3, 11)
-                else []
-            ),
-            "-m",
-            "sizefloor",
+            *self.sizefloor_command(),
             rel,
             "--isolated",
             "--python",
