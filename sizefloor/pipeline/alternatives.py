@@ -6,15 +6,15 @@ the report as ``variant`` findings (:mod:`sizefloor.analysis.variants`)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
-from sizefloor.analysis.variants import swaps_for, unmeasured_finding, variant_finding
+from sizefloor.analysis.variants import Swap, swaps_for, unmeasured_finding, variant_finding
 from sizefloor.errors import SizefloorError
 from sizefloor.inputs.requirements import RequirementSet
 from sizefloor.report import Finding, Report
 
-__all__ = ["with_alternatives"]
+__all__ = ["measured_variants", "with_alternatives", "with_findings"]
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,14 @@ def with_alternatives(
     swaps = swaps_for(report, reqs)
     if not swaps or report.analysis is None:
         return report
+    return with_findings(report, measured_variants(report, swaps, estimate_for))
+
+
+def measured_variants(
+    report: Report, swaps: Sequence[Swap], estimate_for: Callable[[RequirementSet], Report]
+) -> list[Finding]:
+    """A ``variant`` finding for each of ``swaps`` (:func:`swaps_for` of ``report``), the
+    largest saving first: measured by ``estimate_for``, or saying why it could not be."""
     found: list[Finding] = []
     for swap in swaps:
         if swap.swapped is None:
@@ -42,6 +50,13 @@ def with_alternatives(
             continue
         found.append(variant_finding(swap, report, lighter))
     found.sort(key=lambda f: -f.bytes)
+    return found
+
+
+def with_findings(report: Report, found: Sequence[Finding]) -> Report:
+    """``report`` with the variant findings ``found`` before its own."""
+    if report.analysis is None or not found:
+        return report
     analysis = replace(report.analysis, findings=(*found, *report.analysis.findings))
     return replace(report, analysis=analysis)
 

@@ -15,8 +15,9 @@ from dataclasses import fields, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from sizefloor.analysis.variants import swaps_for
 from sizefloor.cache import Cache, default_cache_dir
-from sizefloor.errors import InputError
+from sizefloor.errors import InputError, SizefloorError
 from sizefloor.inputs.requirements import (
     RequirementLine,
     RequirementSet,
@@ -26,7 +27,7 @@ from sizefloor.inputs.requirements import (
 from sizefloor.install import interpreters
 from sizefloor.options import Options, Progress
 from sizefloor.pipeline import remembered
-from sizefloor.pipeline.alternatives import with_alternatives
+from sizefloor.pipeline.alternatives import measured_variants, with_findings
 from sizefloor.pipeline.inputs import Loaded, load_input, local_directory, selection_of, with_notes
 from sizefloor.pipeline.locations import find_locations
 from sizefloor.pipeline.shared import Shared
@@ -173,13 +174,38 @@ def _with_measured_alternatives(
     report: Report, reqs: RequirementSet, target: Target, options: Options, shared: Shared
 ) -> Report:
     """``report`` with the known lighter variants of its requirements measured (from what
-    the first estimate read, kept in ``shared``)."""
+    the first estimate read, kept in ``shared``), or as remembered with the set's estimate
+    while every page they read is unchanged."""
+    swaps = swaps_for(report, reqs)
+    if not swaps or report.analysis is None:
+        return report
+    first = shared.result_keys[0] if shared.result_keys else None
+    key = remembered.variants_key(first) if first is not None else None
+    cache = _call_cache(options, shared)
+    if key is not None and cache.directory is not None:
+        kept = remembered.lookup_variants(cache, key, shared.pages_checked)
+        if kept is not None:
+            return with_findings(report, kept)
+    failed: list[SizefloorError] = []
 
     def estimate_swapped(swapped: RequirementSet) -> Report:
         loaded = Loaded(requirements=swapped)
-        return _estimate_loaded(loaded, swapped, target, options, None, shared)
+        try:
+            return _estimate_loaded(loaded, swapped, target, options, None, shared)
+        except SizefloorError as exc:  # measured as "could not be": not remembered
+            failed.append(exc)
+            raise
 
-    return with_alternatives(report, reqs, estimate_swapped)
+    found = measured_variants(report, swaps, estimate_swapped)
+    if key is not None and cache.directory is not None and not failed and not shared.unrecorded:
+        remembered.store_variants(cache, key, shared.consulted, found)
+    return with_findings(report, found)
+
+
+def _call_cache(options: Options, shared: Shared) -> Cache:
+    """The cache the call's estimates read and fill (opened once, in ``shared``)."""
+    directory = None if not options.use_cache else (options.cache_dir or default_cache_dir())
+    return shared.cache(directory, offline=options.offline)
 
 
 def _base_and_target(
@@ -327,10 +353,9 @@ def estimate_dependencies(
             "No index and no --find-links location to look in (--no-index was given).",
             hint="Drop --no-index, or add --find-links DIR with the wheels.",
         )
-    directory = None if not options.use_cache else (options.cache_dir or default_cache_dir())
     own = shared is None
     shared = shared or Shared()
-    cache = shared.cache(directory, offline=options.offline)
+    cache = _call_cache(options, shared)
     try:
         key = None
         if cache.directory is not None:
@@ -342,7 +367,10 @@ def estimate_dependencies(
                 locations.links,
                 compiler=_compiler(options, target, cache),
             )
-        report = remembered.lookup(cache, key, shared.pages_checked) if key is not None else None
+        shared.result_keys.append(key)
+        report = None
+        if key is not None:
+            report = remembered.lookup(cache, key, shared.pages_checked, shared.consulted)
         if report is not None:
             return report
         # the run's machinery (httpx, the index, the resolver, the installer model) is
@@ -352,6 +380,8 @@ def estimate_dependencies(
         report, finder = run_estimate(
             reqs, target, options, cache, locations, progress or _no_progress, shared
         )
+        shared.consulted.update(finder.consulted)
+        shared.unrecorded = shared.unrecorded or finder.unrecorded or key is None
         if key is not None and not finder.unrecorded:
             remembered.store(cache, key, finder.consulted, report)
         return report

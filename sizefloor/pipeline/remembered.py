@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from sizefloor import __version__
 from sizefloor.inputs.requirements import RequirementSet
-from sizefloor.report import Report
+from sizefloor.report import Finding, Report
 from sizefloor.urls import file_url_path, is_file_url
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _KIND = "result"
+_VARIANTS = "variants"
 
 _FORMAT = 3
 """Bumped when what is remembered changes shape (2: reports keep their analysis; 3: they
@@ -196,9 +197,15 @@ def _listing(path: str) -> tuple[tuple[str, int, int], ...] | None:
     return tuple(sorted(found))
 
 
-def lookup(cache: Cache, key: str, checked: set[tuple[str, float]] | None = None) -> Report | None:
+def lookup(
+    cache: Cache,
+    key: str,
+    checked: set[tuple[str, float]] | None = None,
+    consulted: dict[str, float] | None = None,
+) -> Report | None:
     """The remembered report for ``key`` if every page it read is unchanged (``checked``:
-    the pages found unchanged by an earlier lookup of the same call, not asked again)."""
+    the pages found unchanged by an earlier lookup of the same call, not asked again; the
+    pages it depends on are added to ``consulted``)."""
     entry = cache.get(_KIND, key)
     if not isinstance(entry, dict):
         return None
@@ -206,11 +213,10 @@ def lookup(cache: Cache, key: str, checked: set[tuple[str, float]] | None = None
     report = entry.get("report")
     if not isinstance(pages, Mapping) or not isinstance(report, Report):
         return None
-    known = checked if checked is not None else set()
-    unchecked = {key: stored for key, stored in pages.items() if (key, stored) not in known}
-    if unchecked and not cache.pages_current(unchecked):
+    if not _unchanged(cache, pages, checked):
         return None
-    known.update(pages.items())
+    if consulted is not None:
+        consulted.update(pages)
     log.info(
         "answered from the estimate remembered for these inputs: its %d pages are unchanged",
         len(pages),
@@ -223,4 +229,59 @@ def store(cache: Cache, key: str, pages: Mapping[str, float], report: Report) ->
     cache.set(_KIND, key, {"pages": dict(pages), "report": report})
 
 
-__all__ = ["LOCK_FILES", "lock_key", "lock_remembered", "lookup", "result_key", "store"]
+def variants_key(result: str) -> str:
+    """The key of the measured variants of the estimate remembered under ``result``."""
+    return f"{result}:variants"
+
+
+def lookup_variants(
+    cache: Cache, key: str, checked: set[tuple[str, float]] | None = None
+) -> tuple[Finding, ...] | None:
+    """The variant findings remembered for ``key`` (:func:`variants_key`) if every page the
+    set and its lighter variants read is unchanged: a warm run then reads one entry, not a
+    remembered report for each variant."""
+    entry = cache.get(_VARIANTS, key)
+    if not isinstance(entry, dict):
+        return None
+    pages = entry.get("pages")
+    findings = entry.get("findings")
+    if not isinstance(pages, Mapping) or not isinstance(findings, tuple):
+        return None
+    if not all(isinstance(f, Finding) for f in findings) or not _unchanged(cache, pages, checked):
+        return None
+    log.info("the measured variants remembered for these inputs: their pages are unchanged")
+    return findings
+
+
+def store_variants(
+    cache: Cache, key: str, pages: Mapping[str, float], findings: Sequence[Finding]
+) -> None:
+    """Remember the variant findings of ``key`` while ``pages`` (the set's and its variants')
+    stay as stored."""
+    cache.set(_VARIANTS, key, {"pages": dict(pages), "findings": tuple(findings)})
+
+
+def _unchanged(
+    cache: Cache, pages: Mapping[str, float], checked: set[tuple[str, float]] | None
+) -> bool:
+    """Whether every page entry is still the one stored then, and fresh (those in ``checked``
+    were found so by an earlier lookup of the same call); those found so join ``checked``."""
+    known = checked if checked is not None else set()
+    unchecked = {key: stored for key, stored in pages.items() if (key, stored) not in known}
+    if unchecked and not cache.pages_current(unchecked):
+        return False
+    known.update(pages.items())
+    return True
+
+
+__all__ = [
+    "LOCK_FILES",
+    "lock_key",
+    "lock_remembered",
+    "lookup",
+    "lookup_variants",
+    "result_key",
+    "store",
+    "store_variants",
+    "variants_key",
+]

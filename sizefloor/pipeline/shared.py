@@ -44,6 +44,14 @@ class Shared:
     """Each wheel's modelled bytecode, which the calibration weighs."""
     pages_checked: set[tuple[str, float]] = field(default_factory=set)
     """Page entries (key, stored) a remembered estimate of the call found unchanged."""
+    result_keys: list[str | None] = field(default_factory=list)
+    """Each estimate's remembered-result key, in the order they ran (the set's first, then
+    its variants'); ``None`` for one that cannot be remembered."""
+    consulted: dict[str, float] = field(default_factory=dict)
+    """Every page entry the call's estimates read or were answered by: what its measured
+    variants, remembered together, depend on."""
+    unrecorded: bool = False
+    """An estimate of the call read a page :attr:`consulted` does not name."""
     _caches: dict[tuple[str | None, bool], Cache] = field(default_factory=dict)
 
     def cache(self, directory: Path | None, *, offline: bool) -> Cache:

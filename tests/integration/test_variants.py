@@ -9,12 +9,14 @@ libraries, ``opencv-python-headless`` without, ``uvicorn`` with a ``standard`` e
 from __future__ import annotations
 
 import json
+import logging
 import os
 import random
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import diskcache
 import pytest
 from indexserver import IndexServer
 from wheelbuilder import build_wheel
@@ -183,6 +185,36 @@ def test_a_variant_is_measured_from_what_the_estimate_read(
     server.clear_log()
     estimate("opencv-python", "three", alternatives=False)
     assert not any("headless" in r.path for r in server.requests)
+
+
+def test_a_warm_run_reads_the_measured_variants_remembered_with_the_set(
+    index_server: ServerFactory, wheels: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The set's variants are remembered with it, under the pages the set and the variants
+    read (the lighter set's own page among them, so that a change there measures it again):
+    a warm run reads one entry for them, asks the index nothing, and says the same."""
+    server = index_server(wheels)
+
+    def estimate() -> sizefloor.Report:
+        return sizefloor.estimate(
+            ["opencv-python==4.10.0.84"], index_url=server.simple_url, use_pip_config=False,
+            python="3.12", compile_bytecode=False, base="none", cache_dir=tmp_path / "cache",
+        )  # fmt: skip
+
+    cold = estimate()
+    server.clear_log()
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="sizefloor.pipeline.remembered"):
+        warm = estimate()
+    assert server.requests == []
+    assert "the measured variants remembered for these inputs" in caplog.text
+    assert warm.analysis is not None and cold.analysis is not None
+    assert warm.analysis.findings == cold.analysis.findings
+    with diskcache.Cache(str(tmp_path / "cache")) as disk:
+        (entry,) = [disk[k] for k in disk.iterkeys() if ":variants:" in str(k)]
+    pages = entry["pages"]
+    assert any("opencv-python-headless" in page for page in pages)
+    assert any(page.split("#")[0].endswith("/opencv-python/") for page in pages)
 
 
 def test_ignore_variant_measures_no_variant(
