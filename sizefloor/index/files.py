@@ -366,25 +366,19 @@ def make_dist_file(
     platforms, so a wheel's name is checked cheaply here and its tags are
     parsed only when asked for (:attr:`DistFile.tags`).
     """
-    identified = identify_file(project, filename)
-    if identified is None:
-        return None
-    version, is_wheel = identified
-    return DistFile(
-        project=project,
-        filename=filename,
-        url=url,
-        version=version,
-        is_wheel=is_wheel,
-        size=size,
-        hashes=tuple((hashes or {}).items()),
-        requires_python=requires_python or None,
-        requires_python_listed=requires_python_listed or bool(requires_python),
-        yanked=yanked,
-        upload_text=upload_time,
-        core_metadata=core_metadata,
-        source=source,
+    # a Requires-Python listed as null is "" in a record: listed, with no constraint
+    listed = requires_python or ("" if requires_python_listed else None)
+    record: FileRecord = (
+        filename,
+        url,
+        size,
+        tuple((hashes or {}).items()),
+        listed,
+        yanked,
+        upload_time,
+        core_metadata,
     )
+    return record_to_file(project, record, source)
 
 
 def identify_file(project: NormalizedName, filename: str) -> tuple[Version, bool] | None:

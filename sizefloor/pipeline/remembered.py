@@ -25,7 +25,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import fields, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sizefloor import __version__
 from sizefloor.inputs.requirements import RequirementSet
@@ -206,15 +206,10 @@ def lookup(
     """The remembered report for ``key`` if every page it read is unchanged (``checked``:
     the pages found unchanged by an earlier lookup of the same call, not asked again; the
     pages it depends on are added to ``consulted``)."""
-    entry = cache.get(_KIND, key)
-    if not isinstance(entry, dict):
+    entry = _current(cache, _KIND, key, checked, "report", Report)
+    if entry is None:
         return None
-    pages = entry.get("pages")
-    report = entry.get("report")
-    if not isinstance(pages, Mapping) or not isinstance(report, Report):
-        return None
-    if not _unchanged(cache, pages, checked):
-        return None
+    pages, report = entry["pages"], cast(Report, entry["report"])
     if consulted is not None:
         consulted.update(pages)
     log.info(
@@ -240,17 +235,11 @@ def lookup_variants(
     """The variant findings remembered for ``key`` (:func:`variants_key`) if every page the
     set and its lighter variants read is unchanged: a warm run then reads one entry, not a
     remembered report for each variant."""
-    entry = cache.get(_VARIANTS, key)
-    if not isinstance(entry, dict):
-        return None
-    pages = entry.get("pages")
-    findings = entry.get("findings")
-    if not isinstance(pages, Mapping) or not isinstance(findings, tuple):
-        return None
-    if not all(isinstance(f, Finding) for f in findings) or not _unchanged(cache, pages, checked):
+    entry = _current(cache, _VARIANTS, key, checked, "findings", tuple)
+    if entry is None or not all(isinstance(f, Finding) for f in entry["findings"]):
         return None
     log.info("the measured variants remembered for these inputs: their pages are unchanged")
-    return findings
+    return cast(tuple[Finding, ...], entry["findings"])
 
 
 def store_variants(
@@ -261,17 +250,30 @@ def store_variants(
     cache.set(_VARIANTS, key, {"pages": dict(pages), "findings": tuple(findings)})
 
 
-def _unchanged(
-    cache: Cache, pages: Mapping[str, float], checked: set[tuple[str, float]] | None
-) -> bool:
-    """Whether every page entry is still the one stored then, and fresh (those in ``checked``
-    were found so by an earlier lookup of the same call); those found so join ``checked``."""
+def _current(
+    cache: Cache,
+    kind: str,
+    key: str,
+    checked: set[tuple[str, float]] | None,
+    field: str,
+    of_type: type,
+) -> dict[str, Any] | None:
+    """The entry of ``kind`` stored under ``key`` when it has its ``pages`` and a ``field`` of
+    ``of_type``, and every one of those page entries is still the one stored then, and fresh
+    (those in ``checked`` were found so by an earlier lookup of the same call, and those found
+    so now join them); else ``None``."""
+    entry = cache.get(kind, key)
+    if not isinstance(entry, dict):
+        return None
+    pages = entry.get("pages")
+    if not isinstance(pages, Mapping) or not isinstance(entry.get(field), of_type):
+        return None
     known = checked if checked is not None else set()
-    unchecked = {key: stored for key, stored in pages.items() if (key, stored) not in known}
+    unchecked = {page: stored for page, stored in pages.items() if (page, stored) not in known}
     if unchecked and not cache.pages_current(unchecked):
-        return False
+        return None
     known.update(pages.items())
-    return True
+    return entry
 
 
 __all__ = [
