@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,13 +26,9 @@ from typing import Any
 from sizefloor.cli.conventions import check_kinds
 from sizefloor.cli.silence import check_names
 from sizefloor.errors import InputError
+from sizefloor.inputs.tomlfile import toml_parser
 from sizefloor.target import parse_platform
 from sizefloor.units import parse_size
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 __all__ = ["ENV_PREFIX", "KEYS", "OTHER_VARIABLES", "Defaults", "apply_defaults", "find_project"]
 
@@ -159,13 +154,14 @@ def find_project(start: Path) -> Path | None:
 
 
 def _read(path: Path) -> dict[str, Any]:
+    parser = toml_parser()
     try:
         with path.open("rb") as handle:
-            document: dict[str, Any] = tomllib.load(handle)
+            document: dict[str, Any] = parser.load(handle)
             return document
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}.") from None
-    except tomllib.TOMLDecodeError as exc:
+    except parser.TOMLDecodeError as exc:
         raise InputError(
             f"{path} is not valid TOML: {exc}.",
             hint="Fix the file (sizefloor reads its [tool.sizefloor] table for defaults), "

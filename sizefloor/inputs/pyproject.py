@@ -20,7 +20,6 @@ from packaging.utils import NormalizedName, canonicalize_name
 from sizefloor.errors import ProjectFileError, RequirementsError
 from sizefloor.inputs.groups import group_requirements
 from sizefloor.inputs.origin import Origin
-from sizefloor.inputs.poetry import poetry_dependencies
 from sizefloor.inputs.requirement_line import RequirementLine, requirement_line
 from sizefloor.inputs.requirements import RequirementSet
 from sizefloor.inputs.tomlfile import TomlFile, read_toml, table
@@ -175,6 +174,9 @@ class _Reader:
     def _poetry_table(
         self, dependencies: dict[str, Any], header: str, wanted: set[NormalizedName] | None
     ) -> None:
+        # Imported here: only a Poetry project needs it, and every run imports this module.
+        from sizefloor.inputs.poetry import poetry_dependencies
+
         for name, value in dependencies.items():
             if name.lower() == "python":
                 continue

@@ -160,6 +160,9 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
         return matches
 
     def is_satisfied_by(self, requirement: Wanted, candidate: Candidate) -> bool:
+        last = requirement.last
+        if last[0] is candidate:  # the same pin, asked about again
+            return bool(last[1])
         req = requirement.requirement
         if requirement.name != candidate.name:
             return False
@@ -170,6 +173,7 @@ class Provider(AbstractProvider[Wanted, Candidate, str]):
             known = requirement.satisfied[candidate.version] = req.specifier.contains(
                 candidate.version, prereleases=True
             )
+        last[0], last[1] = candidate, known
         return known
 
     def get_dependencies(self, candidate: Candidate) -> list[Wanted]:

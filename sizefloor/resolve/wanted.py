@@ -24,6 +24,10 @@ class Wanted:
     """Versions already checked against the specifier (:meth:`Provider.is_satisfied_by`:
     resolvelib asks again for every requirement of every pin in every round, 68,000
     times for a 173-package lock file)."""
+    last: list[object] = field(default_factory=lambda: [None, False], compare=False, repr=False)
+    """The candidate last checked and the answer: resolvelib asks about the same pin round
+    after round (370,000 times in a 240-package set's three resolutions), and comparing the
+    object is quicker than hashing its version."""
 
     @functools.cached_property
     def name(self) -> NormalizedName:
