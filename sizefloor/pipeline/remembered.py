@@ -202,10 +202,13 @@ def lookup(
     key: str,
     checked: set[tuple[str, float]] | None = None,
     consulted: dict[str, float] | None = None,
+    *,
+    analyse: bool = True,
 ) -> Report | None:
     """The remembered report for ``key`` if every page it read is unchanged (``checked``:
     the pages found unchanged by an earlier lookup of the same call, not asked again; the
-    pages it depends on are added to ``consulted``)."""
+    pages it depends on are added to ``consulted``), with its analysis unless ``analyse`` is
+    false (:func:`store`)."""
     entry = _current(cache, _KIND, key, checked, "report", Report)
     if entry is None:
         return None
@@ -216,11 +219,19 @@ def lookup(
         "answered from the estimate remembered for these inputs: its %d pages are unchanged",
         len(pages),
     )
+    if report.analysis is None and analyse:
+        # Imported here: only a measured variant is remembered unanalysed (its own findings
+        # were not needed), and a warm run of any other set does without the analysis code.
+        from sizefloor.analysis.summary import analysed
+
+        report = analysed(report)  # every estimate returned has its analysis
     return replace(report, transfer=dict.fromkeys(report.transfer, 0))
 
 
 def store(cache: Cache, key: str, pages: Mapping[str, float], report: Report) -> None:
-    """Remember ``report`` as the answer for ``key`` while ``pages`` stay as stored."""
+    """Remember ``report`` as the answer for ``key`` while ``pages`` stay as stored (a
+    measured variant's without its analysis: :func:`lookup` adds it if the set is ever
+    asked for itself)."""
     cache.set(_KIND, key, {"pages": dict(pages), "report": report})
 
 

@@ -65,9 +65,13 @@ def run_estimate(
     locations: Locations,
     progress: Progress,
     shared: Shared | None = None,
+    *,
+    analyse: bool = True,
 ) -> tuple[Report, Finder]:
     """Estimate ``reqs`` on ``target`` from the indexes; the finder says which pages it read.
-    ``shared`` holds what an earlier estimate of the same call read and sized."""
+    ``shared`` holds what an earlier estimate of the same call read and sized; without
+    ``analyse``, the report has no graph and findings (a measured variant: its totals and
+    packages are what its finding reads)."""
     urls = [
         *locations.indexes,
         *locations.links,
@@ -75,7 +79,7 @@ def run_estimate(
     ]
     with Http(http_options(options, locations, reqs), urls) as http:
         run = _Run(reqs, target, options, progress, list(locations.warnings))
-        report, finder = run.execute(http, cache, locations, shared or Shared())
+        report, finder = run.execute(http, cache, locations, shared or Shared(), analyse)
     return report, finder
 
 
@@ -101,7 +105,7 @@ class _Run:
             self.warnings.append(message)
 
     def execute(
-        self, http: Http, cache: Cache, locations: Locations, shared: Shared
+        self, http: Http, cache: Cache, locations: Locations, shared: Shared, analyse: bool
     ) -> tuple[Report, Finder]:
         finder = Finder(
             http,
@@ -149,7 +153,8 @@ class _Run:
         sizing = bytecode_sizing(
             self.options, self.target, search, report.packages, exact=exact, sampled=sampled
         )
-        return analysed(replace(report, bytecode=sizing)), finder
+        report = replace(report, bytecode=sizing)
+        return (analysed(report) if analyse else report), finder
 
     def _provider(
         self, finder: Finder, reader: WheelReader, asked: Requested, shared: Shared

@@ -217,6 +217,38 @@ def test_a_warm_run_reads_the_measured_variants_remembered_with_the_set(
     assert any(page.split("#")[0].endswith("/opencv-python/") for page in pages)
 
 
+def test_a_variant_is_sized_without_findings_of_its_own_and_answers_when_asked_itself(
+    index_server: ServerFactory, wheels: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A measured variant's estimate is not analysed (its finding reads its totals and
+    packages); remembered so, it answers the lighter set when that is asked for itself (the
+    advice applied), from the cache and with its analysis, the same as a run of its own."""
+    server = index_server(wheels)
+
+    def estimate(line: str, cache: str) -> sizefloor.Report:
+        return sizefloor.estimate(
+            [line], index_url=server.simple_url, use_pip_config=False, python="3.12",
+            compile_bytecode=False, base="none", cache_dir=tmp_path / cache,
+        )  # fmt: skip
+
+    estimate("opencv-python==4.10.0.84", "cache")
+    with diskcache.Cache(str(tmp_path / "cache")) as disk:
+        results = [disk[k] for k in disk.iterkeys() if ":result:" in str(k)]
+    unanalysed = [r["report"] for r in results if r["report"].analysis is None]
+    assert sorted(p.name for p in unanalysed[0].packages) == ["numpy", "opencv-python-headless"]
+    assert len(unanalysed) == 1
+    server.clear_log()
+    with caplog.at_level(logging.INFO, logger="sizefloor.pipeline.remembered"):
+        applied = estimate("opencv-python-headless==4.10.0.84", "cache")
+    assert "answered from the estimate remembered" in caplog.text
+    assert not any(r.path.endswith(".whl") for r in server.requests)
+    alone = estimate("opencv-python-headless==4.10.0.84", "alone")
+    assert applied.analysis is not None and alone.analysis is not None
+    assert applied.analysis.findings == alone.analysis.findings
+    assert applied.analysis.requirements == alone.analysis.requirements
+    assert applied.totals == alone.totals
+
+
 def test_ignore_variant_measures_no_variant(
     index_server: ServerFactory, wheels: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
