@@ -373,13 +373,11 @@ def parse_central_directory(
 
 
 def _member_name(raw_name: bytes, flags: int) -> str:
-    """A member's name: UTF-8 when flag bit 11 says so, else cp437. Plain ASCII names
-    (nearly all of them, decoded in the loop that reads the directory) are the same text
-    either way, and many times quicker to decode as ASCII than with cp437's codec, which is
-    written in Python."""
+    """A name that is not plain ASCII: UTF-8 when flag bit 11 says so, else cp437. (ASCII
+    names, nearly all of them, are the same text either way: the loop that reads the
+    directory decodes them as ASCII, many times quicker than cp437's codec, which is written
+    in Python.)"""
     try:
-        if raw_name.isascii():
-            return raw_name.decode("ascii")
         return raw_name.decode("utf-8" if flags & FLAG_UTF8 else "cp437")
     except UnicodeDecodeError:
         raise ZipFormatError(f"member name {raw_name!r} is not UTF-8") from None
@@ -440,7 +438,7 @@ def check_members(members: tuple[Member, ...], cd_offset: int) -> None:
             name, member.method, member.compressed_size, member.file_size, room, member.flags
         )
         other = seen.setdefault(offset, name)
-        if reason is None and other != name and not name.endswith("/"):
+        if reason is None and other != name and not member.is_dir:
             reason = f"shares its data with {other!r} (overlapping entries: a zip bomb)"
         if reason is not None:
             raise ZipFormatError(f"member {name!r} {reason}")

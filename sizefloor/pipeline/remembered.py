@@ -28,6 +28,7 @@ from dataclasses import fields, replace
 from typing import TYPE_CHECKING, Any, cast
 
 from sizefloor import __version__
+from sizefloor.analysis.summary import analysed
 from sizefloor.inputs.requirements import RequirementSet
 from sizefloor.report import Finding, Report
 from sizefloor.urls import file_url_path, is_file_url
@@ -220,11 +221,8 @@ def lookup(
         len(pages),
     )
     if report.analysis is None and analyse:
-        # Imported here: only a measured variant is remembered unanalysed (its own findings
-        # were not needed), and a warm run of any other set does without the analysis code.
-        from sizefloor.analysis.summary import analysed
-
-        report = analysed(report)  # every estimate returned has its analysis
+        # a measured variant is remembered unanalysed: every estimate returned has its analysis
+        report = analysed(report)
     return replace(report, transfer=dict.fromkeys(report.transfer, 0))
 
 
